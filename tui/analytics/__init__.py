@@ -1,0 +1,1 @@
+"""Chart and microscope queries that return DataFrames. Imports nothing from Textual."""

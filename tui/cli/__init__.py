@@ -1,0 +1,56 @@
+"""The ``loupe`` command: opens the app, or runs one scripted command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from tui.logs import setup_logging
+from tui.store.project import ProjectError
+
+log = logging.getLogger(__name__)
+
+
+class CommandError(Exception):
+    """A failure the user can fix; its message is printed without a traceback."""
+
+
+# Subcommand name -> module in this package with ``add_arguments(parser)`` and ``run(args) -> int``.
+COMMANDS = {
+    "import": ("tui.cli.import_command", "import event files into a project"),
+    "chart": ("tui.cli.chart_command", "print a chart's data points"),
+    "demo": ("tui.cli.demo_command", "generate a demo project"),
+    "settings": ("tui.cli.settings_command", "show or change project settings"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``loupe`` with ``argv`` and return the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    setup_logging()
+    if argv and argv[0] in COMMANDS:
+        return _run_command(argv[0], argv[1:])
+    return _run_command("open", argv)
+
+
+def _run_command(name: str, argv: list[str]) -> int:
+    if name == "open":
+        module_name, summary = "tui.cli.open_command", "open the app on a project"
+    else:
+        module_name, summary = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"loupe {name}" if name != "open" else "loupe", description=summary)
+    if name == "open":
+        parser.epilog = "commands: " + ", ".join(f"{key} ({text})" for key, (_, text) in COMMANDS.items())
+    module.add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return module.run(args)
+    except KeyboardInterrupt:
+        print("Cancelled; nothing was changed.", file=sys.stderr)
+        return 130
+    except (CommandError, ProjectError) as error:
+        print(f"loupe {name}: {error}", file=sys.stderr)
+        return 2

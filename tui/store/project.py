@@ -1,0 +1,189 @@
+"""Open and create project files: one DuckDB database per project."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+
+from tui.store.schema import DEFAULT_SETTINGS, ROLES, SCHEMA_VERSION, create_tables
+
+log = logging.getLogger(__name__)
+
+
+class ProjectError(Exception):
+    """A project file cannot be opened or changed; the message says why and what to do."""
+
+
+@dataclass
+class Project:
+    """An open project: its DuckDB connection and where it came from.
+
+    ``read_only`` is true when another process holds the file open for writing;
+    the project is then a snapshot copy and ``notice`` tells the user so.
+    """
+
+    path: Path
+    con: duckdb.DuckDBPyConnection
+    read_only: bool = False
+    notice: str | None = None
+    _snapshot_dir: str | None = field(default=None, repr=False)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """Return a new cursor, so a worker thread can run and interrupt its own query."""
+        return self.con.cursor()
+
+    def close(self) -> None:
+        self.con.close()
+        if self._snapshot_dir:
+            shutil.rmtree(self._snapshot_dir, ignore_errors=True)
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # Settings ---------------------------------------------------------------
+
+    def setting(self, key: str):
+        row = self.con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else DEFAULT_SETTINGS.get(key)
+
+    def set_setting(self, key: str, value) -> None:
+        self.require_writable()
+        if key == "timezone":
+            check_timezone(value)
+        self.con.execute(
+            "INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, json.dumps(value)]
+        )
+
+    def all_settings(self) -> dict:
+        """Return every setting, defaults included."""
+        stored = self.con.execute("SELECT key, value FROM settings").fetchall()
+        return {**DEFAULT_SETTINGS, **{key: json.loads(value) for key, value in stored}}
+
+    @property
+    def timezone(self) -> str:
+        return self.setting("timezone")
+
+    # Members ----------------------------------------------------------------
+
+    def current_member(self) -> str:
+        """Return the member acting now: the ``current_member`` setting, else the OS user."""
+        return self.setting("current_member") or getpass.getuser()
+
+    def role_of(self, member: str) -> str | None:
+        row = self.con.execute("SELECT role FROM members WHERE name = ?", [member]).fetchone()
+        return row[0] if row else None
+
+    def set_member(self, name: str, role: str) -> None:
+        self.require_writable()
+        if role not in ROLES:
+            raise ProjectError(f"Invalid role {role!r} for member {name!r}: use one of {', '.join(ROLES)}.")
+        self.con.execute("INSERT OR REPLACE INTO members VALUES (?, ?)", [name, role])
+
+    def members(self) -> list[tuple[str, str]]:
+        return self.con.execute("SELECT name, role FROM members ORDER BY name").fetchall()
+
+    def require_writable(self) -> None:
+        if self.read_only:
+            raise ProjectError(
+                f"{self.path} is open read-only because another process is writing to it. "
+                "Close that process and open the project again to make changes."
+            )
+
+
+def check_timezone(name: str) -> None:
+    """Raise ProjectError unless ``name`` is an IANA time zone."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ProjectError(
+            f"Unknown time zone {name!r}: use an IANA name such as 'UTC' or 'Europe/Berlin'."
+        ) from None
+
+
+def create_project(path: str | Path) -> Project:
+    """Create a new, empty project file at ``path`` and open it."""
+    path = Path(path)
+    if path.exists():
+        raise ProjectError(f"{path} already exists: choose another file or open this one.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    _initialise(con)
+    return Project(path=path, con=con)
+
+
+def open_project(path: str | Path, create: bool = False) -> Project:
+    """Open the project at ``path``, read-only from a snapshot when another process writes to it."""
+    path = Path(path)
+    if not path.exists():
+        if create:
+            return create_project(path)
+        raise ProjectError(f"Project file {path} not found: check the path, or import events into it first.")
+
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise ProjectError(f"Cannot open {path}: {error}") from None
+        return _open_snapshot(path, error)
+    except duckdb.Error as error:
+        raise ProjectError(f"{path} is not a Loupe project file: {error}") from None
+
+    _check_version(con, path)
+    return Project(path=path, con=con)
+
+
+def _initialise(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("BEGIN TRANSACTION")
+    create_tables(con)
+    for key, value in DEFAULT_SETTINGS.items():
+        con.execute("INSERT OR IGNORE INTO settings VALUES (?, ?)", [key, json.dumps(value)])
+    # The person who creates a project administers it.
+    con.execute("INSERT OR IGNORE INTO members VALUES (?, 'admin')", [getpass.getuser()])
+    con.execute("COMMIT")
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    try:
+        version = con.execute("SELECT max(version) FROM schema_info").fetchone()[0]
+    except duckdb.CatalogException:
+        con.close()
+        raise ProjectError(f"{path} is a DuckDB file but not a Loupe project (no schema_info table).") from None
+    if version != SCHEMA_VERSION:
+        con.close()
+        raise ProjectError(
+            f"{path} has project schema version {version}; this Loupe reads version {SCHEMA_VERSION}."
+        )
+
+
+def _open_snapshot(path: Path, error: duckdb.IOException) -> Project:
+    """Open a read-only copy of a project that another process holds the write lock on.
+
+    DuckDB lets no other process open a file, even read-only, while one process
+    has it open for writing, so the copy is the only way to read it meanwhile.
+    """
+    # NOTE: the copy holds what the writer had checkpointed; changes still in its WAL are not seen.
+    holder = re.search(r"PID (\d+)", str(error))
+    who = f"process {holder.group(1)}" if holder else "another process"
+    snapshot_dir = tempfile.mkdtemp(prefix="loupe-snapshot-")
+    copy = Path(snapshot_dir) / path.name
+    shutil.copy2(path, copy)
+    con = duckdb.connect(str(copy), read_only=True)
+    _check_version(con, path)
+    log.info("opened read-only snapshot of %s (lock held by %s)", path, who)
+    notice = (
+        f"{path.name} is open for writing in {who}, so Loupe opened a read-only copy. "
+        "Changes cannot be saved until that process closes the project."
+    )
+    return Project(path=path, con=con, read_only=True, notice=notice, _snapshot_dir=snapshot_dir)

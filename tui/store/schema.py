@@ -1,0 +1,177 @@
+"""The tables of a Loupe project file and the reasons for their layout.
+
+Physical layout, chosen for the queries Loupe runs most:
+
+- ``events`` rows are written in batches sorted by ``(event_type, event_time)``.
+  DuckDB keeps min/max statistics per row group (zone maps), so a chart of one
+  event over a date range reads only the row groups of that event and range.
+  Each import appends its own sorted batch; the table is not rewritten.
+- ``actor_id`` is resolved at import time and stored on every event, so
+  counting users is ``count(DISTINCT actor_id)`` with no join.
+- ``session_key`` is computed at import time (from ``session_id``, else from
+  the inactivity gap), so session charts and streams need no window function
+  over the whole table.
+- ``client_time`` orders one actor's events and measures windows between them,
+  ``event_time`` decides buckets, and ``seq`` (import order) breaks ties the
+  same way on every run.
+- ``dedupe_key`` is a 128-bit MD5 of the insert id, else of the row's content.
+  At 10 million events the chance of any collision is about 1e-25.
+- The small tables (actors, users, groups, saved objects) have primary keys;
+  ``events`` has none, because an index would slow bulk appends and DuckDB's
+  zone maps already serve its range scans.
+"""
+
+SCHEMA_VERSION = 1
+
+# Roles in increasing order of rights.
+ROLES = ("viewer", "member", "manager", "admin")
+
+TABLES = """
+CREATE SEQUENCE IF NOT EXISTS actor_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS group_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS object_ids START 1;
+
+CREATE TABLE IF NOT EXISTS schema_info (
+    version INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    event_type       VARCHAR NOT NULL,
+    event_time       TIMESTAMPTZ NOT NULL,
+    client_time      TIMESTAMPTZ NOT NULL,
+    seq              BIGINT NOT NULL,
+    actor_id         BIGINT NOT NULL,
+    user_id          VARCHAR,
+    device_id        VARCHAR,
+    session_id       VARCHAR,
+    session_key      BIGINT,
+    insert_id        VARCHAR,
+    dedupe_key       UHUGEINT NOT NULL,
+    event_properties JSON,
+    user_properties  JSON,
+    groups           JSON,
+    platform         VARCHAR,
+    os               VARCHAR,
+    country          VARCHAR,
+    city             VARCHAR,
+    app_version      VARCHAR,
+    import_id        INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS actors (
+    actor_id  BIGINT PRIMARY KEY,
+    user_id   VARCHAR UNIQUE,
+    device_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS devices (
+    device_id VARCHAR PRIMARY KEY,
+    actor_id  BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS users (
+    actor_id   BIGINT PRIMARY KEY,
+    user_id    VARCHAR,
+    device_ids VARCHAR[],
+    first_seen TIMESTAMPTZ,
+    last_seen  TIMESTAMPTZ,
+    properties JSON
+);
+
+CREATE TABLE IF NOT EXISTS groups (
+    group_id         BIGINT PRIMARY KEY,
+    group_type       VARCHAR NOT NULL,
+    group_name       VARCHAR NOT NULL,
+    first_time       TIMESTAMPTZ NOT NULL,
+    creator_actor_id BIGINT NOT NULL,
+    properties       JSON,
+    UNIQUE (group_type, group_name)
+);
+
+CREATE TABLE IF NOT EXISTS event_groups (
+    seq        BIGINT NOT NULL,
+    group_type VARCHAR NOT NULL,
+    group_id   BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS settings (
+    key   VARCHAR PRIMARY KEY,
+    value JSON NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS members (
+    name VARCHAR PRIMARY KEY,
+    role VARCHAR NOT NULL CHECK (role IN ('viewer', 'member', 'manager', 'admin'))
+);
+
+CREATE TABLE IF NOT EXISTS imports (
+    import_id   INTEGER PRIMARY KEY,
+    started_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ NOT NULL,
+    files       JSON NOT NULL,
+    format      VARCHAR NOT NULL,
+    summary     JSON NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS saved_charts (
+    name       VARCHAR PRIMARY KEY,
+    definition JSON NOT NULL,
+    created_by VARCHAR,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS annotations (
+    annotation_id BIGINT PRIMARY KEY,
+    label         VARCHAR NOT NULL,
+    details       VARCHAR,
+    day           DATE NOT NULL,
+    chart_name    VARCHAR,
+    created_by    VARCHAR,
+    created_at    TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS releases (
+    release_id  BIGINT PRIMARY KEY,
+    version     VARCHAR NOT NULL,
+    title       VARCHAR NOT NULL,
+    description VARCHAR,
+    first_day   DATE NOT NULL,
+    last_day    DATE NOT NULL,
+    platforms   VARCHAR[],
+    created_by  VARCHAR,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS cohorts (
+    cohort_id   BIGINT PRIMARY KEY,
+    name        VARCHAR NOT NULL UNIQUE,
+    description VARCHAR,
+    member_kind VARCHAR NOT NULL,
+    as_of       TIMESTAMPTZ NOT NULL,
+    definition  JSON,
+    created_by  VARCHAR,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS cohort_members (
+    cohort_id BIGINT NOT NULL,
+    member_id BIGINT NOT NULL
+);
+"""
+
+# Defaults written into ``settings`` when a project is created.
+DEFAULT_SETTINGS = {
+    "timezone": "UTC",
+    "week_start": "monday",
+    "session_gap_minutes": 30,
+    "export_user_cap": 1_000_000,
+    "path_max_days": 30,
+}
+
+
+def create_tables(con) -> None:
+    """Create every table of an empty project and record the schema version."""
+    con.execute(TABLES)
+    if con.execute("SELECT count(*) FROM schema_info").fetchone()[0] == 0:
+        con.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
