@@ -55,8 +55,9 @@ class Project:
     # Settings ---------------------------------------------------------------
 
     def setting(self, key: str):
-        row = self.con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-        return json.loads(row[0]) if row else DEFAULT_SETTINGS.get(key)
+        # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open, which blocks con.sql().
+        rows = self.con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
+        return json.loads(rows[0][0]) if rows else DEFAULT_SETTINGS.get(key)
 
     def set_setting(self, key: str, value) -> None:
         self.require_writable()
@@ -82,8 +83,8 @@ class Project:
         return self.setting("current_member") or getpass.getuser()
 
     def role_of(self, member: str) -> str | None:
-        row = self.con.execute("SELECT role FROM members WHERE name = ?", [member]).fetchone()
-        return row[0] if row else None
+        rows = self.con.execute("SELECT role FROM members WHERE name = ?", [member]).fetchall()
+        return rows[0][0] if rows else None
 
     def set_member(self, name: str, role: str) -> None:
         self.require_writable()
@@ -156,7 +157,7 @@ def _initialise(con: duckdb.DuckDBPyConnection) -> None:
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     try:
-        version = con.execute("SELECT max(version) FROM schema_info").fetchone()[0]
+        version = con.execute("SELECT max(version) FROM schema_info").fetchall()[0][0]
     except duckdb.CatalogException:
         con.close()
         raise ProjectError(f"{path} is a DuckDB file but not a Loupe project (no schema_info table).") from None

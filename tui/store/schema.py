@@ -27,8 +27,6 @@ SCHEMA_VERSION = 1
 ROLES = ("viewer", "member", "manager", "admin")
 
 TABLES = """
-CREATE SEQUENCE IF NOT EXISTS actor_ids START 1;
-CREATE SEQUENCE IF NOT EXISTS group_ids START 1;
 CREATE SEQUENCE IF NOT EXISTS object_ids START 1;
 
 CREATE TABLE IF NOT EXISTS schema_info (
@@ -173,5 +171,5 @@ DEFAULT_SETTINGS = {
 def create_tables(con) -> None:
     """Create every table of an empty project and record the schema version."""
     con.execute(TABLES)
-    if con.execute("SELECT count(*) FROM schema_info").fetchone()[0] == 0:
+    if con.execute("SELECT count(*) FROM schema_info").fetchall()[0][0] == 0:
         con.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])

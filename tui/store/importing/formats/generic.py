@@ -1,0 +1,161 @@
+"""Generic CSV, JSON lines and Parquet, with ``--map FIELD=SOURCE`` for the column names.
+
+Each Loupe field is read from the column ``--map`` names, else from the first
+column (or top-level key) matching one of ``DEFAULT_NAMES`` in any letter
+case. ``event_properties``, ``user_properties``, ``groups``, ``platform``,
+``os``, ``country``, ``city`` and ``app_version`` columns are taken as they
+are. Every other column becomes an event property, merged over the
+``event_properties`` column when there is one; empty values are left out.
+
+Times without an offset are read in ``--source-timezone``; epoch seconds,
+milliseconds and microseconds are accepted (see ``timestamps``). There is no
+separate device time unless ``client_time`` is mapped or present. Sessions
+come from the ``session_id`` column when the file has one, where an empty
+value or ``-1`` means out of session; otherwise from the inactivity gap.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from tui.store.importing.formats.base import (
+    MAPPABLE_FIELDS,
+    FileJob,
+    StagedFile,
+    describe_time_fields,
+    json_path,
+    removal_patch,
+)
+from tui.store.importing.formats.jsonlines import Extraction, stage_json_lines, top_level_keys
+from tui.store.importing.sources import SourceTable, load_csv, load_lines, load_parquet, quote_identifier
+from tui.store.importing.summary import ImportFailed
+
+DEFAULT_NAMES = {
+    "event_type": ("event_type", "event", "event_name", "name", "action"),
+    "event_time": ("event_time", "timestamp", "time", "ts", "created_at", "datetime"),
+    "client_time": ("client_time", "client_event_time", "device_time"),
+    "user_id": ("user_id", "userid", "distinct_id", "uid", "customer_id"),
+    "device_id": ("device_id", "anonymous_id", "anonymousid", "cookie_id"),
+    "session_id": ("session_id", "sessionid"),
+    "insert_id": ("insert_id", "$insert_id", "event_id", "uuid", "message_id"),
+}
+
+# Columns copied to the staging column of the same name.
+PASS_THROUGH = ("event_properties", "user_properties", "groups", "platform", "os", "country", "city", "app_version")
+
+
+def stage_csv(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
+    return _stage_table(cur, job, load_csv(cur, job.path))
+
+
+def stage_parquet(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
+    return _stage_table(cur, job, load_parquet(cur, job.path))
+
+
+def stage_jsonl(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
+    """Stage a JSON-lines file of flat event objects."""
+    load_lines(cur, job.path)
+    columns = choose_columns(top_level_keys(cur), job)
+    extraction = Extraction()
+
+    def json_value(key: str) -> str:
+        return extraction.json(json_path(key))
+
+    parts = _field_columns(columns, extraction.key, json_value, record="line", line="source_line")
+    select = extraction.select(parts)
+    parameters = {**extraction.parameters(), "removed": removal_patch(columns.values())}
+    stage_json_lines(cur, job, select, parameters)
+    return _staged(columns)
+
+
+def choose_columns(available: list[str], job: FileJob) -> dict[str, str]:
+    """Return Loupe field -> source column for ``job``'s file, raising ImportFailed for what is missing."""
+    chosen = {field: _mapped_column(field, source, available, job) for field, source in job.mapping.items()}
+    lowered = {name.lower(): name for name in reversed(available)}
+    for field, candidates in DEFAULT_NAMES.items():
+        if field in chosen:
+            continue
+        found = next((lowered[name] for name in candidates if name in lowered), None)
+        if found is not None and found not in chosen.values():
+            chosen[field] = found
+    for name in PASS_THROUGH:
+        if name in lowered and lowered[name] not in chosen.values():
+            chosen[name] = lowered[name]
+    _require(chosen, available, job)
+    return chosen
+
+
+def _mapped_column(field: str, source: str, available: list[str], job: FileJob) -> str:
+    if field not in MAPPABLE_FIELDS:
+        raise ImportFailed(f"--map {field}={source}: unknown field {field!r}; use one of {', '.join(MAPPABLE_FIELDS)}.")
+    if source not in available:
+        raise ImportFailed(
+            f"--map {field}={source}: {job.name} has no column {source!r}. "
+            f"Its columns are: {_list(available)}."
+        )
+    return source
+
+
+def _require(chosen: dict[str, str], available: list[str], job: FileJob) -> None:
+    for field in ("event_type", "event_time"):
+        if field not in chosen:
+            raise ImportFailed(
+                f"{job.name} has no {field} column (looked for {', '.join(DEFAULT_NAMES[field])}). "
+                f"Name it with --map {field}=COLUMN; the file's columns are: {_list(available)}."
+            )
+    if "user_id" not in chosen and "device_id" not in chosen:
+        raise ImportFailed(
+            f"{job.name} has no user id or device id column. Name one with --map user_id=COLUMN "
+            f"or --map device_id=COLUMN; the file's columns are: {_list(available)}."
+        )
+
+
+def _stage_table(cur: duckdb.DuckDBPyConnection, job: FileJob, table: SourceTable) -> StagedFile:
+    columns = choose_columns(table.columns, job)
+
+    def value(column: str) -> str:
+        return f"CAST(r.{quote_identifier(column)} AS VARCHAR)"
+
+    parts = _field_columns(columns, value, value, record="to_json(r)", line=table.line_number)
+    cur.execute(
+        f"INSERT INTO raw_events BY NAME SELECT $file_index AS file_index, {', '.join(parts)} FROM {table.name} AS r",
+        {"file_index": job.file_index, "removed": removal_patch(columns.values())},
+    )
+    return _staged(columns)
+
+
+def _field_columns(columns: dict[str, str], value, json_value, record: str, line: str) -> list[str]:
+    """Return the SELECT list that turns one source record into ``raw_events`` columns.
+
+    ``value(column)`` and ``json_value(column)`` give SQL for a column as text
+    and as JSON text; ``record`` is SQL for the whole record as a JSON object.
+    """
+    parts = [f"{line} AS source_line"]
+    for field, column in columns.items():
+        if field != "event_properties":
+            getter = json_value if field in ("user_properties", "groups") else value
+            parts.append(f"{getter(column)} AS {field}")
+    # Columns not used for a field become event properties, nulls left out.
+    rest = f"json_merge_patch('{{}}', {record}, $removed)"
+    if "event_properties" in columns:
+        given = json_value(columns["event_properties"])
+        parts.append(
+            f"CASE WHEN json_object_or_null({given}) THEN json_merge_patch(coalesce({given}, '{{}}'), {rest}) "
+            f"ELSE {given} END AS event_properties"
+        )
+    else:
+        parts.append(f"{rest} AS event_properties")
+    parts.append(f"{'true' if 'session_id' in columns else 'false'} AS sessions_from_source")
+    return parts
+
+
+def _staged(columns: dict[str, str]) -> StagedFile:
+    return StagedFile(
+        field_names={field: column for field, column in columns.items()},
+        time_fields=describe_time_fields(columns["event_time"], columns.get("client_time")),
+    )
+
+
+def _list(names: list[str], limit: int = 20) -> str:
+    shown = ", ".join(repr(name) for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")

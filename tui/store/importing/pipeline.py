@@ -1,0 +1,156 @@
+"""``import_files``: stage every file, check the rows, then write them in one transaction.
+
+Staging uses temporary tables on the import's own cursor, which live in
+memory (spilling to DuckDB's temporary folder), so a file that fails to read
+leaves the project file untouched. The write phase is one transaction; any
+exception, KeyboardInterrupt included, rolls it back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from tui.store.importing.detect import MAPPABLE_FORMATS, detect_format, stage_function
+from tui.store.importing.formats.base import MAPPABLE_FIELDS, FileJob
+from tui.store.importing.sources import unpacked_zip
+from tui.store.importing.staging import check_rows, count_rejections, create_raw_events, fetch_rejections, stage_good_rows
+from tui.store.importing.summary import ImportFailed, ImportSummary
+from tui.store.importing.timestamps import check_source_timezone
+from tui.store.importing.writing import write_events
+from tui.store.project import Project
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+def import_files(
+    project: Project,
+    files: list[Path],
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    source_timezone: str = "UTC",
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import event files into ``project`` and return the summary.
+
+    ``format`` is one of ``detect.FORMATS`` or None to detect each file's
+    format; ``mapping`` maps Loupe fields to source columns (generic formats
+    only). ``progress(done, total)`` is called from this thread: ``total`` is
+    the input size in bytes, ``done`` the bytes of the files staged so far,
+    and during the write phase it is called with ``done == total`` after each
+    step. Raises ImportFailed, with the project unchanged, when a file cannot
+    be imported at all.
+    """
+    files = [Path(file) for file in files]
+    mapping = dict(mapping or {})
+    _check_arguments(project, files, format, mapping, source_timezone)
+    started_at = datetime.now(timezone.utc)
+    report = progress or (lambda done, total: None)
+    total = sum(file.stat().st_size for file in files)
+
+    summary = ImportSummary(files=[str(file) for file in files])
+    cur = project.cursor()
+    try:
+        cur.execute("SET TimeZone = 'UTC'")
+        staged = _stage_files(cur, files, format, mapping, summary, report, total)
+        summary.format = ",".join(dict.fromkeys(staged.formats))
+        _check(cur, summary, staged, source_timezone)
+        _write(cur, project, summary, started_at, lambda: report(total, total))
+    finally:
+        cur.close()
+    log.info(
+        "imported %s: %d read, %d imported, %d duplicates, %d rejected",
+        summary.files, summary.read, summary.imported, summary.duplicates, summary.rejected_count,
+    )
+    return summary
+
+
+def _check_arguments(project: Project, files: list[Path], format: str | None, mapping: dict, source_timezone: str) -> None:
+    if project.read_only:
+        raise ImportFailed(f"{project.path} is open read-only because another process is writing to it; close that process first.")
+    if not files:
+        raise ImportFailed("No files to import: name at least one file.")
+    for file in files:
+        if not file.is_file():
+            raise ImportFailed(f"{file} not found: check the path.")
+    if format is not None:
+        stage_function(format)
+    if mapping and format is not None and format not in MAPPABLE_FORMATS:
+        raise ImportFailed(
+            f"--map applies to the generic formats ({', '.join(MAPPABLE_FORMATS)}), not to {format}: "
+            f"use --format csv, jsonl or parquet with --map."
+        )
+    for field in mapping:
+        if field not in MAPPABLE_FIELDS:
+            raise ImportFailed(f"--map {field}=...: unknown field {field!r}; use one of {', '.join(MAPPABLE_FIELDS)}.")
+    check_source_timezone(source_timezone)
+
+
+@dataclass
+class StagedFiles:
+    """What staging learnt about each data file, indexed like ``raw_events.file_index``."""
+
+    formats: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    field_names: list[dict[str, str]] = field(default_factory=list)
+
+
+def _stage_files(cur, files, format, mapping, summary: ImportSummary, report: Progress, total: int) -> StagedFiles:
+    """Stage every file into ``raw_events``, reporting progress after each."""
+    create_raw_events(cur)
+    staged = StagedFiles()
+    done = 0
+    for file in files:
+        file_format = format or detect_format(file, generic_only=bool(mapping))
+        staged.formats.append(file_format)
+        with ExitStack() as stack:
+            parts = stack.enter_context(unpacked_zip(file)) if file.name.lower().endswith(".zip") else [file]
+            for part in parts:
+                _stage_one(cur, file, part, file_format, mapping, summary, staged)
+        done += file.stat().st_size
+        report(done, total)
+    return staged
+
+
+def _stage_one(cur, file: Path, part: Path, file_format: str, mapping: dict, summary: ImportSummary, staged: StagedFiles) -> None:
+    """Stage one data file; ``part`` differs from ``file`` for a member of a zip archive."""
+    label = str(file) if part == file else f"{file}!{part.name.split('-', 1)[1]}"
+    job = FileJob(path=part, file_index=len(staged.labels), mapping=mapping, label=label)
+    result = stage_function(file_format)(cur, job)
+    staged.labels.append(label)
+    staged.field_names.append(result.field_names)
+    summary.skipped += result.skipped
+    if result.time_fields and result.time_fields not in summary.time_fields:
+        summary.time_fields = "; ".join(filter(None, [summary.time_fields, result.time_fields]))
+
+
+def _check(cur, summary: ImportSummary, staged: StagedFiles, source_timezone: str) -> None:
+    try:
+        check_rows(cur, source_timezone)
+        stage_good_rows(cur)
+    except duckdb.Error as error:
+        log.exception("checking staged rows failed")
+        raise ImportFailed(f"Cannot check the rows of {', '.join(summary.files)}: {str(error).splitlines()[0]}") from None
+    summary.rejected_count = count_rejections(cur)
+    summary.rejected = fetch_rejections(cur, staged.labels, staged.field_names, summary.MAX_KEPT_REJECTIONS)
+    summary.read = cur.execute("SELECT count(*) FROM raw_events").fetchone()[0] + summary.skipped
+
+
+def _write(cur, project: Project, summary: ImportSummary, started_at: datetime, step_done: Callable[[], None]) -> None:
+    gap_minutes = project.setting("session_gap_minutes")
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        write_events(cur, summary, gap_minutes, started_at, step_done)
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        log.warning("import of %s rolled back", summary.files)
+        raise
