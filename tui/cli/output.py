@@ -21,7 +21,11 @@ def add_format_argument(parser) -> None:
 def print_frame(frame: pd.DataFrame, output_format: str | None, stream=None) -> None:
     """Write ``frame`` to ``stream`` (stdout by default) in the chosen format."""
     stream = stream or sys.stdout
-    output_format = output_format or ("table" if stream.isatty() else "csv")
+    on_terminal = stream.isatty()
+    output_format = output_format or ("table" if on_terminal else "csv")
+    if on_terminal:
+        # Values come from event data: escape control characters so they cannot drive the terminal.
+        frame = frame.map(printable)
     if output_format == "csv":
         frame.to_csv(stream, index=False)
     elif output_format == "json":
@@ -30,3 +34,10 @@ def print_frame(frame: pd.DataFrame, output_format: str | None, stream=None) -> 
     else:
         stream.write(frame.to_string(index=False) if len(frame) else "(no rows)")
         stream.write("\n")
+
+
+def printable(value):
+    """Return ``value`` with control characters escaped, so event data cannot drive the terminal."""
+    if not isinstance(value, str) or value.isprintable():
+        return value
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in value)

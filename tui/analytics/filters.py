@@ -1,0 +1,150 @@
+"""``where`` items and cohort filters as SQL predicates on ``events``, with bind parameters.
+
+Every value from a chart definition is bound with ``?``. Property names reach
+SQL only as bound JSON Pointer paths (``/name``, RFC 6901), so names with dots,
+quotes, slashes, ``$`` or unicode select exactly that key. Plain column names
+come from the fixed list ``COLUMNS``.
+
+Semantics chosen to match hosted analytics tools:
+- ``!=`` and ``not in`` also match events where the property is not set.
+- A number as the value compares numerically (``"5"`` and ``5.0`` both equal
+  ``5``); text compares as text; true/false match the JSON words.
+- ``contains`` ignores case.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from tui.analytics.definition import USER_PREFIX, DefinitionError, Filter
+
+# Event columns a ``where`` item or a group-by may name directly.
+COLUMNS = ("platform", "os", "country", "city", "app_version", "event_type", "user_id", "device_id")
+
+Fragment = tuple[str, list]
+
+
+def quote_identifier(name: str) -> str:
+    """Quote an SQL identifier, doubling any ``"`` inside it."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def json_pointer(key: str) -> str:
+    """Return the JSON Pointer that selects the top-level ``key`` of an object."""
+    return "/" + key.replace("~", "~0").replace("/", "~1")
+
+
+def property_sql(name: str) -> Fragment:
+    """Return the text value of a property reference on an event, NULL when it is not set.
+
+    ``user.NAME`` is the user property as sent with the event, a name in ``COLUMNS``
+    is that column, and any other name is an event property.
+    """
+    if name.startswith(USER_PREFIX):
+        return "json_extract_string(user_properties, ?)", [json_pointer(name[len(USER_PREFIX):])]
+    if name in COLUMNS:
+        return quote_identifier(name), []
+    return "json_extract_string(event_properties, ?)", [json_pointer(name)]
+
+
+def number_sql(name: str) -> Fragment:
+    """Return the numeric value of a property, NULL when it is not set or not a finite number."""
+    text, params = property_sql(name)
+    # A JSON number and a number written as text both count, but NaN and infinities do not.
+    number = f"TRY_CAST({text} AS DOUBLE)"
+    return f"(CASE WHEN isfinite({number}) THEN {number} END)", params * 2
+
+
+def where_sql(filters: tuple[Filter, ...]) -> Fragment:
+    """Return the conjunction of ``filters`` (``TRUE`` when there are none)."""
+    parts, params = [], []
+    for condition in filters:
+        sql, condition_params = filter_sql(condition)
+        parts.append(f"({sql})")
+        params += condition_params
+    return (" AND ".join(parts) if parts else "TRUE"), params
+
+
+def filter_sql(condition: Filter) -> Fragment:
+    """Return the predicate of one ``where`` item."""
+    text, params = property_sql(condition.property)
+    op, value = condition.op, condition.value
+
+    if op == "set":
+        return f"{text} IS NOT NULL", params
+    if op == "not set":
+        return f"{text} IS NULL", params
+    if op == "contains":
+        return f"contains(lower({text}), lower(?))", params + [value]
+    if op in ("in", "not in"):
+        sql, in_params = _in_sql(text, params, value)
+        return (sql if op == "in" else f"NOT coalesce({sql}, FALSE)"), in_params
+    if op in ("=", "!="):
+        sql, params = _compared(text, params, value)
+        operator = "=" if op == "=" else "IS DISTINCT FROM"
+        return f"{sql} {operator} ?", params + [_bound(value)]
+    if op in (">", ">=", "<", "<="):
+        sql, params = _compared(text, params, value)
+        return f"{sql} {op} ?", params + [_bound(value)]
+    raise DefinitionError(f"where: unknown operator {op!r}.")
+
+
+def event_type_sql(event: str) -> Fragment:
+    """Return the predicate selecting one event type, or ``TRUE`` for ``*`` (any event)."""
+    if event == "*":
+        return "TRUE", []
+    return "event_type = ?", [event]
+
+
+def cohort_sql(name: str) -> Fragment:
+    """Return the predicate keeping only events of the members of the cohort ``name``."""
+    members = (
+        "SELECT cohort_members.member_id FROM cohort_members "
+        "JOIN cohorts ON cohorts.cohort_id = cohort_members.cohort_id WHERE cohorts.name = ?"
+    )
+    return f"actor_id IN ({members})", [name]
+
+
+def check_cohort(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Raise DefinitionError unless a cohort of users called ``name`` exists."""
+    row = cursor.execute("SELECT member_kind FROM cohorts WHERE name = ?", [name]).fetchone()
+    if row is None:
+        known = [found for (found,) in cursor.execute("SELECT name FROM cohorts ORDER BY name LIMIT 20").fetchall()]
+        listed = ", ".join(repr(found) for found in known) if known else "none yet"
+        raise DefinitionError(f"cohort: no cohort named {name!r} in this project (cohorts: {listed}).")
+    if str(row[0]).startswith("group"):
+        # TODO: filter a user chart by a group cohort through event_groups.
+        raise DefinitionError(f"cohort: {name!r} is a cohort of groups. Filtering by group cohorts is not supported yet.")
+
+
+def _in_sql(text: str, params: list, values: tuple) -> Fragment:
+    """Match any of ``values``: numbers numerically, text and true/false as text."""
+    words = [_bound(value) for value in values if not _is_number(value)]
+    numbers = [float(value) for value in values if _is_number(value)]
+    parts, all_params = [], []
+    if words:
+        parts.append(f"{text} IN ({', '.join('?' * len(words))})")
+        all_params += params + words
+    if numbers:
+        parts.append(f"TRY_CAST({text} AS DOUBLE) IN ({', '.join('?' * len(numbers))})")
+        all_params += params + numbers
+    return "(" + " OR ".join(parts) + ")", all_params
+
+
+def _compared(text: str, params: list, value) -> Fragment:
+    if _is_number(value):
+        return f"TRY_CAST({text} AS DOUBLE)", params
+    return text, params
+
+
+def _bound(value):
+    """Return the value to bind: a float for numbers, the JSON word for true/false, else the text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if _is_number(value):
+        return float(value)
+    return value
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
