@@ -127,4 +127,4 @@ def test_missing_files_exit_with_message(tmp_path, project_path, capsys):
 def test_printable_escapes_control_characters():
     assert printable("\x1b[31mred\x07") == "\\x1b[31mred\\x07"
     assert printable("ünï [bold]") == "ünï [bold]"
-    assert printable(3.0) == 3.0
+    assert printable(3.0) == "3.0"

@@ -8,6 +8,9 @@ call these from a worker.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import duckdb
 import pandas as pd
 
@@ -78,3 +81,15 @@ def _columns_with_values(cursor: duckdb.DuckDBPyConnection, selection: str, para
     counts = ", ".join(f"count({quote_identifier(column)})" for column in COLUMNS)
     found = cursor.execute(f"SELECT {counts} FROM events WHERE {selection}", params).fetchone()
     return [column for column, count in zip(COLUMNS, found) if count]
+
+
+def event_days(cursor: duckdb.DuckDBPyConnection, timezone: str) -> tuple[date, date] | None:
+    """Return the first and last day with events in ``timezone``, or None when there are no events."""
+    first, last = cursor.execute("SELECT min(event_time), max(event_time) FROM events").fetchall()[0]
+    if first is None:
+        return None
+    return _local_day(first, timezone), _local_day(last, timezone)
+
+
+def _local_day(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(ZoneInfo(timezone)).date()

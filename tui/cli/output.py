@@ -6,6 +6,8 @@ import sys
 
 import pandas as pd
 
+from tui.text import printable
+
 FORMATS = ("table", "csv", "json")
 
 
@@ -25,7 +27,7 @@ def print_frame(frame: pd.DataFrame, output_format: str | None, stream=None) -> 
     output_format = output_format or ("table" if on_terminal else "csv")
     if on_terminal:
         # Values come from event data: escape control characters so they cannot drive the terminal.
-        frame = frame.map(printable)
+        frame = frame.map(lambda value: printable(value) if isinstance(value, str) else value)
     if output_format == "csv":
         frame.to_csv(stream, index=False)
     elif output_format == "json":
@@ -35,9 +37,3 @@ def print_frame(frame: pd.DataFrame, output_format: str | None, stream=None) -> 
         stream.write(frame.to_string(index=False) if len(frame) else "(no rows)")
         stream.write("\n")
 
-
-def printable(value):
-    """Return ``value`` with control characters escaped, so event data cannot drive the terminal."""
-    if not isinstance(value, str) or value.isprintable():
-        return value
-    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in value)

@@ -38,8 +38,15 @@ class Project:
     _snapshot_dir: str | None = field(default=None, repr=False)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """Return a new cursor, so a worker thread can run and interrupt its own query."""
-        return self.con.cursor()
+        """Return a new cursor, so a worker thread can run and interrupt its own query.
+
+        Progress reporting is a per-cursor setting in DuckDB; it is switched on
+        (without DuckDB printing a bar) so the app can show how far a query got.
+        """
+        cursor = self.con.cursor()
+        cursor.execute("SET enable_progress_bar = true")
+        cursor.execute("SET enable_progress_bar_print = false")
+        return cursor
 
     def close(self) -> None:
         self.con.close()

@@ -1,0 +1,82 @@
+"""The work the chart worker does on its cursor: pick the chart to open, and run a chart.
+
+These functions run on a worker thread and touch no widget; the app shows
+their ``ChartResult`` when it arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from tui.analytics.definition import ChartDefinition, DefinitionError, parse_chart
+from tui.analytics.segmentation import segmentation
+from tui.app.default_chart import default_chart
+from tui.analytics.catalog import event_days
+from tui.store.saved_charts import list_charts, load_chart
+
+log = logging.getLogger(__name__)
+
+EMPTY_FRAME = pd.DataFrame(
+    columns=["series", "series_name", "segment", "bucket_start", "bucket_end", "value"]
+)
+# The chart types the home screen can draw so far.
+DRAWN_TYPES = ("segmentation",)
+
+
+@dataclass(frozen=True)
+class ChartResult:
+    """A chart and its data points; ``definition`` is None for a project with no events."""
+
+    definition: ChartDefinition | None
+    name: str | None
+    frame: pd.DataFrame
+    # Something the user should know that did not stop the chart, e.g. an unreadable saved chart.
+    warning: str | None = None
+    # The last day with events, in the project time zone; set only by ``open_start_chart``.
+    last_day: date | None = None
+
+
+def run_chart(cursor, definition: ChartDefinition, name: str | None, settings: dict) -> ChartResult:
+    """Query the data points of ``definition`` (saved as ``name``, or unsaved)."""
+    if definition.type not in DRAWN_TYPES:
+        raise DefinitionError(
+            f"type: the app draws only event segmentation charts so far, not {definition.type!r} charts."
+        )
+    return ChartResult(definition, name, segmentation(cursor, definition, settings))
+
+
+def run_saved_chart(cursor, name: str, settings: dict) -> ChartResult:
+    """Load the saved chart ``name`` and query its data points."""
+    saved = load_chart(cursor, name)
+    return run_chart(cursor, parse_chart(saved.definition), saved.name, settings)
+
+
+def open_start_chart(cursor, settings: dict) -> ChartResult:
+    """Run the most recently saved chart the app can draw, else a default chart.
+
+    A saved chart that is invalid, or names something the project lacks (such
+    as a deleted cohort), gives way to the default chart with a warning.
+    """
+    days = event_days(cursor, settings["timezone"])
+    last_day = days[1] if days else None
+    warning = None
+    for saved in list_charts(cursor):
+        if saved.definition.get("type") not in DRAWN_TYPES:
+            continue
+        try:
+            result = run_chart(cursor, parse_chart(saved.definition), saved.name, settings)
+        except DefinitionError as error:
+            log.warning("saved chart %r cannot be drawn: %s", saved.name, error)
+            warning = f"Saved chart {saved.name!r} cannot be drawn ({error}), so a default chart is shown."
+            break
+        return ChartResult(result.definition, result.name, result.frame, last_day=last_day)
+
+    definition = default_chart(cursor, last_day)
+    if definition is None:
+        return ChartResult(None, None, EMPTY_FRAME, warning, last_day)
+    result = run_chart(cursor, definition, None, settings)
+    return ChartResult(definition, None, result.frame, warning, last_day)

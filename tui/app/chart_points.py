@@ -1,0 +1,122 @@
+"""The data points of a loaded chart and the cursor on them.
+
+Moving the cursor only changes two indexes here, so it never runs a query:
+the home screen redraws from the DataFrame it already has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Only for annotations: the app imports pandas in the chart worker, off the startup path.
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series, or one segment of a series, with a value per bucket."""
+
+    series: int
+    series_name: str
+    segment: str | None
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    """The data point under the cursor: (series, segment, bucket) and its value."""
+
+    series: int
+    series_name: str
+    segment: str | None
+    bucket_start: pd.Timestamp
+    bucket_end: pd.Timestamp
+    value: float
+
+
+class ChartPoints:
+    """Lines of a segmentation result on shared buckets, and a cursor on one point."""
+
+    def __init__(self, frame: pd.DataFrame):
+        bucket_rows = frame[["bucket_start", "bucket_end"]].drop_duplicates("bucket_start")
+        bucket_rows = bucket_rows.sort_values("bucket_start")
+        self.bucket_starts = list(bucket_rows["bucket_start"])
+        self.bucket_ends = list(bucket_rows["bucket_end"])
+        self.lines = _lines(frame, self.bucket_starts)
+        self.line_index = 0
+        # The most recent bucket is the one people look at first.
+        self.bucket_index = max(len(self.bucket_starts) - 1, 0)
+        # First bucket of the part drawn when there are more buckets than canvas columns.
+        self.view_start = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.lines or not self.bucket_starts
+
+    def move_bucket(self, delta: int) -> None:
+        self.bucket_index = _clamp(self.bucket_index + delta, len(self.bucket_starts))
+
+    def move_line(self, delta: int) -> None:
+        self.line_index = _clamp(self.line_index + delta, len(self.lines))
+
+    def first_bucket(self) -> None:
+        self.bucket_index = 0
+
+    def last_bucket(self) -> None:
+        self.bucket_index = max(len(self.bucket_starts) - 1, 0)
+
+    def point(self) -> Point | None:
+        """Return the point under the cursor, or None when the chart has no points."""
+        if self.empty:
+            return None
+        line = self.lines[self.line_index]
+        return Point(
+            series=line.series,
+            series_name=line.series_name,
+            segment=line.segment,
+            bucket_start=self.bucket_starts[self.bucket_index],
+            bucket_end=self.bucket_ends[self.bucket_index],
+            value=line.values[self.bucket_index],
+        )
+
+    def window(self, capacity: int) -> range:
+        """Return the bucket indexes to draw on ``capacity`` columns, keeping the cursor inside.
+
+        The window scrolls only as far as the cursor needs, so it does not jump
+        while the cursor moves inside it.
+        """
+        count = len(self.bucket_starts)
+        capacity = max(capacity, 1)
+        if count <= capacity:
+            self.view_start = 0
+            return range(count)
+        if self.bucket_index < self.view_start:
+            self.view_start = self.bucket_index
+        elif self.bucket_index >= self.view_start + capacity:
+            self.view_start = self.bucket_index - capacity + 1
+        self.view_start = min(self.view_start, count - capacity)
+        return range(self.view_start, self.view_start + capacity)
+
+
+def _clamp(index: int, count: int) -> int:
+    return min(max(index, 0), max(count - 1, 0))
+
+
+def _lines(frame: pd.DataFrame, bucket_starts: list) -> list[Line]:
+    """Group the frame's rows into lines ordered by series, segments in the frame's order."""
+    position = {start: index for index, start in enumerate(bucket_starts)}
+    names: dict[tuple, str] = {}
+    values: dict[tuple, list[float]] = {}
+    for row in frame.itertuples(index=False):
+        segment = row.segment if isinstance(row.segment, str) else None
+        key = (int(row.series), segment)
+        if key not in values:
+            names[key] = str(row.series_name)
+            # NOTE: a bucket the frame has no row for is drawn and read out as 0.
+            values[key] = [0.0] * len(bucket_starts)
+        values[key][position[row.bucket_start]] = float(row.value)
+
+    keys = sorted(values, key=lambda key: key[0])
+    return [Line(key[0], names[key], key[1], tuple(values[key])) for key in keys]

@@ -1,0 +1,85 @@
+"""Text for the screen: data made printable, values with their unit, buckets with their zone."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from rich.cells import cell_len
+
+from tui.text import printable
+
+SEPARATOR = " · "
+
+
+def shorten(text: str, cells: int) -> str:
+    """Return ``text`` cut to at most ``cells`` terminal cells, ending in ``…`` when cut."""
+    if cell_len(text) <= cells:
+        return text
+    if cells <= 1:
+        return "…"[:cells]
+    kept = []
+    width = 0
+    for character in text:
+        width += cell_len(character)
+        if width > cells - 1:
+            break
+        kept.append(character)
+    return "".join(kept) + "…"
+
+
+def format_number(value: float) -> str:
+    """Return ``value`` with thousands separators, and two decimals unless it is whole."""
+    if value is None or math.isnan(value):
+        return "no value"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def format_value(value: float, measure: str) -> str:
+    """Return ``value`` with the unit of ``measure``, e.g. ``1,234 users``."""
+    number = format_number(value)
+    if measure == "uniques":
+        return f"{number} user" if value == 1 else f"{number} users"
+    if measure == "totals":
+        return f"{number} event" if value == 1 else f"{number} events"
+    if measure == "average":
+        return f"{number} events per user"
+    if measure == "pct_active":
+        return f"{number}% of active users"
+    kind, _, prop = measure.partition(":")
+    if kind == "sum":
+        return f"{number} (sum of {printable(prop)})"
+    if kind == "avg":
+        return f"{number} (average {printable(prop)})"
+    return number
+
+
+def format_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def format_bucket(start: datetime, end: datetime, zone: str) -> str:
+    """Return a bucket as ``[start, end) zone``, the way every screen names a data point."""
+    return f"[{format_time(start)}, {format_time(end)}) {zone}"
+
+
+def tick_label(moment: datetime, interval: str) -> str:
+    """Return a short axis label for a bucket start at ``interval``."""
+    if interval == "hour":
+        return moment.strftime("%m-%d %H:%M")
+    if interval == "month":
+        return moment.strftime("%Y-%m")
+    return moment.strftime("%m-%d")
+
+
+def compact_number(value: float) -> str:
+    """Return ``value`` in at most about six characters for an axis: ``950``, ``12.5k``, ``3.1M``."""
+    magnitude = abs(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if magnitude >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    if float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.3g}"

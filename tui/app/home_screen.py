@@ -1,0 +1,96 @@
+"""The home screen: the chart, its legend, and a readout of the point under the cursor."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.app.chart_view import ChartView
+from tui.app.describe import describe_chart, describe_point
+from tui.app.legend import Legend
+
+EMPTY_PROJECT = "This project has no events yet: add some with `loupe import FILE --project PROJECT`."
+
+
+class HomeScreen(Screen):
+    """The screen of the app's current chart, where the cursor moves over the points already loaded."""
+
+    BINDINGS = [
+        Binding("left,h", "move_bucket(-1)", "Previous bucket", show=False, id="chart.previous_bucket"),
+        Binding("right,l", "move_bucket(1)", "Next bucket", show=False, id="chart.next_bucket"),
+        Binding("up,k", "move_line(-1)", "Previous series or segment", show=False, id="chart.previous_line"),
+        Binding("down,j", "move_line(1)", "Next series or segment", show=False, id="chart.next_line"),
+        Binding("g", "first_bucket", "First bucket", show=False, id="chart.first_bucket"),
+        Binding("G", "last_bucket", "Last bucket", show=False, id="chart.last_bucket"),
+        Binding("enter", "app.open_point", "Point", id="chart.open_point", tooltip="Show the point under the cursor"),
+        Binding("b", "app.open_builder", "Build", id="chart.builder", tooltip="Change the chart in the chart builder"),
+        Binding("o", "app.open_saved", "Open", id="chart.open_saved", tooltip="Open a saved chart"),
+        Binding("r", "app.reload_chart", "Run again", show=False, id="chart.reload"),
+        Binding("escape", "app.cancel_query", "Cancel query", show=False, id="chart.cancel"),
+        Binding("q", "app.quit", "Quit", id="chart.quit", tooltip="Quit Loupe"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="chart-title")
+        yield ChartView(id="chart")
+        yield Legend(id="legend")
+        yield Static(id="readout")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ChartView).focus()
+
+    def redraw(self) -> None:
+        """Draw the app's current chart, legend, readout and title from what is loaded."""
+        app = self.app
+        points = app.points
+        chart = self.query_one(ChartView)
+        interval = app.definition.interval if app.definition else "day"
+        message = EMPTY_PROJECT if app.definition is None and not app.query_running else ""
+        chart.show(points, interval, message)
+        self._draw_title()
+
+        # The legend's height follows its rows, so it needs a layout pass too.
+        self.query_one(Legend).refresh(layout=True)
+        readout = self.query_one("#readout", Static)
+        point = points.point() if points is not None else None
+        if point is None:
+            readout.update(Text("No data point under the cursor."))
+            return
+        readout.update(Text(describe_point(point, app.definition, app.zone)))
+
+    def show_progress(self, percent: float) -> None:
+        """Show a running query's progress in the title; a negative ``percent`` is unknown."""
+        self._draw_title(percent)
+
+    def _draw_title(self, percent: float = -1.0) -> None:
+        app = self.app
+        title = Text()
+        # The status goes first, so a long chart title cannot push it off a narrow screen.
+        if app.query_running:
+            done = f" {percent:.0f}%" if percent >= 0 else ""
+            title.append(f"Running query{done}, Esc cancels · ", style="reverse")
+        title.append(describe_chart(app.definition, app.chart_name) if app.definition else "Loupe")
+        self.query_one("#chart-title", Static).update(title)
+
+    def _move(self, step) -> None:
+        if self.app.points is None:
+            return
+        step(self.app.points)
+        self.redraw()
+
+    def action_move_bucket(self, delta: int) -> None:
+        self._move(lambda points: points.move_bucket(delta))
+
+    def action_move_line(self, delta: int) -> None:
+        self._move(lambda points: points.move_line(delta))
+
+    def action_first_bucket(self) -> None:
+        self._move(lambda points: points.first_bucket())
+
+    def action_last_bucket(self) -> None:
+        self._move(lambda points: points.last_bucket())
+

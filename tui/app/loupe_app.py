@@ -1,0 +1,263 @@
+"""The Loupe app: owns the open project and the current chart, and runs chart queries.
+
+Chart queries run in a thread worker on their own cursor and post a message
+when done. The handlers here run on the UI thread and own the state. Every
+request gets a generation number, and a result whose generation is not the
+latest is dropped, so a slow old query never overwrites a newer chart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
+
+from tui.analytics.definition import ChartDefinition
+from tui.app.background import BackgroundQuery, QueryCancelled
+from tui.app.chart_points import ChartPoints
+from tui.app.commands import LoupeCommands
+from tui.app.help_screen import HelpScreen
+from tui.app.home_screen import HomeScreen
+from tui.app.keys import key_entries
+from tui.app.point_details import PointDetailsScreen
+from tui.store.project import ProjectError, open_project
+
+if TYPE_CHECKING:
+    from tui.app.chart_jobs import ChartResult
+
+log = logging.getLogger(__name__)
+
+# How often the title shows a running query's progress.
+PROGRESS_SECONDS = 0.5
+
+
+def load_chart_jobs():
+    """Return the chart jobs module, imported on first use.
+
+    It pulls in pandas and the analytics queries, the app's slowest imports
+    (about 0.4 s measured on a 2-core machine), so it stays off the startup path.
+    """
+    from tui.app import chart_jobs as module
+
+    return module
+
+
+def _import_chart_jobs() -> None:
+    """Import the analytics while Textual sets up the terminal; the first chart job waits for it."""
+    try:
+        load_chart_jobs()
+    except Exception:  # noqa: BLE001 - the chart worker imports again and shows the error
+        log.exception("importing the chart queries failed")
+
+
+class ChartReady(Message):
+    """A chart query finished with ``result``."""
+
+    def __init__(self, generation: int, result: ChartResult):
+        super().__init__()
+        self.generation = generation
+        self.result = result
+
+
+class ChartFailed(Message):
+    """A chart query failed with ``error``."""
+
+    def __init__(self, generation: int, error: Exception):
+        super().__init__()
+        self.generation = generation
+        self.error = error
+
+
+class LoupeApp(App):
+    """Keyboard-first charts of one project's events."""
+
+    # An absolute path, because Textual resolves a relative one beside a subclass's module.
+    CSS_PATH = Path(__file__).with_name("loupe.tcss")
+    TITLE = "Loupe"
+    COMMANDS = App.COMMANDS | {LoupeCommands}
+    BINDINGS = [
+        Binding("question_mark", "show_keys", "Keys", id="app.keys", tooltip="List every key"),
+    ]
+
+    def __init__(self, project_path: str | Path):
+        super().__init__()
+        threading.Thread(target=_import_chart_jobs, name="import-analytics", daemon=True).start()
+        self.project = open_project(project_path)
+        self.settings = {
+            "timezone": self.project.timezone,
+            "week_start": self.project.setting("week_start"),
+        }
+        self.definition: ChartDefinition | None = None
+        self.chart_name: str | None = None
+        self.points: ChartPoints | None = None
+        # The last day with events, for the builder's "last N days" ranges; today until known.
+        self.last_day = date.today()
+        # Chart queries started, counted so tests can check that moving the cursor runs none.
+        self.queries_run = 0
+        self._count_lock = threading.Lock()
+        self._generation = 0
+        self._query: BackgroundQuery | None = None
+        self._progress_timer: Timer | None = None
+        self.home = HomeScreen()
+
+    @property
+    def zone(self) -> str:
+        """Return the time zone the current chart's buckets are cut in."""
+        chart_zone = self.definition.timezone if self.definition else None
+        return chart_zone or self.settings["timezone"]
+
+    @property
+    def query_running(self) -> bool:
+        return self._query is not None
+
+    def on_mount(self) -> None:
+        self.push_screen(self.home)
+        if self.project.notice:
+            self.notify(self.project.notice, title="Read-only", severity="warning", markup=False)
+        self._start(lambda cursor: load_chart_jobs().open_start_chart(cursor, self.settings))
+
+    def on_unmount(self) -> None:
+        self.cancel_query()
+        self.project.close()
+
+    def show_chart(self, definition: ChartDefinition, name: str | None = None) -> None:
+        """Run ``definition`` in the background and show it, named ``name`` if saved."""
+        self._start(lambda cursor: load_chart_jobs().run_chart(cursor, definition, name, self.settings))
+
+    def open_saved_chart(self, name: str) -> None:
+        """Load the saved chart ``name`` and run it in the background."""
+        self._start(lambda cursor: load_chart_jobs().run_saved_chart(cursor, name, self.settings))
+
+    def check_writable(self) -> bool:
+        """Return True if the project can be changed, else show why not and return False."""
+        try:
+            self.project.require_writable()
+        except ProjectError as error:
+            self.notify(str(error), title="Read-only", severity="error", markup=False)
+            return False
+        return True
+
+    # Actions bound to keys ----------------------------------------------------
+
+    def action_show_keys(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_entries(self.screen)))
+
+    def action_open_point(self) -> None:
+        point = self.points.point() if self.points is not None else None
+        if point is None:
+            self.notify("There is no data point under the cursor.", severity="warning")
+            return
+        self.push_screen(PointDetailsScreen(point, self.definition, self.chart_name, self.zone))
+
+    def action_open_builder(self) -> None:
+        from tui.app.builder_screen import BuilderScreen
+
+        self.push_screen(BuilderScreen(self.definition, self.chart_name, self.last_day))
+
+    def action_open_saved(self) -> None:
+        from tui.app.pickers import SavedChartsScreen
+
+        self.push_screen(SavedChartsScreen(), self._saved_chart_chosen)
+
+    def _saved_chart_chosen(self, name: str | None) -> None:
+        if name is None:
+            return
+        while self.screen is not self.home:
+            self.pop_screen()
+        self.open_saved_chart(name)
+
+    def action_reload_chart(self) -> None:
+        if self.definition is not None:
+            self.show_chart(self.definition, self.chart_name)
+
+    def cancel_query(self) -> bool:
+        """Interrupt the running chart query; return False when none was running."""
+        if self._query is None:
+            return False
+        self._query.cancel()
+        self._query_ended()
+        # A result that arrives anyway is now stale.
+        self._generation += 1
+        return True
+
+    def _query_ended(self) -> None:
+        self._query = None
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+            self._progress_timer = None
+
+    def _show_progress(self) -> None:
+        if self._query is not None:
+            self.home.show_progress(self._query.progress())
+
+    def action_cancel_query(self) -> None:
+        if self.cancel_query():
+            self.notify(f"Query cancelled. {self._shown_now()}")
+            self.home.redraw()
+
+    def _start(self, job: Callable[[object], ChartResult]) -> None:
+        self.cancel_query()
+        self._generation += 1
+        self._query = BackgroundQuery(self.project)
+        self._run_chart_job(self._query, job, self._generation)
+        self._progress_timer = self.set_interval(PROGRESS_SECONDS, self._show_progress)
+        if self.home.is_mounted:
+            self.home.redraw()
+
+    @work(thread=True, group="chart", exit_on_error=False)
+    def _run_chart_job(self, query: BackgroundQuery, job: Callable, generation: int) -> None:
+        with self._count_lock:
+            self.queries_run += 1
+        try:
+            result = query.run(job)
+        except QueryCancelled:
+            return
+        except Exception as error:  # noqa: BLE001 - any failed query is shown, the app stays up
+            if not query.cancelled:
+                log.exception("chart query %d failed", generation)
+                self.post_message(ChartFailed(generation, error))
+            return
+        self.post_message(ChartReady(generation, result))
+
+    def on_chart_ready(self, message: ChartReady) -> None:
+        if message.generation != self._generation:
+            log.debug("dropped a stale chart result (generation %d)", message.generation)
+            return
+        self._query_ended()
+        result = message.result
+        self.definition = result.definition
+        self.chart_name = result.name
+        self.points = ChartPoints(result.frame)
+        if result.last_day is not None:
+            self.last_day = result.last_day
+        if result.warning:
+            self.notify(result.warning, severity="warning", markup=False)
+        self.home.redraw()
+
+    def _shown_now(self) -> str:
+        """Return what the home screen shows after a query did not finish."""
+        if self.definition is None:
+            return "No chart is drawn: build one with b."
+        return "The chart shows the previous result."
+
+    def on_chart_failed(self, message: ChartFailed) -> None:
+        if message.generation != self._generation:
+            return
+        self._query_ended()
+        self.notify(
+            f"{message.error}\n{self._shown_now()}",
+            title="Chart query failed",
+            severity="error",
+            markup=False,
+        )
+        self.home.redraw()

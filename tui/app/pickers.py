@@ -1,0 +1,111 @@
+"""The pickers of the chart builder: events, properties and saved charts, from the project."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from rich.text import Text
+from textual.binding import Binding
+
+from tui.analytics import catalog
+from tui.app.background import run_in_background
+from tui.app.choice_screen import Choice, ChoiceScreen
+from tui.app.confirm import ConfirmScreen
+from tui.text import printable
+from tui.store import saved_charts
+
+ANY_EVENT_LABEL = "Any event (*)"
+# The ``kind`` values of ``catalog.property_names``, as the picker shows them.
+KIND_NAMES = {"event": "event property", "user": "user property", "column": "column"}
+
+
+class PropertyChoice(NamedTuple):
+    """A property picked from the catalog, with its kind: ``event``, ``user`` or ``column``."""
+
+    name: str
+    kind: str | None
+
+
+def event_picker() -> ChoiceScreen:
+    """Return a dialog listing the project's event types, the most frequent first."""
+    return ChoiceScreen("Choose an event", _event_choices, "Loading event types failed")
+
+
+def property_picker(event_type: str | None, title: str, allow_none: bool = False) -> ChoiceScreen:
+    """Return a dialog listing the properties sent with ``event_type`` (None or ``*``: any event).
+
+    With ``allow_none``, the first choice returns ``PropertyChoice(None, None)``.
+    """
+
+    def load(cursor) -> list[Choice]:
+        choices = [Choice(PropertyChoice(None, None), Text("(none)"))] if allow_none else []
+        scope = None if event_type in (None, "*") else event_type
+        frame = catalog.property_names(cursor, scope)
+        for row in frame.itertuples(index=False):
+            label = Text(printable(row.property))
+            label.append(f"  {KIND_NAMES.get(row.kind, row.kind)}", style="dim")
+            choices.append(Choice(PropertyChoice(row.property, row.kind), label))
+        return choices
+
+    return ChoiceScreen(title, load, "Loading properties failed")
+
+
+def property_values(cursor, prop: str, event_type: str | None, limit: int = 200) -> list[str]:
+    """Return the most frequent values of ``prop`` as strings, for suggestions while typing."""
+    scope = None if event_type in (None, "*") else event_type
+    frame = catalog.property_values(cursor, prop, scope, limit)
+    return [str(value) for value in frame["value"] if value is not None]
+
+
+def _event_choices(cursor) -> list[Choice]:
+    choices = [Choice("*", Text(ANY_EVENT_LABEL))]
+    frame = catalog.event_types(cursor).sort_values("events", ascending=False, kind="stable")
+    for row in frame.itertuples(index=False):
+        label = Text(printable(row.event_type))
+        label.append(f"  {row.events:,} events · {row.users:,} users", style="dim")
+        choices.append(Choice(row.event_type, label, search_text=str(row.event_type)))
+    return choices
+
+
+class SavedChartsScreen(ChoiceScreen):
+    """A dialog listing saved charts, the most recently saved first, where ``d`` deletes one."""
+
+    BINDINGS = [
+        Binding("d", "delete", "Delete", id="saved.delete", tooltip="Delete the highlighted saved chart"),
+    ]
+
+    def __init__(self):
+        super().__init__(
+            "Open a saved chart",
+            _saved_chart_choices,
+            "Loading saved charts failed",
+            empty_text="No saved charts yet: save one from the chart builder with ctrl+s.",
+        )
+
+    def action_delete(self) -> None:
+        index = self.query_one("#choice-list").highlighted
+        if index is None or not self.matching:
+            return
+        name = self.matching[index].value
+        if not self.app.check_writable():
+            return
+
+        question = f"Delete the saved chart '{printable(name)}'? It cannot be restored. (y/n)"
+        self.app.push_screen(ConfirmScreen(question), lambda yes: self._delete(name) if yes else None)
+
+    def _delete(self, name: str) -> None:
+        def deleted(_) -> None:
+            self.notify(f"Deleted saved chart {name!r}.", markup=False)
+            self.reload()
+
+        delete = lambda cursor: saved_charts.delete_chart(cursor, name)  # noqa: E731
+        run_in_background(self, delete, deleted, "Deleting the chart failed")
+
+
+def _saved_chart_choices(cursor) -> list[Choice]:
+    choices = []
+    for chart in saved_charts.list_charts(cursor):
+        label = Text(printable(chart.name))
+        label.append(f"  saved {chart.updated_at:%Y-%m-%d %H:%M}", style="dim")
+        choices.append(Choice(chart.name, label, search_text=chart.name))
+    return choices
