@@ -1,0 +1,168 @@
+"""User paths of a point: node counts, Other and End, collapsed repeats, session splits, depth, range limit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from builders import build_project
+from microscope_data import chart_json, day_point, minutes_after
+from tui.analytics.microscope import MicroscopeError, path_rows, point_paths
+
+CHART = chart_json("Start")
+POINT = day_point(CHART, 2)  # 2024-03-03
+
+# Each user's events in the bucket, one minute apart; "|" starts a new session, "~" is out of session.
+PATHS = {
+    "u1": "Start A A B",
+    "u2": "Start A B C",
+    "u3": "Start | A",
+    "u4": "~Start A",
+    "u5": "Start A D",
+    "u6": "Start F",
+    "u7": "Start G A",
+    "u8": "Start Start A",
+    "u9": "A Start B",
+}
+
+
+def path_events(user: str, text: str) -> list[dict]:
+    events, session, minute = [], 1, 0
+    for token in text.split():
+        if token == "|":
+            session += 1
+            continue
+        session_id = "-1" if token.startswith("~") else f"{user}-{session}"
+        events.append({
+            "event_type": token.lstrip("~"), "event_time": minutes_after("2024-03-03T10:00", minute),
+            "user_id": user, "session_id": session_id,
+        })
+        minute += 1
+    return events
+
+
+@pytest.fixture
+def project(tmp_path):
+    events = [event for user, text in PATHS.items() for event in path_events(user, text)]
+    # Outside the bucket: u8's next-day event and u9's Start the day before end or start no path.
+    events.append({"event_type": "B", "event_time": "2024-03-04T10:00:00+00:00", "user_id": "u8", "session_id": "u8-1"})
+    events.append({"event_type": "Start", "event_time": "2024-03-02T10:00:00+00:00", "user_id": "u9",
+                   "session_id": "u9-0"})
+    with build_project(tmp_path, events) as project:
+        yield project
+
+
+def nodes_by_path(project, **options) -> dict:
+    nodes = point_paths(project.cursor(), POINT, project, **options)
+    return {row.path: row for row in nodes.itertuples()}
+
+
+def test_paths_count_users_per_node(project):
+    nodes = nodes_by_path(project)
+
+    users = {path: row.users for path, row in nodes.items()}
+    assert users == {
+        "Start": 9,
+        "Start > A": 4, "Start > End": 2, "Start > B": 1, "Start > F": 1, "Start > G": 1,
+        "Start > A > B": 2, "Start > A > D": 1, "Start > A > End": 1,
+        "Start > A > B > End": 1, "Start > A > B > C": 1, "Start > A > B > C > End": 1,
+        "Start > A > D > End": 1, "Start > B > End": 1, "Start > F > End": 1,
+        "Start > G > A": 1, "Start > G > A > End": 1,
+    }
+
+
+def test_paths_tree_links(project):
+    nodes = nodes_by_path(project)
+
+    assert pd.isna(nodes["Start"].parent_id)
+    assert nodes["Start"].depth == 0
+    assert nodes["Start > A"].parent_id == nodes["Start"].node_id
+    assert nodes["Start > A > B"].parent_id == nodes["Start > A"].node_id
+    assert nodes["Start > A > B"].depth == 2
+    assert nodes["Start > A"].share_of_parent == pytest.approx(4 / 9)
+    assert nodes["Start > A > B"].share_of_parent == pytest.approx(2 / 4)
+
+
+def test_paths_other_node(project):
+    nodes = nodes_by_path(project, top=2)
+
+    other = nodes["Start > Other"]
+    assert other.kind == "other"
+    assert other.users == 2
+    assert other.other_event_count == 2
+    assert other.label == "Other (2 events, 2 users)"
+    # Ties at one user go by event name: B stays, F and G merge; Other nodes are not split further.
+    assert "Start > B" in nodes
+    assert not any(path.startswith("Start > Other >") for path in nodes)
+    assert {path for path in nodes if path.startswith("Start > A >") and path.count(">") == 2} == {
+        "Start > A > B", "Start > A > D", "Start > A > End"
+    }
+
+
+def test_paths_other_cuts_second_level(project):
+    nodes = nodes_by_path(project, top=1)
+
+    assert nodes["Start > A"].users == 4
+    assert nodes["Start > Other"].users == 3
+    assert nodes["Start > Other"].other_event_count == 3
+    assert nodes["Start > End"].users == 2
+    assert nodes["Start > A > B"].users == 2
+    assert nodes["Start > A > Other"].users == 1
+    assert nodes["Start > A > End"].users == 1
+
+
+def test_paths_end_nodes(project):
+    nodes = nodes_by_path(project)
+
+    ends = {path: row.users for path, row in nodes.items() if row.kind == "end"}
+    assert ends["Start > End"] == 2  # u3's session changed, u4's start was out of session
+    assert ends["Start > A > End"] == 1  # u8's next event was outside the bucket
+    assert all(row.event == "End" for row in nodes.values() if row.kind == "end")
+
+
+def test_paths_keep_repeats(project):
+    nodes = nodes_by_path(project, keep_repeats=True)
+
+    assert nodes["Start > A > A > B > End"].users == 1
+    assert nodes["Start > Start > A > End"].users == 1
+    assert nodes["Start > A"].users == 3
+
+
+def test_paths_depth_cuts_without_end(project):
+    nodes = nodes_by_path(project, depth=2)
+
+    assert max(row.depth for row in nodes.values()) == 2
+    assert nodes["Start > A > B"].users == 2
+    assert "Start > A > B > End" not in nodes
+    assert nodes["Start > A > End"].users == 1
+
+
+def test_path_rows_cover_every_user(project):
+    rows = path_rows(project.cursor(), POINT, project, depth=3)
+
+    assert list(rows.columns) == ["path", "users"]
+    assert rows["users"].sum() == 9
+    assert rows.iloc[0].tolist() == ["Start > End", 2]
+    assert "Start > A > B > C" in rows["path"].tolist()
+    assert rows["users"].is_monotonic_decreasing
+
+
+def test_paths_reject_long_range(tmp_path):
+    monthly = day_point(chart_json("Start", "2024-03-01", "2024-03-31", interval="month"), 0)
+    with build_project(tmp_path, path_events("u1", "Start A")) as project:
+        cursor = project.cursor()
+        with pytest.raises(MicroscopeError, match=r"31 days.*path_max_days"):
+            point_paths(cursor, monthly, project)
+
+        raised = path_rows(cursor, monthly, project, max_days=31)
+        project.set_setting("path_max_days", 40)
+        from_setting = path_rows(cursor, monthly, project)
+
+    assert raised.to_dict("records") == [{"path": "Start > A > End", "users": 1}]
+    assert from_setting.equals(raised)
+
+
+def test_paths_reject_bad_depth(project):
+    with pytest.raises(MicroscopeError, match="depth"):
+        point_paths(project.cursor(), POINT, project, depth=0)
+

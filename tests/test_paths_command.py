@@ -1,0 +1,73 @@
+"""``loupe paths``: the point's complete paths with their users, depth and range options."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from builders import build_project
+from microscope_data import chart_json, minutes_after, write_chart
+from tui.cli import main
+
+SESSIONS = {"ann": ["Open", "Search", "Buy"], "bo": ["Open", "Search"], "cy": ["Open", "Buy"], "di": ["Open"]}
+
+
+@pytest.fixture
+def project_path(tmp_path):
+    events = [
+        {"event_type": event_type, "event_time": minutes_after("2024-03-03T10:00", minute), "user_id": user,
+         "session_id": user}
+        for user, steps in SESSIONS.items()
+        for minute, event_type in enumerate(steps)
+    ]
+    with build_project(tmp_path, events) as project:
+        path = project.path
+    return path
+
+
+def run_paths(tmp_path, project_path, *options, chart=None, point="2024-03-03"):
+    chart_path = write_chart(tmp_path, chart or chart_json("Open"))
+    return main(["paths", str(chart_path), "--project", str(project_path), "--point", point, *options])
+
+
+def test_paths_csv(tmp_path, project_path, capsys):
+    status = run_paths(tmp_path, project_path, "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert status == 0
+    assert list(rows[0]) == ["path", "users"]
+    assert [(row["path"], row["users"]) for row in rows] == [
+        ("Open > Buy > End", "1"),
+        ("Open > End", "1"),
+        ("Open > Search > Buy > End", "1"),
+        ("Open > Search > End", "1"),
+    ]
+
+
+def test_paths_depth_and_top(tmp_path, project_path, capsys):
+    status = run_paths(tmp_path, project_path, "--depth", "1", "--top", "1", "--format", "json")
+
+    rows = json.loads(capsys.readouterr().out)
+    assert status == 0
+    # Search has the most users, so Buy merges into Other.
+    assert rows == [
+        {"path": "Open > Search", "users": 2},
+        {"path": "Open > End", "users": 1},
+        {"path": "Open > Other", "users": 1},
+    ]
+
+
+def test_paths_range_limit(tmp_path, project_path, capsys):
+    monthly = chart_json("Open", "2024-03-01", "2024-03-31", interval="month")
+
+    refused = run_paths(tmp_path, project_path, chart=monthly, point="2024-03-01")
+    message = capsys.readouterr().err
+    allowed = run_paths(tmp_path, project_path, "--max-days", "31", chart=monthly, point="2024-03-01")
+
+    assert refused == 2
+    assert "the point's range spans 31 days, more than the limit of 30 days" in message
+    assert "--max-days" in message
+    assert allowed == 0

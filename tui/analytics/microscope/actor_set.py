@@ -1,0 +1,104 @@
+"""Actor sets: the actors a microscope action works on, with the events that put them there.
+
+A data point is the common actor set, but a comparison of two points gives
+sets too (in both, only in the first, only in the second). Every microscope
+action takes a ``Point`` or an ``ActorSet`` and turns it into an ActorSet with
+``as_actor_set``, so the user list, streams, paths and "why is this user here"
+of a point all read the one query behind the chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Union
+
+import duckdb
+
+from tui.analytics.filters import Fragment
+from tui.analytics.point import Point, point_actors_sql, point_events, point_label
+from tui.analytics.segmentation import chart_buckets
+
+
+class MicroscopeError(ValueError):
+    """A microscope request cannot run; the message names the value and what to do."""
+
+
+@dataclass(frozen=True)
+class ActorSet:
+    """A set of actors, the events that put each actor in it, and the time range those events come from.
+
+    ``events`` selects rows of ``events`` (every column but ``dedupe_key``).
+    ``actors`` selects one row per actor: ``actor_id``, ``events_in_point``,
+    ``first_in_point``, ``last_in_point``. ``start`` and ``end`` are UTC and
+    bound the range ``[start, end)`` that streams and paths read.
+    """
+
+    label: str
+    events: Fragment
+    actors: Fragment
+    start: datetime
+    end: datetime
+
+
+Target = Union[Point, ActorSet]
+
+
+def as_actor_set(target: Target, settings: Any) -> ActorSet:
+    """Return ``target`` as an ActorSet: a Point becomes the set of its actors, an ActorSet stays as it is."""
+    if isinstance(target, ActorSet):
+        return target
+    if isinstance(target, Point):
+        return point_actor_set(target, settings)
+    raise TypeError(f"a microscope target is a Point or an ActorSet, not {type(target).__name__}")
+
+
+def point_actor_set(point: Point, settings: Any) -> ActorSet:
+    """Return the actors of ``point`` with its events and its bucket ``[start, end)``."""
+    buckets = chart_buckets(point.definition, settings)
+    return ActorSet(
+        label=describe_point(point, settings),
+        events=point_events(point, settings),
+        actors=point_actors_sql(point, settings),
+        start=buckets.boundaries[point.bucket],
+        end=buckets.boundaries[point.bucket + 1],
+    )
+
+
+def events_actor_set(label: str, events: Fragment, start: datetime, end: datetime) -> ActorSet:
+    """Return the ActorSet of the actors behind ``events``, counting their events as the chart does."""
+    sql, params = events
+    actors = (
+        "SELECT actor_id, count(*) AS events_in_point, "
+        "min(event_time) AS first_in_point, max(event_time) AS last_in_point "
+        f"FROM ({sql}) GROUP BY actor_id"
+    )
+    return ActorSet(label=label, events=events, actors=(actors, list(params)), start=start, end=end)
+
+
+def describe_point(point: Point, settings: Any) -> str:
+    """Return a one-line description of ``point``: series, segment and bucket ``[start, end) ZONE``."""
+    label = point_label(point, settings)
+    parts = [label.series_name]
+    if label.segment is not None:
+        parts.append(label.segment)
+    parts.append(label.bucket_text())
+    return ", ".join(parts)
+
+
+def actor_count(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any) -> int:
+    """Return the number of actors in ``target``."""
+    sql, params = as_actor_set(target, settings).actors
+    return cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0]
+
+
+def actor_events_sql(actor_set: ActorSet, actor_ids: Fragment) -> Fragment:
+    """Return the set's events of the actors that ``actor_ids`` (SQL selecting ``actor_id``) selects."""
+    events, params = actor_set.events
+    ids_sql, ids_params = actor_ids
+    return f"SELECT * FROM ({events}) WHERE actor_id IN ({ids_sql})", params + ids_params
+
+
+def id_list_sql(actor_ids: list[int]) -> Fragment:
+    """Return SQL selecting ``actor_id`` from a bound list of ids."""
+    return "SELECT unnest(CAST(? AS BIGINT[])) AS actor_id", [[int(actor_id) for actor_id in actor_ids]]

@@ -1,0 +1,233 @@
+"""User paths of a point: the top event paths its users took after the chart's event, as a tree.
+
+Rules:
+- Each user's path starts at their first counted event of the point (by
+  ``client_time``, then ``seq``), the root node at depth 0. Levels 1 to
+  ``depth`` are the events that followed it.
+- Only events inside the point's range ``[start, end)`` (by ``event_time``)
+  count, and a path ends at the first session change: another
+  ``session_key``, or any event out of session (see ``sequence``). An
+  out-of-session start event therefore ends its path at once.
+- Consecutive repeats of one event are collapsed into one step unless
+  ``keep_repeats`` is set.
+- Nodes count distinct users. Under each node the ``top`` events with the
+  most users are shown, ties broken by event name. The remaining events
+  merge into one ``Other`` node, which is not split further.
+- A user whose path stops before ``depth`` ends in an ``End`` node. A path
+  that reaches ``depth`` has no End.
+
+The whole tree comes from one DuckDB query. A node's rank among its siblings
+depends only on the users sharing its prefix, so the ranks of every prefix
+are computed at once, and each user's path is cut at its first prefix ranked
+below ``top``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from tui.analytics.filters import Fragment
+from tui.analytics.microscope.actor_set import ActorSet, MicroscopeError, Target, as_actor_set
+from tui.analytics.microscope.sequence import ACTOR_ORDER, SESSION_BREAK
+
+DEFAULT_DEPTH = 5
+DEFAULT_TOP = 5
+DEFAULT_MAX_DAYS = 30
+SEPARATOR = " > "
+
+NODE_COLUMNS = [
+    "node_id", "parent_id", "depth", "kind", "event", "label",
+    "users", "share_of_parent", "other_event_count", "path",
+]
+# The node kinds: an event, the merged remaining events, and the end of paths.
+EVENT, OTHER, END = "event", "other", "end"
+KIND_ORDER = {EVENT: 0, OTHER: 1, END: 2}
+
+
+def point_paths(
+    cursor: duckdb.DuckDBPyConnection,
+    target: Target,
+    settings: Any,
+    depth: int = DEFAULT_DEPTH,
+    top: int = DEFAULT_TOP,
+    keep_repeats: bool = False,
+    max_days: float | None = None,
+) -> pd.DataFrame:
+    """Return the path tree of ``target``'s users, one row per node, parents before children.
+
+    Columns:
+    - ``node_id``, and ``parent_id`` (NA for a root);
+    - ``depth``: 0 for the start event;
+    - ``kind``: ``event``, ``other`` or ``end``;
+    - ``event``: the event type, ``Other`` or ``End``;
+    - ``label``: ``Other (k events, n users)`` for an Other node, else ``event``;
+    - ``users``, and ``share_of_parent`` (of all users for a root);
+    - ``other_event_count``: the events merged into an Other node (NA for others);
+    - ``path``: the events from the root, joined by `` > ``.
+
+    ``max_days`` replaces the project's ``path_max_days`` limit on the range.
+    """
+    _check_arguments(depth, top)
+    actor_set = as_actor_set(target, settings)
+    _check_range(actor_set, _max_days(settings, max_days))
+    sql, params = _nodes_sql(actor_set, depth, top, keep_repeats)
+    return _tree(cursor.execute(sql, params).fetchall())
+
+
+def path_rows(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, **options) -> pd.DataFrame:
+    """Return the complete paths of ``target``'s users: ``path`` and ``users``, most users first.
+
+    ``options`` are those of ``point_paths``. A complete path is a leaf of the
+    tree (an End, an Other, or a node at ``depth``), so every user is in
+    exactly one row.
+    """
+    nodes = point_paths(cursor, target, settings, **options)
+    leaves = nodes[~nodes["node_id"].isin(nodes["parent_id"].dropna())]
+    leaves = leaves.sort_values(["users", "path"], ascending=[False, True], kind="stable")
+    return leaves[["path", "users"]].reset_index(drop=True)
+
+
+def _check_arguments(depth: int, top: int) -> None:
+    if not isinstance(depth, int) or depth < 1:
+        raise MicroscopeError(f"depth: {depth!r} is not a positive whole number of steps after the start event.")
+    if not isinstance(top, int) or top < 1:
+        raise MicroscopeError(f"top: {top!r} is not a positive whole number of events per step.")
+
+
+def _max_days(settings: Any, max_days: float | None) -> float:
+    """Return the longest range paths may read, in days: ``max_days``, else the project setting."""
+    if max_days is not None:
+        return max_days
+    if isinstance(settings, dict):
+        value = settings.get("path_max_days")
+    elif hasattr(settings, "setting"):
+        value = settings.setting("path_max_days")
+    else:
+        value = None
+    return DEFAULT_MAX_DAYS if value is None else value
+
+
+def _check_range(actor_set: ActorSet, max_days: float) -> None:
+    days = (actor_set.end - actor_set.start).total_seconds() / 86400
+    if days > max_days:
+        raise MicroscopeError(
+            f"max_days: the point's range spans {days:g} days, more than the limit of {max_days:g} days "
+            "(project setting path_max_days). Raise the limit (loupe paths --max-days N) or pick a shorter point."
+        )
+
+
+def _nodes_sql(actor_set: ActorSet, depth: int, top: int, keep_repeats: bool) -> Fragment:
+    """Return SQL for the tree's nodes: ``parent`` (the events above the node), ``kind``, ``event``, ``users``, ``other_events``."""
+    steps, params = _user_steps_sql(actor_set, depth, keep_repeats)
+    sql = f"""
+        WITH user_steps AS ({steps}),
+        prefixes AS (
+            SELECT actor_id, steps, level, steps[1:level] AS prefix
+            FROM (SELECT actor_id, steps, unnest(range(1, len(steps) + 1)) AS level FROM user_steps)
+        ),
+        ranked AS (
+            SELECT prefix, level, row_number() OVER (
+                PARTITION BY prefix[1:level - 1] ORDER BY count(*) DESC, prefix[level]) AS sibling_rank
+            FROM prefixes GROUP BY prefix, level
+        ),
+        cuts AS (
+            SELECT prefixes.actor_id, min(prefixes.level) AS cut_level
+            FROM prefixes JOIN ranked USING (prefix, level)
+            WHERE ranked.sibling_rank > {top} GROUP BY prefixes.actor_id
+        ),
+        walked AS (
+            SELECT user_steps.actor_id, user_steps.steps, cuts.cut_level
+            FROM user_steps LEFT JOIN cuts USING (actor_id)
+        )
+        SELECT prefix[1:level - 1] AS parent, '{EVENT}' AS kind, prefix[level] AS event,
+               count(*) AS users, NULL AS other_events
+        FROM prefixes JOIN walked USING (actor_id)
+        WHERE walked.cut_level IS NULL OR walked.cut_level > prefixes.level
+        GROUP BY prefix, level
+        UNION ALL
+        SELECT steps[1:cut_level - 1], '{OTHER}', NULL, count(*), count(DISTINCT steps[cut_level])
+        FROM walked WHERE cut_level IS NOT NULL GROUP BY steps[1:cut_level - 1]
+        UNION ALL
+        SELECT steps, '{END}', NULL, count(*), NULL
+        FROM walked WHERE cut_level IS NULL AND len(steps) <= {depth} GROUP BY steps
+    """
+    return sql, params
+
+
+def _user_steps_sql(actor_set: ActorSet, depth: int, keep_repeats: bool) -> Fragment:
+    """Return one row per actor: ``steps``, the start event then up to ``depth`` following events."""
+    events, events_params = actor_set.events
+    repeats = "TRUE" if keep_repeats else "previous_type IS DISTINCT FROM event_type"
+    sql = f"""
+        WITH starts AS (
+            SELECT actor_id, arg_min(seq, (client_time, seq)) AS start_seq,
+                   min(client_time) AS start_time
+            FROM ({events}) GROUP BY actor_id
+        ),
+        following AS (
+            SELECT events.actor_id, events.event_type, events.session_key, events.client_time, events.seq
+            FROM events JOIN starts ON events.actor_id = starts.actor_id
+            WHERE events.event_time >= ? AND events.event_time < ?
+              AND (events.client_time > starts.start_time
+                   OR (events.client_time = starts.start_time AND events.seq >= starts.start_seq))
+        ),
+        breaks AS (
+            SELECT *, CAST({SESSION_BREAK} AS INTEGER) AS session_break FROM following
+        ),
+        sessions AS (
+            -- The start event is always a break, so its session's events have part 1.
+            SELECT *, sum(session_break) OVER ({ACTOR_ORDER} ROWS UNBOUNDED PRECEDING) AS session_part FROM breaks
+        ),
+        collapsed AS (
+            SELECT *, lag(event_type) OVER ({ACTOR_ORDER}) AS previous_type
+            FROM sessions WHERE session_part = 1
+        ),
+        kept AS (
+            SELECT * FROM collapsed WHERE {repeats}
+            QUALIFY row_number() OVER ({ACTOR_ORDER}) <= {depth + 1}
+        )
+        SELECT actor_id, list(event_type ORDER BY client_time, seq) AS steps FROM kept GROUP BY actor_id
+    """
+    return sql, events_params + [actor_set.start, actor_set.end]
+
+
+def _tree(rows: list[tuple]) -> pd.DataFrame:
+    """Return the node frame from ``(parent, kind, event, users, other_events)`` rows, with ids and paths.
+
+    Nodes are numbered level by level. Siblings follow their parent's order:
+    events by users (ties by name), then Other, then End.
+    """
+    ids: dict[tuple, int] = {}
+    users_at: dict[tuple, int] = {(): sum(row[3] for row in rows if not row[0])}
+    records = []
+    for level in sorted({len(row[0]) for row in rows}):
+        siblings = [row for row in rows if len(row[0]) == level]
+        siblings.sort(key=lambda row: (ids.get(tuple(row[0]), -1), KIND_ORDER[row[1]], -row[3], row[2] or ""))
+        for parent, kind, event, users, other_events in siblings:
+            records.append(_node(len(records), tuple(parent), kind, event, users, other_events, ids, users_at))
+    frame = pd.DataFrame.from_records(records, columns=NODE_COLUMNS)
+    # Nullable integers: a root has no parent, and only Other nodes count merged events.
+    return frame.astype({"parent_id": "Int64", "other_event_count": "Int64"})
+
+
+def _node(node_id, parent, kind, event, users, other_events, ids, users_at) -> dict:
+    """Return one node row, and record an event node's id and users for its children."""
+    name = {EVENT: event, OTHER: "Other", END: "End"}[kind]
+    if kind == EVENT:
+        ids[parent + (event,)] = node_id
+        users_at[parent + (event,)] = users
+    return {
+        "node_id": node_id,
+        "parent_id": ids[parent] if parent else None,
+        "depth": len(parent),
+        "kind": kind,
+        "event": name,
+        "label": f"Other ({other_events} events, {users} users)" if kind == OTHER else name,
+        "users": users,
+        "share_of_parent": users / users_at[parent],
+        "other_event_count": other_events if kind == OTHER else None,
+        "path": SEPARATOR.join(parent + (name,)),
+    }

@@ -1,0 +1,113 @@
+"""A user's profile: ids, first and last seen, latest properties, cohorts, and activity by session."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from tui.analytics.microscope.actor_set import MicroscopeError
+from tui.analytics.microscope.sequence import SESSION_BREAK
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The facts Loupe stores about one actor.
+
+    ``user_id`` is None for an actor never identified; ``display_id`` is then
+    its device id. ``properties`` holds the latest value of each user property
+    (decoded JSON), sorted by name.
+    """
+
+    actor_id: int
+    user_id: str | None
+    display_id: str
+    device_ids: tuple[str, ...]
+    first_seen: datetime
+    last_seen: datetime
+    properties: tuple[tuple[str, Any], ...]
+    cohorts: tuple[str, ...]
+    event_count: int
+
+
+def find_actor(cursor: duckdb.DuckDBPyConnection, identifier: str) -> int | None:
+    """Return the actor of a user id, else of a device id, or None when the project has neither."""
+    for table in ("actors WHERE user_id = ?", "devices WHERE device_id = ?"):
+        rows = cursor.execute(f"SELECT actor_id FROM {table}", [identifier]).fetchall()
+        if rows:
+            return rows[0][0]
+    return None
+
+
+def user_profile(cursor: duckdb.DuckDBPyConnection, actor_id: int) -> Profile:
+    """Return the profile of ``actor_id``; raise MicroscopeError for an actor the project does not have."""
+    rows = cursor.execute(
+        "SELECT user_id, device_ids, first_seen, last_seen, CAST(properties AS VARCHAR) FROM users WHERE actor_id = ?",
+        [actor_id],
+    ).fetchall()
+    if not rows:
+        raise MicroscopeError(f"actor_id: no user with actor id {actor_id} in this project.")
+    user_id, device_ids, first_seen, last_seen, properties = rows[0]
+    display_id = user_id
+    if display_id is None:
+        display_id = device_ids[0] if device_ids else str(actor_id)
+
+    return Profile(
+        actor_id=actor_id,
+        user_id=user_id,
+        display_id=display_id,
+        device_ids=tuple(device_ids or ()),
+        first_seen=first_seen,
+        last_seen=last_seen,
+        properties=tuple(sorted(json.loads(properties or "{}").items())),
+        cohorts=_cohorts_of(cursor, actor_id),
+        event_count=cursor.execute("SELECT count(*) FROM events WHERE actor_id = ?", [actor_id]).fetchall()[0][0],
+    )
+
+
+def activity(
+    cursor: duckdb.DuckDBPyConnection,
+    actor_id: int,
+    offset: int = 0,
+    limit: int | None = 200,
+    newest_first: bool = True,
+) -> pd.DataFrame:
+    """Return one page of the actor's events, grouped by session.
+
+    Columns: ``event_time``, ``event_type``, ``session_id``, ``session_key``,
+    ``session_number`` (1 for the actor's first session, counting every
+    session start in capture order), ``session_start`` (true for the first
+    event of a session), ``event_properties`` (JSON text), ``seq``. Rows are
+    in capture order, newest first unless ``newest_first`` is false.
+    """
+    direction = "DESC" if newest_first else "ASC"
+    sql = f"""
+        WITH actor_events AS (
+            SELECT event_time, client_time, seq, event_type, session_id, session_key,
+                   CAST(event_properties AS VARCHAR) AS event_properties, {SESSION_BREAK} AS session_start
+            FROM events WHERE actor_id = ?
+        ),
+        numbered AS (
+            SELECT *, CAST(sum(CAST(session_start AS INTEGER)) OVER (
+                ORDER BY client_time, seq ROWS UNBOUNDED PRECEDING) AS BIGINT) AS session_number
+            FROM actor_events
+        )
+        SELECT event_time, event_type, session_id, session_key, session_number, session_start, event_properties, seq
+        FROM numbered ORDER BY client_time {direction}, seq {direction} LIMIT ? OFFSET ?
+    """
+    return cursor.execute(sql, [actor_id, None if limit is None else int(limit), int(offset)]).df()
+
+
+def _cohorts_of(cursor: duckdb.DuckDBPyConnection, actor_id: int) -> tuple[str, ...]:
+    """Return the names of the user cohorts that hold ``actor_id``, sorted."""
+    # Group cohorts hold group ids in ``member_id``; they are not this actor's cohorts.
+    rows = cursor.execute(
+        "SELECT DISTINCT cohorts.name FROM cohort_members JOIN cohorts USING (cohort_id) "
+        "WHERE cohort_members.member_id = ? AND NOT starts_with(cohorts.member_kind, 'group') ORDER BY cohorts.name",
+        [actor_id],
+    ).fetchall()
+    return tuple(name for (name,) in rows)

@@ -1,0 +1,115 @@
+"""User streams: each actor of a point as the run of events around the point's range.
+
+An actor's stream holds, in capture order (``client_time``, then ``seq``):
+- every event whose ``event_time`` falls in the range ``[start, end)``
+  (position ``in``);
+- up to ``BEFORE`` events before the range starts, the latest ones
+  (position ``before``);
+- when the range has fewer than ``FROM_START`` events, the first events
+  after the range ends, so that at least ``FROM_START`` events are shown from
+  the range start on (position ``after``).
+
+``counted`` is true exactly for the events of the point's own query, so the
+chart's event, ``where`` items and cohort decide what is highlighted.
+``session_break`` marks the first event of a session in the actor's whole
+history, so a stream that opens in the middle of a session shows no break
+at its first row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from tui.analytics.filters import Fragment
+from tui.analytics.microscope.actor_set import ActorSet, Target, actor_events_sql, as_actor_set, id_list_sql
+from tui.analytics.microscope.properties import name_property_columns, property_columns_sql, property_names_sql
+from tui.analytics.microscope.sequence import SESSION_BREAK
+
+BEFORE = 25
+FROM_START = 50
+
+STREAM_COLUMNS = [
+    "actor_id", "seq", "event_time", "event_type", "session_id", "session_key",
+    "counted", "position", "session_break", "event_properties",
+]
+
+# An event property whose name equals a stream column is shown as ``event.NAME``.
+PROPERTY_PREFIX = "event."
+
+
+def point_streams(
+    cursor: duckdb.DuckDBPyConnection,
+    target: Target,
+    settings: Any,
+    actor_ids: list[int],
+    property_names: list[str] | tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Return the streams of ``actor_ids`` for ``target`` in one query, one row per event.
+
+    Columns are ``STREAM_COLUMNS`` (``event_properties`` as JSON text), then one
+    text column per name in ``property_names``. Rows come actor by actor in the
+    order of ``actor_ids``, each actor's events in capture order. An actor with
+    no event in the project has no rows.
+    """
+    actor_set = as_actor_set(target, settings)
+    stream, params = _stream_sql(actor_set, actor_ids)
+    properties, property_params = property_columns_sql("event_properties", list(property_names))
+    sql = f"SELECT {', '.join(STREAM_COLUMNS)}{properties} FROM ({stream}) ORDER BY actor_rank, client_time, seq"
+    frame = cursor.execute(sql, property_params + params).df()
+    return name_property_columns(frame, list(property_names), PROPERTY_PREFIX)
+
+
+def user_stream(
+    cursor: duckdb.DuckDBPyConnection,
+    target: Target,
+    settings: Any,
+    actor_id: int,
+    property_names: list[str] | tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Return the stream of one actor for ``target``; see ``point_streams``."""
+    return point_streams(cursor, target, settings, [actor_id], property_names)
+
+
+def stream_property_names(
+    cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, actor_ids: list[int]
+) -> list[str]:
+    """Return the event property names in the streams of ``actor_ids``, most often set first."""
+    stream = _stream_sql(as_actor_set(target, settings), actor_ids)
+    sql, params = property_names_sql("event_properties", stream)
+    return [name for (name,) in cursor.execute(sql, params).fetchall()]
+
+
+def _stream_sql(actor_set: ActorSet, actor_ids: list[int]) -> Fragment:
+    """Return the stream rows of ``actor_ids``, with ``actor_rank`` (position in ``actor_ids``) and ``client_time``."""
+    ids, ids_params = id_list_sql(actor_ids)
+    counted, counted_params = actor_events_sql(actor_set, (ids, ids_params))
+    # The windows read the actor's whole history, so ``session_break`` and the ranks
+    # before and after the range do not depend on which events the stream keeps.
+    sql = f"""
+        WITH actor_events AS (
+            SELECT actor_id, seq, event_time, client_time, event_type, session_id, session_key,
+                   CAST(event_properties AS VARCHAR) AS event_properties,
+                   {SESSION_BREAK} AS session_break,
+                   CASE WHEN event_time < ? THEN 'before' WHEN event_time < ? THEN 'in' ELSE 'after' END AS position
+            FROM events WHERE actor_id IN ({ids})
+        ),
+        ranked AS (
+            SELECT *,
+                   row_number() OVER (PARTITION BY actor_id, position ORDER BY client_time DESC, seq DESC) AS from_last,
+                   row_number() OVER (PARTITION BY actor_id, position ORDER BY client_time, seq) AS from_first,
+                   count(*) FILTER (WHERE position = 'in') OVER (PARTITION BY actor_id) AS in_range
+            FROM actor_events
+        ),
+        counted_seqs AS (SELECT seq FROM ({counted}))
+        SELECT ranked.*, counted_seqs.seq IS NOT NULL AS counted,
+               list_position(CAST(? AS BIGINT[]), ranked.actor_id) AS actor_rank
+        FROM ranked LEFT JOIN counted_seqs USING (seq)
+        WHERE position = 'in'
+           OR (position = 'before' AND from_last <= {BEFORE})
+           OR (position = 'after' AND from_first <= {FROM_START} - in_range)
+    """
+    params = [actor_set.start, actor_set.end] + ids_params + counted_params + ids_params
+    return sql, params

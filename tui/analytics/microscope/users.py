@@ -1,0 +1,94 @@
+"""The users of a data point (or of any actor set), one page at a time.
+
+Sorting, searching and paging run in DuckDB, so a point with a million users
+costs one grouped scan of its events and returns only the page asked for.
+``first_seen``, ``last_seen`` and the latest user properties come from the
+``users`` table, which the importer rebuilds for every actor it touches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from tui.analytics.filters import Fragment
+from tui.analytics.microscope.actor_set import MicroscopeError, Target, as_actor_set
+from tui.analytics.microscope.properties import name_property_columns, property_columns_sql, property_names_sql
+
+USER_COLUMNS = ["actor_id", "user_id", "first_seen", "last_seen", "events_in_point"]
+SORT_COLUMNS = tuple(USER_COLUMNS)
+
+# The id shown for an actor: the user id, or the device id of an actor never identified.
+DISPLAY_ID = "coalesce(users.user_id, users.device_ids[1])"
+
+# A user property whose name equals a fixed column is shown as ``user.NAME``.
+PROPERTY_PREFIX = "user."
+
+
+def point_users(
+    cursor: duckdb.DuckDBPyConnection,
+    target: Target,
+    settings: Any,
+    sort: str = "events_in_point",
+    descending: bool = True,
+    search: str | None = None,
+    offset: int = 0,
+    limit: int | None = 200,
+    property_names: list[str] | tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Return one page of the users of ``target``, sorted and optionally searched.
+
+    Columns: ``actor_id``, ``user_id`` (the device id for an actor never
+    identified), ``first_seen``, ``last_seen``, ``events_in_point``, then one
+    column per name in ``property_names`` with the latest value of that user
+    property as text. ``search`` keeps users whose user id or a device id
+    contains it, ignoring case. ``limit=None`` returns every row from ``offset``.
+    Ties in the sort column are ordered by ``actor_id``, so pages never overlap.
+    """
+    if sort not in SORT_COLUMNS:
+        raise MicroscopeError(f"sort: {sort!r} is not a user list column. Sort by one of {', '.join(SORT_COLUMNS)}.")
+    users, params = _users_sql(target, settings, search)
+    properties, property_params = property_columns_sql("users.properties", list(property_names))
+    direction = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT listed.*{properties} FROM ({users}) AS listed LEFT JOIN users USING (actor_id) "
+        f"ORDER BY listed.{sort} {direction} NULLS LAST, listed.actor_id LIMIT ? OFFSET ?"
+    )
+    # DuckDB reads a NULL limit as "no limit".
+    rows = [None if limit is None else int(limit), int(offset)]
+    frame = cursor.execute(sql, property_params + params + rows).df()
+    return name_property_columns(frame, list(property_names), PROPERTY_PREFIX)
+
+
+def point_users_count(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, search: str | None = None) -> int:
+    """Return how many users of ``target`` the same ``search`` keeps (all of them without one)."""
+    users, params = _users_sql(target, settings, search)
+    return cursor.execute(f"SELECT count(*) FROM ({users})", params).fetchall()[0][0]
+
+
+def user_property_names(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any) -> list[str]:
+    """Return the names of the latest user properties of ``target``'s users, sorted."""
+    actors, params = as_actor_set(target, settings).actors
+    relation = (f"SELECT users.properties FROM ({actors}) AS listed JOIN users USING (actor_id)", params)
+    names, names_params = property_names_sql("properties", relation)
+    return sorted(name for (name,) in cursor.execute(names, names_params).fetchall())
+
+
+def _users_sql(target: Target, settings: Any, search: str | None) -> Fragment:
+    """Return SQL for the set's users: the user list columns, filtered by ``search``."""
+    actors, params = as_actor_set(target, settings).actors
+    sql = (
+        f"SELECT point_actors.actor_id, {DISPLAY_ID} AS user_id, users.first_seen, users.last_seen, "
+        "point_actors.events_in_point "
+        f"FROM ({actors}) AS point_actors LEFT JOIN users USING (actor_id)"
+    )
+    if not search:
+        return sql, list(params)
+    # ``contains`` matches the text literally: % and _ in a search are not wildcards.
+    matches = (
+        "contains(lower(users.user_id), lower(?)) "
+        "OR list_bool_or(list_transform(users.device_ids, lambda device: contains(lower(device), lower(?))))"
+    )
+    return f"{sql} WHERE coalesce({matches}, false)", list(params) + [search, search]

@@ -1,0 +1,192 @@
+"""The ``--point WHEN [--series N] [--segment VALUE]`` options that pick a chart's data point.
+
+``WHEN`` is a bucket start as ``loupe chart`` prints it: a date such as
+``2024-03-05`` or a full ISO 8601 timestamp. Any instant inside a bucket picks
+that bucket. A date or a time without a UTC offset is read in the chart's time
+zone.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import pandas as pd
+
+from tui.analytics.definition import ChartDefinition, DefinitionError, load_chart_file
+from tui.analytics.filters import check_cohort
+from tui.analytics.microscope import MicroscopeError
+from tui.analytics.point import Point
+from tui.analytics.segmentation import chart_buckets, find_bucket, segmentation
+from tui.cli import CommandError
+from tui.store.project import Project, open_project
+
+# What a command does on its point: (cursor, point, project) -> the frame to print.
+PointAction = Callable[[duckdb.DuckDBPyConnection, Point, Project], pd.DataFrame]
+
+
+def add_point_arguments(parser) -> None:
+    """Add ``--point``, ``--series`` and ``--segment`` to an argparse parser."""
+    parser.add_argument(
+        "--point",
+        required=True,
+        metavar="WHEN",
+        help="the data point's bucket start as 'loupe chart' prints it (a date such as 2024-03-05, or a timestamp)",
+    )
+    parser.add_argument(
+        "--series", type=int, default=0, metavar="N", help="the data point's series, 0 for the first (default: 0)"
+    )
+    parser.add_argument(
+        "--segment", default=None, metavar="VALUE", help="the data point's segment, for a chart with a group-by"
+    )
+
+
+def point_from_args(args, definition: ChartDefinition, project: Any) -> Point:
+    """Return the Point that ``args.point``, ``args.series`` and ``args.segment`` name on ``definition``.
+
+    ``project`` gives the settings (time zone, week start) and the events that
+    decide which segments exist. Raises CommandError naming the option and value.
+    """
+    _check_series(args.series, definition)
+    _check_chart_cohort(definition, project)
+    bucket = _bucket_index(args.point, definition, project)
+    segment = _checked_segment(args.segment, args.series, definition, project)
+    return Point(definition=definition, series=args.series, segment=segment, bucket=bucket)
+
+
+def run_on_point(args, action: PointAction) -> pd.DataFrame:
+    """Load ``args.chart``, open ``args.project``, pick the point the options name and return ``action``'s frame.
+
+    Chart, point and microscope errors become a CommandError naming the value.
+    """
+    definition = load_point_chart(args.chart)
+    with open_project(args.project) as project:
+        point = point_from_args(args, definition, project)
+        cursor = project.cursor()
+        try:
+            return action(cursor, point, project)
+        except (DefinitionError, MicroscopeError) as error:
+            raise CommandError(f"{args.chart}: {error}") from None
+        finally:
+            cursor.close()
+
+
+def load_point_chart(path: Path) -> ChartDefinition:
+    """Return the chart definition in ``path``; raise CommandError unless the microscope opens it."""
+    try:
+        definition = load_chart_file(path)
+    except DefinitionError as error:
+        raise CommandError(str(error)) from None
+    if definition.type != "segmentation":
+        # TODO: funnel (--step, --dropped), sessions and retention points, once those charts exist.
+        raise CommandError(f"{path}: the microscope opens event segmentation charts only, not {definition.type} charts.")
+    return definition
+
+
+def local_times(values: pd.Series, zone: str) -> list[str | None]:
+    """Return instants as ISO 8601 text in ``zone`` with the UTC offset, as 'loupe chart' prints them."""
+    return [None if pd.isna(value) else value.tz_convert(zone).isoformat() for value in values]
+
+
+def positive_int(text: str) -> int:
+    """Parse a whole number of at least 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """Parse a number above 0, for argparse."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return value
+
+
+def parse_when(text: str) -> date | datetime:
+    """Parse ``WHEN``: a ``YYYY-MM-DD`` date, or an ISO 8601 timestamp with or without a UTC offset."""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--point: {text!r} is not a date or timestamp. "
+            "Give a bucket start as 'loupe chart' prints it, for example 2024-03-05 or 2024-03-05T14:00:00+01:00."
+        ) from None
+
+
+def _check_series(series: int, definition: ChartDefinition) -> None:
+    count = len(definition.events) if definition.type == "segmentation" else 1
+    if not 0 <= series < count:
+        raise CommandError(f"--series: no series {series}. This chart has series 0 to {count - 1}.")
+
+
+def _check_chart_cohort(definition: ChartDefinition, project: Any) -> None:
+    """Raise CommandError when the chart filters by a cohort the project does not have."""
+    if not definition.cohort:
+        return
+    cursor = project.cursor()
+    try:
+        check_cohort(cursor, definition.cohort)
+    except DefinitionError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        cursor.close()
+
+
+def _bucket_index(text: str, definition: ChartDefinition, project: Any) -> int:
+    when = parse_when(text)
+    buckets = chart_buckets(definition, project)
+    try:
+        return find_bucket(buckets, when)
+    except DefinitionError:
+        first = buckets.start(0).isoformat()
+        last = buckets.start(len(buckets) - 1).isoformat()
+        raise CommandError(
+            f"--point: {text!r} is outside the chart's range. Pick a bucket start from {first} to {last}, "
+            "as 'loupe chart' prints them."
+        ) from None
+
+
+def _checked_segment(segment: str | None, series: int, definition: ChartDefinition, project: Any) -> str | None:
+    """Return ``segment`` after checking the chart has it; a chart with a group-by needs one."""
+    if definition.group_by is None:
+        if segment is not None:
+            raise CommandError(f"--segment: {segment!r} given, but this chart has no group-by. Leave --segment out.")
+        return None
+
+    segments = _series_segments(definition, series, project)
+    if segment is None:
+        raise CommandError(
+            f"--segment: this chart is grouped by {definition.group_by!r}; name a segment, one of {_listing(segments)}."
+        )
+    if segment not in segments:
+        raise CommandError(f"--segment: no segment {segment!r} in series {series}. Segments: {_listing(segments)}.")
+    return segment
+
+
+def _series_segments(definition: ChartDefinition, series: int, project: Any) -> list[str]:
+    """Return the segment labels of one series, in the chart's order."""
+    cursor = project.cursor()
+    try:
+        frame = segmentation(cursor, definition, project)
+    except DefinitionError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        cursor.close()
+    return list(dict.fromkeys(frame.loc[frame["series"] == series, "segment"]))
+
+
+def _listing(segments: list[str]) -> str:
+    return ", ".join(repr(segment) for segment in segments) if segments else "(the series has no events)"
