@@ -23,6 +23,12 @@ COMMANDS = {
     "chart": ("tui.cli.chart_command", "print a chart's data points"),
     "demo": ("tui.cli.demo_command", "generate a demo project"),
     "settings": ("tui.cli.settings_command", "show or change project settings"),
+    "users": ("tui.cli.users_command", "print the users of a chart's data point"),
+    "stream": ("tui.cli.stream_command", "print one user's events around a data point"),
+    "paths": ("tui.cli.paths_command", "print the top event paths of a data point's users"),
+    "cohort": ("tui.cli.cohort_command", "create, list, show or delete cohorts"),
+    "export": ("tui.cli.export_command", "write a data point's users to a CSV file"),
+    "annotations": ("tui.cli.annotations_command", "list, add or delete annotations and releases"),
 }
 
 

@@ -16,12 +16,10 @@ import pandas as pd
 from tui.analytics.filters import Fragment
 from tui.analytics.microscope.actor_set import MicroscopeError, Target, as_actor_set
 from tui.analytics.microscope.properties import name_property_columns, property_columns_sql, property_names_sql
+from tui.store.users import DISPLAY_ID
 
 USER_COLUMNS = ["actor_id", "user_id", "first_seen", "last_seen", "events_in_point"]
 SORT_COLUMNS = tuple(USER_COLUMNS)
-
-# The id shown for an actor: the user id, or the device id of an actor never identified.
-DISPLAY_ID = "coalesce(users.user_id, users.device_ids[1])"
 
 # A user property whose name equals a fixed column is shown as ``user.NAME``.
 PROPERTY_PREFIX = "user."

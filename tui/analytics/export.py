@@ -1,0 +1,204 @@
+"""Download users: a CSV of a point's (or an actor set's) users with their latest user properties.
+
+The columns are ``user_id`` (the user id, or the device id of an actor never
+identified), ``first_seen``, ``last_seen`` and ``events_in_point``. Then comes
+one column per user property key found on any listed user, sorted. Times are
+ISO 8601 with the UTC offset, in the chart's time zone. A property's value is its
+latest one (``users.properties``), not the value it had when the events
+happened. ``users_csv.py`` builds the rows and neutralises spreadsheet formulas.
+
+DuckDB writes the file with ``COPY`` to a temporary file in the target folder,
+which is renamed at the end, so readers never see half a file and a
+cancelled or failed export leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tui.analytics.filters import Fragment, quote_identifier
+from tui.analytics.interruptible import Cancel, Progress, QueryCancelled, enable_progress, run_interruptible
+from tui.analytics.microscope.actor_set import Target, as_actor_set
+from tui.analytics.point import Point, point_label
+from tui.analytics.segmentation import chart_settings
+from tui.analytics.users_csv import property_keys, users_csv_sql
+from tui.store.schema import DEFAULT_SETTINGS
+
+log = logging.getLogger(__name__)
+
+NOTICE = "Values are each user's latest user properties, not the values at event time."
+
+
+class ExportError(ValueError):
+    """An export cannot be written; the message names the file and the fix."""
+
+
+class DestinationExistsError(ExportError):
+    """The export's target file exists and overwriting it was not allowed."""
+
+
+class ExportCancelled(QueryCancelled):
+    """The caller cancelled an export; no file was written."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """Outcome of an export: ``rows`` users written of ``total``, ``capped`` when the cap cut the list."""
+
+    rows: int
+    total: int
+    capped: bool
+    path: Path
+
+
+def export_notice(result: ExportResult) -> str:
+    """Return the text an export dialog shows: the values are the latest, and whether the cap cut the list."""
+    warning = cap_warning(result)
+    return f"{NOTICE} {warning}" if warning else NOTICE
+
+
+def cap_warning(result: ExportResult) -> str | None:
+    """Return the sentence saying the cap cut the list, or None when every user was written."""
+    if not result.capped:
+        return None
+    return (
+        f"The list was cut at {result.rows:,} of {result.total:,} users "
+        "(export cap; raise it with loupe settings --export-cap)."
+    )
+
+
+def export_users(
+    cursor: duckdb.DuckDBPyConnection,
+    target: Target,
+    settings: Any,
+    out_path: str | Path,
+    cap: int | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ExportResult:
+    """Write the users of ``target`` (a Point or an ActorSet) to the CSV file ``out_path``.
+
+    At most ``cap`` users are written (default: the project's ``export_user_cap``),
+    in order of user id. ``progress(done, total)`` and ``cancel()`` are called
+    on this thread while the export runs. When ``cancel()`` returns true the
+    export stops, removes its temporary file and raises ExportCancelled. Raises
+    ExportError when the folder is missing, DestinationExistsError when
+    ``out_path`` exists and ``overwrite`` is false.
+    """
+    out_path = Path(out_path)
+    check_destination(out_path, overwrite)
+    cap = export_cap(settings) if cap is None else cap
+    if cap < 1:
+        raise ExportError(f"Export cap {cap}: use a positive number of users.")
+    actor_set = as_actor_set(target, settings)
+
+    # A session of its own keeps the settings below and the temporary table out of the caller's session.
+    # NOTE: interrupting ``cursor`` does not stop this session; callers cancel through ``cancel``.
+    session = cursor.cursor()
+    try:
+        session.execute("SET TimeZone = ?", [_timezone(target, settings)])
+        enable_progress(session)
+        table, total = run_interruptible(session, lambda: _collect_actors(session, actor_set.actors), cancel)
+        keys = run_interruptible(session, lambda: property_keys(session, table), cancel)
+        rows = min(total, cap)
+        _write_atomically(session, users_csv_sql(table, keys, cap), out_path, overwrite, rows, progress, cancel)
+    except QueryCancelled:
+        log.info("export to %s cancelled", out_path)
+        raise ExportCancelled() from None
+    finally:
+        session.close()
+
+    log.info("exported %d of %d users to %s", rows, total, out_path)
+    return ExportResult(rows=rows, total=total, capped=total > cap, path=out_path)
+
+
+def export_cap(settings: Any) -> int:
+    """Return the ``export_user_cap`` setting from a Project or a dict, else the default."""
+    if hasattr(settings, "setting"):
+        value = settings.setting("export_user_cap")
+    elif isinstance(settings, dict):
+        value = settings.get("export_user_cap")
+    else:
+        value = None
+    return int(value or DEFAULT_SETTINGS["export_user_cap"])
+
+
+def check_destination(out_path: Path, overwrite: bool) -> None:
+    """Raise ExportError when ``out_path`` cannot be written: its folder is missing, or it exists without consent."""
+    if not out_path.parent.is_dir():
+        raise ExportError(f"Folder {out_path.parent} not found: create it or choose another file.")
+    if out_path.is_dir():
+        raise ExportError(f"{out_path} is a folder: give a file name such as users.csv.")
+    if out_path.exists() and not overwrite:
+        raise DestinationExistsError(_exists_message(out_path))
+
+
+def _timezone(target: Target, settings: Any) -> str:
+    """Return the zone to write times in: the chart's for a point (as ``loupe users`` prints them), else the project's."""
+    if isinstance(target, Point):
+        return point_label(target, settings).timezone
+    return chart_settings(settings).timezone
+
+
+def _collect_actors(session: duckdb.DuckDBPyConnection, actors: Fragment) -> tuple[str, int]:
+    """Copy the set's ``actor_id`` and ``events_in_point`` into a temporary table; return its name and row count.
+
+    The set's query runs once here, instead of once to count and once to write.
+    """
+    table = quote_identifier(f"export_actors_{uuid.uuid4().hex}")
+    sql, params = actors
+    session.execute(f"CREATE TEMP TABLE {table} AS SELECT actor_id, events_in_point FROM ({sql})", params)
+    total = session.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    return table, total
+
+
+def _write_atomically(
+    session: duckdb.DuckDBPyConnection,
+    query: Fragment,
+    out_path: Path,
+    overwrite: bool,
+    rows: int,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> None:
+    """Write the query's rows to a temporary file beside ``out_path``, then move it into place."""
+    # DuckDB creates the file, so it gets the same permissions as any new file (mkstemp would make it private).
+    temp_path = out_path.parent / f".{out_path.name}.{uuid.uuid4().hex}.part"
+    sql, params = query
+    copy = f"COPY ({sql}) TO ? (FORMAT csv, HEADER false, USE_TMP_FILE false)"
+    try:
+        run_interruptible(session, lambda: session.execute(copy, [*params, str(temp_path)]), cancel, progress, rows)
+        # A cancel that comes after COPY finished still means the user does not want the file.
+        if cancel and cancel():
+            raise ExportCancelled()
+        _move_into_place(temp_path, out_path, overwrite)
+    finally:
+        temp_path.unlink(missing_ok=True)
+
+
+def _move_into_place(temp_path: Path, out_path: Path, overwrite: bool) -> None:
+    """Rename ``temp_path`` to ``out_path``; without ``overwrite``, fail rather than replace a file that appeared."""
+    if overwrite:
+        os.replace(temp_path, out_path)
+        return
+    try:
+        # A hard link fails when the name exists, so a file created meanwhile is never replaced.
+        os.link(temp_path, out_path)
+    except FileExistsError:
+        raise DestinationExistsError(_exists_message(out_path)) from None
+    except OSError:
+        # Some file systems have no hard links. Check, then rename.
+        check_destination(out_path, overwrite=False)
+        os.replace(temp_path, out_path)
+
+
+def _exists_message(out_path: Path) -> str:
+    return f"{out_path} already exists: choose another file name, or allow overwriting it."

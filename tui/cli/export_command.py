@@ -1,0 +1,43 @@
+"""``loupe export users CHART.json --project P --point WHEN --out FILE.csv``: the microscope's users download."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tui.analytics.export import NOTICE, DestinationExistsError, ExportError, ExportResult, cap_warning, export_users
+from tui.cli import CommandError
+from tui.cli.point_options import add_point_arguments, positive_int, run_on_point
+
+
+def add_arguments(parser) -> None:
+    kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+    users = kinds.add_parser("users", help="write a data point's users with their latest user properties as CSV")
+    users.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
+    users.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_point_arguments(users)
+    users.add_argument("--out", required=True, type=Path, metavar="FILE.csv", help="CSV file to write")
+    users.add_argument("--force", action="store_true", help="replace FILE.csv if it exists")
+    users.add_argument(
+        "--cap", type=positive_int, default=None, metavar="N",
+        help="write at most N users (default: the project's export cap, 1,000,000 unless changed)",
+    )
+    # TODO: ``loupe export groups`` once charts count groups.
+
+
+def run(args) -> int:
+    def export(cursor, point, project) -> ExportResult:
+        try:
+            return export_users(cursor, point, project, args.out, cap=args.cap, overwrite=args.force)
+        except DestinationExistsError as error:
+            raise CommandError(f"{error} Pass --force to replace it.") from None
+        except ExportError as error:
+            raise CommandError(str(error)) from None
+
+    result = run_on_point(args, export)
+    print(f"Wrote {result.rows} of {result.total} users to {result.path}.")
+    print(NOTICE, file=sys.stderr)
+    warning = cap_warning(result)
+    if warning:
+        print(f"Warning: {warning}", file=sys.stderr)
+    return 0
