@@ -49,12 +49,12 @@ def test_csv_rows_per_point(tmp_path, project_path, capsys):
     assert status == 0
     assert list(rows[0]) == ["series", "segment", "bucket_start", "bucket_end", "value"]
     assert [(row["segment"], row["bucket_start"], row["value"]) for row in rows] == [
-        ("iOS", "2024-03-09T00:00:00-08:00", "1.0"),
-        ("iOS", "2024-03-10T00:00:00-08:00", "1.0"),
-        ("iOS", "2024-03-11T00:00:00-07:00", "1.0"),
-        ("Web", "2024-03-09T00:00:00-08:00", "0.0"),
-        ("Web", "2024-03-10T00:00:00-08:00", "1.0"),
-        ("Web", "2024-03-11T00:00:00-07:00", "0.0"),
+        ("iOS", "2024-03-09T00:00:00-08:00", "1"),
+        ("iOS", "2024-03-10T00:00:00-08:00", "1"),
+        ("iOS", "2024-03-11T00:00:00-07:00", "1"),
+        ("Web", "2024-03-09T00:00:00-08:00", "0"),
+        ("Web", "2024-03-10T00:00:00-08:00", "1"),
+        ("Web", "2024-03-11T00:00:00-07:00", "0"),
     ]
     assert rows[1]["bucket_end"] == "2024-03-11T00:00:00-07:00"
     assert {row["series"] for row in rows} == {"0"}
@@ -72,7 +72,7 @@ def test_json_output(tmp_path, project_path, capsys):
         "segment": None,
         "bucket_start": "2024-03-10T00:00:00-08:00",
         "bucket_end": "2024-03-11T00:00:00-07:00",
-        "value": 2.0,
+        "value": 2,
     }
     assert len(points) == 3
 
@@ -85,7 +85,7 @@ def test_table_output(tmp_path, project_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert status == 0
     assert lines[0].split() == ["series", "segment", "bucket_start", "bucket_end", "value"]
-    assert lines[2].split() == ["0", "iOS", "2024-03-10T00:00:00-08:00", "2024-03-11T00:00:00-07:00", "1.0"]
+    assert lines[2].split() == ["0", "iOS", "2024-03-10T00:00:00-08:00", "2024-03-11T00:00:00-07:00", "1"]
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def test_chart_filtered_by_created_cohort(tmp_path, chart_path, project_path, ca
     assert main(["chart", str(opens), "--project", str(project_path), "--format", "csv"]) == 0
 
     # alice and carol opened on 2 March, but only alice bought on iOS.
-    assert [row["value"] for row in rows(capsys.readouterr().out)] == ["0.0", "1.0"]
+    assert [row["value"] for row in rows(capsys.readouterr().out)] == ["0", "1"]
 
 
 def test_unknown_segment_named(chart_path, project_path, capsys):

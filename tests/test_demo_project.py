@@ -52,7 +52,7 @@ def test_releases_and_annotation_recorded(demo):
 def test_saved_charts_are_valid_definitions(demo):
     project, _ = demo
     charts = list_charts(project.con)
-    assert {chart.name for chart in charts} == {"Onboarding funnel", "Daily active users by platform", "Weekly revenue"}
+    assert {chart.name for chart in charts} == {"Onboarding steps", "Daily active users by platform", "Weekly revenue"}
     for chart in charts:
         assert parse_chart(chart.definition).to_json() == chart.definition
 

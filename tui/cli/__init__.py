@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from tui.logs import setup_logging
@@ -54,9 +55,19 @@ def _run_command(name: str, argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         return module.run(args)
+    except BrokenPipeError:
+        # The reader (e.g. ``head``) closed the pipe early: stop quietly, as Unix tools do.
+        _silence_stdout()
+        return 141
     except KeyboardInterrupt:
         print("Cancelled; nothing was changed.", file=sys.stderr)
         return 130
     except (CommandError, ProjectError) as error:
         print(f"loupe {name}: {error}", file=sys.stderr)
         return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush of a closed pipe raises nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -12,6 +12,7 @@ from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
 from tui.store.project import open_project
 
+COUNT_MEASURES = ("uniques", "totals")
 OUTPUT_COLUMNS = ["series", "segment", "bucket_start", "bucket_end", "value"]
 
 
@@ -41,14 +42,17 @@ def run(args) -> int:
         finally:
             cursor.close()
 
-    print_frame(data_points(frame), args.format)
+    print_frame(data_points(frame, definition.measure), args.format)
     return 0
 
 
-def data_points(frame: pd.DataFrame) -> pd.DataFrame:
+def data_points(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Return the printed columns of a segmentation frame, bucket times as ISO 8601 text with the UTC offset."""
     points = frame[OUTPUT_COLUMNS].copy()
     for column in ("bucket_start", "bucket_end"):
         points[column] = [timestamp.isoformat() for timestamp in points[column]]
+    if measure in COUNT_MEASURES:
+        # Counts of users and events print as whole numbers, not 48.0.
+        points["value"] = points["value"].round().astype("int64")
     return points
 

@@ -34,6 +34,8 @@ def print_frame(frame: pd.DataFrame, output_format: str | None, stream=None) -> 
         stream.write(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         stream.write("\n")
     else:
-        stream.write(frame.to_string(index=False) if len(frame) else "(no rows)")
+        # Missing values print as blanks, as in the CSV, rather than None or NaN.
+        shown = frame.astype(object).where(frame.notna(), "")
+        stream.write(shown.to_string(index=False) if len(frame) else "(no rows)")
         stream.write("\n")
 
