@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from tests.builders import build_project
+from builders import build_project
 
 
 def test_closed_pipe_exits_without_traceback(tmp_path):
