@@ -17,7 +17,7 @@ from tui.app.home_screen import HomeScreen
 from tui.app.legend import Legend
 from tui.app.loupe_app import LoupeApp
 from tui.app.plotting import CURSOR_MARKER
-from tui.app.point_details import PointDetailsScreen
+from tui.app.microscope.menu import MicroscopeMenu
 from tui.store.project import create_project
 from tui.store.saved_charts import save_chart
 
@@ -255,8 +255,8 @@ async def test_markup_in_event_name_shown_literally(tmp_path):
         await pilot.click("#readout")
         await pilot.click("#legend")
         await pilot.press("enter")
-        assert isinstance(app.screen, PointDetailsScreen)
-        await pilot.click("#point-table")
+        assert isinstance(app.screen, MicroscopeMenu)
+        await pilot.click("#point-header")
         assert app.is_running
 
 
@@ -270,18 +270,17 @@ async def test_escape_sequence_in_event_name_not_sent(tmp_path):
         assert readout.startswith("Buy\\x1b[31mRED\\x07 · ")
 
 
-async def test_point_details_and_escape(tmp_path):
+async def test_microscope_menu_and_escape(tmp_path):
     path, events = make_shop(tmp_path)
     async with running(path) as (app, pilot):
         await pilot.press("g", "down", "enter")
-        assert isinstance(app.screen, PointDetailsScreen)
-        table = app.screen.table
-        rows = dict(zip(table.columns[0].cells, (cell.plain for cell in table.columns[1].cells)))
-        assert rows["Series"] == "Purchase"
-        assert rows["Segment"] == "iOS"
-        assert rows["Bucket"] == f"[2024-03-01 00:00, 2024-03-02 00:00) {ZONE}"
-        assert rows["Value"] == f"{expected_users(events, 'Purchase', DAYS[0], platform='iOS')} user"
-        assert rows["Chart"].startswith("Purchases by platform · Purchase")
+        await open_app(app, pilot)
+        assert isinstance(app.screen, MicroscopeMenu)
+        ios_users = expected_users(events, "Purchase", DAYS[0], platform="iOS")
+        header = app.screen.query_one("#point-header").plain()
+        assert header.startswith(f"Purchase · iOS · [2024-03-01 00:00, 2024-03-02 00:00) {ZONE}\n")
+        assert f"point = {ios_users}, list = {ios_users}" in header
+        assert "Purchases by platform · Purchase" in header
 
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)

@@ -64,7 +64,7 @@ async def test_builder_filter_measure_interval_saved(tmp_path):
         assert app.screen.draft["events"][0]["where"] == [{"property": "plan", "op": "=", "value": "pro"}]
 
         # Keys only: Tab from the series list to measure (unique users -> event totals),
-        # then to interval (daily -> weekly), then past the range and group-by to the name.
+        # then to interval (daily -> weekly), then past the range, group-by and cohort to the name.
         await pilot.press("tab")
         assert app.screen.focused.id == "measure"
         await choose(pilot, 1)
@@ -74,7 +74,7 @@ async def test_builder_filter_measure_interval_saved(tmp_path):
         assert app.screen.draft["measure"] == "totals"
         assert app.screen.draft["interval"] == "week"
 
-        await pilot.press(*["tab"] * 7)
+        await pilot.press(*["tab"] * 8)
         assert app.screen.focused.id == "chart-name"
         await pilot.press("ctrl+a", "ctrl+k", *SAVED_NAME, "ctrl+s")
         await settle(app, pilot)

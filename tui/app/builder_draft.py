@@ -91,6 +91,14 @@ def set_group_by(draft: dict, prop: str | None) -> None:
         draft["group_by"] = prop
 
 
+def set_cohort(draft: dict, name: str | None) -> None:
+    """Count only the members of the cohort ``name``, or all users when ``name`` is None."""
+    if name is None:
+        draft.pop("cohort", None)
+    else:
+        draft["cohort"] = name
+
+
 def filter_value(op: str, text: str):
     """Return the ``value`` of a ``where`` item typed as ``text`` for operator ``op``.
 

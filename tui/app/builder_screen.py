@@ -1,4 +1,4 @@
-"""The chart builder: events, measure, interval, range, filters and group-by, then apply or save."""
+"""The chart builder: events, measure, interval, range, filters, group-by and cohort, then apply or save."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from tui.analytics.definition import INTERVALS, ChartDefinition, DefinitionError, parse_chart
 from tui.app import builder_draft as drafts
 from tui.app.background import run_in_background
+from tui.app.cohort_picker import ALL_USERS_LABEL, CohortChoice, cohort_picker
 from tui.app.default_chart import days_ending
 from tui.app.describe import INTERVAL_NAMES, MEASURE_NAMES, event_name
 from tui.app.filter_editor import FilterEditor
@@ -78,6 +79,9 @@ class BuilderScreen(Screen):
             yield Label("Group by")
             yield Button("(none)", compact=True, id="group-by")
         with Horizontal(classes="form-row"):
+            yield Label("Cohort")
+            yield Button(ALL_USERS_LABEL, compact=True, id="cohort")
+        with Horizontal(classes="form-row"):
             yield Label("Name")
             yield Input(placeholder="name to save under", compact=True, id="chart-name")
         with Horizontal(classes="form-row", id="builder-actions"):
@@ -97,13 +101,15 @@ class BuilderScreen(Screen):
         self.query_one(SeriesList).focus()
 
     def _refresh_draft(self) -> None:
-        """Show the parts of the draft that are not typed into inputs: series, measure property, group-by."""
+        """Show the parts of the draft that are not typed into inputs: series, measure property, group-by, cohort."""
         self.query_one(SeriesList).show_draft(self.draft)
         kind, _, prop = self.draft.get("measure", "uniques").partition(":")
         property_text = Text(f"of {printable(prop)}") if prop else Text()
         self.query_one("#measure-property", Static).update(property_text)
         group_by = self.draft.get("group_by")
         self.query_one("#group-by", Button).label = Text(printable(group_by) if group_by else "(none)")
+        cohort = self.draft.get("cohort")
+        self.query_one("#cohort", Button).label = Text(printable(cohort) if cohort else ALL_USERS_LABEL)
 
     # Series and filters -----------------------------------------------------
 
@@ -181,6 +187,8 @@ class BuilderScreen(Screen):
         elif button == "group-by":
             title = f"Group {event_name(self._first_event() or '*')} by"
             self.app.push_screen(property_picker(self._first_event(), title, allow_none=True), self._group_by_chosen)
+        elif button == "cohort":
+            self.app.push_screen(cohort_picker(), self._cohort_chosen)
         elif button == "apply":
             self.action_apply()
         elif button == "save":
@@ -191,6 +199,11 @@ class BuilderScreen(Screen):
     def _group_by_chosen(self, choice: PropertyChoice | None) -> None:
         if choice is not None:
             drafts.set_group_by(self.draft, choice.name)
+            self._refresh_draft()
+
+    def _cohort_chosen(self, choice: CohortChoice | None) -> None:
+        if choice is not None:
+            drafts.set_cohort(self.draft, choice.name)
             self._refresh_draft()
 
     def _first_event(self) -> str | None:

@@ -7,13 +7,14 @@ their ``ChartResult`` when it arrives.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
 
 from tui.analytics.definition import ChartDefinition, DefinitionError, parse_chart
 from tui.analytics.segmentation import segmentation
+from tui.app.chart_markers import Marker, load_markers
 from tui.app.default_chart import default_chart
 from tui.analytics.catalog import event_days
 from tui.store.saved_charts import list_charts, load_chart
@@ -38,6 +39,8 @@ class ChartResult:
     warning: str | None = None
     # The last day with events, in the project time zone; set only by ``open_start_chart``.
     last_day: date | None = None
+    # Annotations and releases on the chart's days.
+    markers: tuple[Marker, ...] = ()
 
 
 def run_chart(cursor, definition: ChartDefinition, name: str | None, settings: dict) -> ChartResult:
@@ -46,7 +49,8 @@ def run_chart(cursor, definition: ChartDefinition, name: str | None, settings: d
         raise DefinitionError(
             f"type: the app draws only event segmentation charts so far, not {definition.type!r} charts."
         )
-    return ChartResult(definition, name, segmentation(cursor, definition, settings))
+    frame = segmentation(cursor, definition, settings)
+    return ChartResult(definition, name, frame, markers=load_markers(cursor, definition, name))
 
 
 def run_saved_chart(cursor, name: str, settings: dict) -> ChartResult:
@@ -73,10 +77,10 @@ def open_start_chart(cursor, settings: dict) -> ChartResult:
             log.warning("saved chart %r cannot be drawn: %s", saved.name, error)
             warning = f"Saved chart {saved.name!r} cannot be drawn ({error}), so a default chart is shown."
             break
-        return ChartResult(result.definition, result.name, result.frame, last_day=last_day)
+        return replace(result, last_day=last_day)
 
     definition = default_chart(cursor, last_day)
     if definition is None:
         return ChartResult(None, None, EMPTY_FRAME, warning, last_day)
     result = run_chart(cursor, definition, None, settings)
-    return ChartResult(definition, None, result.frame, warning, last_day)
+    return replace(result, warning=warning, last_day=last_day)

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tui.app import plotting
+from tui.app.chart_markers import marker_positions
 from tui.app.chart_points import ChartPoints
 from tui.app.formatting import tick_label
 
@@ -37,4 +38,9 @@ class ChartView(Widget, can_focus=True):
         lines = [line.values[window.start : window.stop] for line in points.lines]
         labels = [tick_label(points.bucket_starts[index], self.interval) for index in window]
         cursor = (points.line_index, points.bucket_index - window.start)
-        return plotting.draw(lines, labels, cursor, width, height, color=not self.app.no_color)
+        markers = {
+            index - window.start: symbol
+            for index, symbol in marker_positions(self.app.markers, points.bucket_starts, points.bucket_ends).items()
+            if index in window
+        }
+        return plotting.draw(lines, labels, cursor, width, height, color=not self.app.no_color, markers=markers)

@@ -25,9 +25,21 @@ class HomeScreen(Screen):
         Binding("down,j", "move_line(1)", "Next series or segment", show=False, id="chart.next_line"),
         Binding("g", "first_bucket", "First bucket", show=False, id="chart.first_bucket"),
         Binding("G", "last_bucket", "Last bucket", show=False, id="chart.last_bucket"),
-        Binding("enter", "app.open_point", "Point", id="chart.open_point", tooltip="Show the point under the cursor"),
+        Binding(
+            "enter", "app.open_point", "Microscope", id="chart.open_point",
+            tooltip="Open the microscope on the point under the cursor",
+        ),
+        Binding(
+            "m", "app.mark_point", "Mark", show=False, id="chart.mark_point",
+            tooltip="Mark the point under the cursor to compare it with another",
+        ),
         Binding("b", "app.open_builder", "Build", id="chart.builder", tooltip="Change the chart in the chart builder"),
         Binding("o", "app.open_saved", "Open", id="chart.open_saved", tooltip="Open a saved chart"),
+        Binding("c", "open_cohorts", "Cohorts", show=False, id="chart.cohorts", tooltip="List and delete cohorts"),
+        Binding(
+            "a", "open_markers", "Annotations", show=False, id="chart.markers",
+            tooltip="List and delete annotations and releases",
+        ),
         Binding("r", "app.reload_chart", "Run again", show=False, id="chart.reload"),
         Binding("escape", "app.cancel_query", "Cancel query", show=False, id="chart.cancel"),
         Binding("q", "app.quit", "Quit", id="chart.quit", tooltip="Quit Loupe"),
@@ -60,7 +72,10 @@ class HomeScreen(Screen):
         if point is None:
             readout.update(Text("No data point under the cursor."))
             return
-        readout.update(Text(describe_point(point, app.definition, app.zone)))
+        readout_text = Text(describe_point(point, app.definition, app.zone))
+        if app.marked_label:
+            readout_text.append(f"\nmarked: {app.marked_label}")
+        readout.update(readout_text)
 
     def show_progress(self, percent: float) -> None:
         """Show a running query's progress in the title; a negative ``percent`` is unknown."""
@@ -94,3 +109,14 @@ class HomeScreen(Screen):
     def action_last_bucket(self) -> None:
         self._move(lambda points: points.last_bucket())
 
+    # Imported on first use: these screens pull in the store's pandas queries.
+
+    def action_open_cohorts(self) -> None:
+        from tui.app.microscope.cohorts_screen import CohortsScreen
+
+        self.app.push_screen(CohortsScreen(self.app.project))
+
+    def action_open_markers(self) -> None:
+        from tui.app.microscope.markers_screen import MarkersScreen
+
+        self.app.push_screen(MarkersScreen(self.app.project))

@@ -1,4 +1,4 @@
-"""The legend under the chart: each line's marker and name, the cursor's line highlighted."""
+"""The legend under the chart: each line's marker and name, the cursor's line highlighted, then annotations and releases."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tui.analytics.definition import ChartDefinition
+from tui.app.chart_markers import Marker
 from tui.app.chart_points import ChartPoints
 from tui.app.describe import line_name
 from tui.app.formatting import shorten
@@ -17,30 +18,48 @@ MAX_NAME_CELLS = 32
 GAP = "   "
 
 
-def legend_text(points: ChartPoints, definition: ChartDefinition, color: bool, width: int) -> Text:
+def legend_text(
+    points: ChartPoints,
+    definition: ChartDefinition,
+    color: bool,
+    width: int,
+    markers: tuple[Marker, ...] = (),
+) -> Text:
     """Return the legend laid out in rows of ``width`` cells, never breaking an entry.
 
-    Each entry is ``marker name``; the selected line's name is in reverse video.
+    Each line's entry is ``marker name``, the selected line's name in reverse
+    video. Annotations and releases follow as ``symbol day label``.
     """
     legend = Text(no_wrap=True, overflow="ellipsis")
+    name_cells = min(MAX_NAME_CELLS, max(width - 2, 1))
     row_cells = 0
     for index, line in enumerate(points.lines):
         marker, line_color = line_style(index)
-        name_cells = min(MAX_NAME_CELLS, max(width - 2, 1))
         name = shorten(line_name(definition, line.series, line.series_name, line.segment), name_cells)
-        entry_cells = cell_len(name) + 2
-        if row_cells and row_cells + len(GAP) + entry_cells > width:
-            legend.append("\n")
-            row_cells = 0
-        elif row_cells:
-            legend.append(GAP)
-            row_cells += len(GAP)
-
-        legend.append(marker, style=line_color if color else "")
-        legend.append(" ")
-        legend.append(name, style="reverse" if index == points.line_index else "")
-        row_cells += entry_cells
+        name_style = "reverse" if index == points.line_index else ""
+        row_cells = _append_entry(legend, row_cells, width, (marker, line_color if color else ""), (name, name_style))
+    for chart_marker in markers:
+        label = shorten(chart_marker.legend_label(), name_cells)
+        row_cells = _append_entry(legend, row_cells, width, (chart_marker.symbol, ""), (label, "dim"))
     return legend
+
+
+def _append_entry(legend: Text, row_cells: int, width: int, symbol: tuple[str, str], name: tuple[str, str]) -> int:
+    """Append ``symbol name`` (each a text and its style) on the current row, or on a new one when it does not fit.
+
+    Returns the cells now used on the last row.
+    """
+    entry_cells = cell_len(symbol[0]) + 1 + cell_len(name[0])
+    if row_cells and row_cells + len(GAP) + entry_cells > width:
+        legend.append("\n")
+        row_cells = 0
+    elif row_cells:
+        legend.append(GAP)
+        row_cells += len(GAP)
+    legend.append(symbol[0], style=symbol[1])
+    legend.append(" ")
+    legend.append(name[0], style=name[1])
+    return row_cells + entry_cells
 
 
 class Legend(Widget):
@@ -50,4 +69,4 @@ class Legend(Widget):
         app = self.app
         if app.points is None or app.points.empty or app.definition is None:
             return Text()
-        return legend_text(app.points, app.definition, not app.no_color, self.content_size.width)
+        return legend_text(app.points, app.definition, not app.no_color, self.content_size.width, app.markers)

@@ -22,13 +22,14 @@ from textual.message import Message
 from textual.timer import Timer
 
 from tui.analytics.definition import ChartDefinition
-from tui.app.background import BackgroundQuery, QueryCancelled
+from tui.app.background import BackgroundQuery, QueryCancelled, run_in_background
+from tui.app.chart_change_actions import ChartChanges
+from tui.app.chart_markers import Marker, load_markers
 from tui.app.chart_points import ChartPoints
 from tui.app.commands import LoupeCommands
 from tui.app.help_screen import HelpScreen
 from tui.app.home_screen import HomeScreen
 from tui.app.keys import key_entries
-from tui.app.point_details import PointDetailsScreen
 from tui.store.project import ProjectError, open_project
 
 if TYPE_CHECKING:
@@ -77,11 +78,11 @@ class ChartFailed(Message):
         self.error = error
 
 
-class LoupeApp(App):
+class LoupeApp(ChartChanges, App):
     """Keyboard-first charts of one project's events."""
 
     # An absolute path, because Textual resolves a relative one beside a subclass's module.
-    CSS_PATH = Path(__file__).with_name("loupe.tcss")
+    CSS_PATH = [Path(__file__).with_name("loupe.tcss"), Path(__file__).parent / "microscope" / "microscope.tcss"]
     TITLE = "Loupe"
     COMMANDS = App.COMMANDS | {LoupeCommands}
     BINDINGS = [
@@ -99,6 +100,11 @@ class LoupeApp(App):
         self.definition: ChartDefinition | None = None
         self.chart_name: str | None = None
         self.points: ChartPoints | None = None
+        # The point marked with m for a comparison (an analytics Point), and how the readout names it.
+        self.marked_point = None
+        self.marked_label: str | None = None
+        # Annotations and releases drawn on the chart.
+        self.markers: tuple[Marker, ...] = ()
         # The last day with events, for the builder's "last N days" ranges; today until known.
         self.last_day = date.today()
         # Chart queries started, counted so tests can check that moving the cursor runs none.
@@ -137,6 +143,18 @@ class LoupeApp(App):
         """Load the saved chart ``name`` and run it in the background."""
         self._start(lambda cursor: load_chart_jobs().run_saved_chart(cursor, name, self.settings))
 
+    def reload_markers(self) -> None:
+        """Load the chart's annotations and releases again, after one was added or deleted."""
+        if self.definition is None:
+            return
+        definition, name = self.definition, self.chart_name
+        load = lambda cursor: load_markers(cursor, definition, name)  # noqa: E731
+        run_in_background(self.home, load, self._markers_loaded, "Loading annotations and releases failed")
+
+    def _markers_loaded(self, markers: tuple[Marker, ...]) -> None:
+        self.markers = markers
+        self.home.redraw()
+
     def check_writable(self) -> bool:
         """Return True if the project can be changed, else show why not and return False."""
         try:
@@ -153,11 +171,20 @@ class LoupeApp(App):
             self.push_screen(HelpScreen(key_entries(self.screen)))
 
     def action_open_point(self) -> None:
-        point = self.points.point() if self.points is not None else None
+        # Imported on first use: the microscope pulls in the analytics and pandas.
+        from tui.app.microscope.menu import MicroscopeMenu
+        from tui.app.microscope.selection import current_point
+
+        point = current_point(self)
         if point is None:
             self.notify("There is no data point under the cursor.", severity="warning")
             return
-        self.push_screen(PointDetailsScreen(point, self.definition, self.chart_name, self.zone))
+        self.push_screen(MicroscopeMenu(self.project, point, self.settings))
+
+    def action_mark_point(self) -> None:
+        from tui.app.microscope.compare import mark_point
+
+        mark_point(self)
 
     def action_open_builder(self) -> None:
         from tui.app.builder_screen import BuilderScreen
@@ -238,6 +265,7 @@ class LoupeApp(App):
         self.definition = result.definition
         self.chart_name = result.name
         self.points = ChartPoints(result.frame)
+        self.markers = result.markers
         if result.last_day is not None:
             self.last_day = result.last_day
         if result.warning:

@@ -10,7 +10,7 @@ draws the legend and the readout itself.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import plotext
 from rich.text import Text
@@ -21,6 +21,8 @@ from tui.app.formatting import compact_number
 MARKERS = ("•", "+", "x", "o", "*", "#", "%", "=", "~", "&", "^")
 COLORS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 CURSOR_MARKER = "◆"
+# The dotted vertical line under an annotation or release marker; the cursor's guide is solid.
+MARKER_LINE = "┊"
 GUIDE_COLOR = "gray"
 
 # Smaller than this, the chart gives way to a one-line message.
@@ -63,12 +65,14 @@ def draw(
     width: int,
     height: int,
     color: bool,
+    markers: Mapping[int, str] | None = None,
 ) -> Text:
     """Draw ``lines`` (one value per x position) with the cursor at (line, x position).
 
     ``x_labels`` names every x position; a readable subset becomes the x ticks.
     The cursor is a distinct marker on the point plus a vertical guide, so it
-    shows without colour.
+    shows without colour. ``markers`` maps x positions to the symbol of an
+    annotation or release, drawn on the top edge above a dotted vertical line.
     """
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         return Text("Enlarge the window to see the chart.")
@@ -80,12 +84,17 @@ def draw(
     plotext.yticks(ticks, [compact_number(tick) for tick in ticks])
     _set_x_axis(x_labels, data_columns(width, values))
 
+    markers = markers or {}
+    for position in markers:
+        plotext.plot([position, position], [ticks[0], ticks[-1]], marker=MARKER_LINE, color=GUIDE_COLOR if color else None)
     if cursor is not None:
         plotext.vertical_line(cursor[1], color=GUIDE_COLOR if color else None)
     positions = list(range(len(x_labels)))
     for index, line in enumerate(lines):
         marker, line_color = line_style(index)
         plotext.plot(positions, list(line), marker=marker, color=line_color if color else None)
+    for position, symbol in markers.items():
+        plotext.scatter([position], [ticks[-1]], marker=symbol, color=None)
     if cursor is not None:
         line_index, position = cursor
         point = [lines[line_index][position]]

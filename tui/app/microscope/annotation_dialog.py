@@ -1,0 +1,61 @@
+"""Add annotation: a label (and optional details) on a day of the chart, drawn as a marker on the time axis.
+
+Only managers and admins annotate, and only event segmentation and user
+sessions charts take annotations. The dialog shows the reason and disables
+saving for anyone else.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+
+from tui.analytics.point import Point
+from tui.analytics.segmentation import chart_buckets
+from tui.app.microscope.form_dialog import Field, FormDialog
+from tui.store.annotations import Annotation, add_annotation, can_annotate
+from tui.store.project import Project
+from tui.text import printable
+
+
+def point_day(point: Point, settings: Any) -> date:
+    """Return the day ``point``'s bucket starts on, in the chart's time zone."""
+    return chart_buckets(point.definition, settings).start(point.bucket).date()
+
+
+class AnnotationDialog(FormDialog):
+    """The dialog that adds an annotation on ``point``'s day (editable); returns the Annotation."""
+
+    title_text = "Add annotation"
+    submit_label = "Add"
+
+    def __init__(self, project: Project, point: Point, settings: Any):
+        super().__init__(project, point, settings)
+        self.point = point
+
+    def fields(self) -> list[Field]:
+        return [
+            Field("annotation-label", "Label", "what happened, e.g. Spring campaign"),
+            Field("annotation-details", "Details", "optional"),
+            Field("annotation-day", "Date", "YYYY-MM-DD", point_day(self.point, self.settings).isoformat()),
+        ]
+
+    def check_permission(self, project: Project) -> tuple[bool, str]:
+        return can_annotate(project, self.point.definition.type)
+
+    def save(self, project: Project, values: dict[str, str]) -> Annotation:
+        return add_annotation(
+            project,
+            values["annotation-label"],
+            values["annotation-day"],
+            details=values["annotation-details"] or None,
+            chart_type=self.point.definition.type,
+        )
+
+    def saved(self, annotation: Annotation) -> None:
+        self.app.notify(
+            f"Added annotation '{printable(annotation.label)}' on {annotation.day}.", title="Annotation added", markup=False
+        )
+        self.app.reload_markers()
+        self.dismiss(annotation)

@@ -1,0 +1,113 @@
+"""Compare two points: mark one on the chart, open the microscope on another, list who is in both or in one.
+
+The marked point is the first, the point the microscope is open on the
+second. Each part (both, only in the first, only in the second) opens as a
+user list, which offers streams, paths, download and cohort like a point's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.analytics.microscope.compare import compare_actors_sql, compare_points
+from tui.analytics.point import Point
+from tui.app.formatting import format_number
+from tui.app.microscope.base import MicroscopeModal
+from tui.app.microscope.header import point_banner
+from tui.app.microscope.selection import current_point
+from tui.app.microscope.users_screen import UsersScreen
+from tui.app.vim_option_list import VimOptionList
+from tui.store.project import Project
+
+# The parts in the order listed, with their keys and labels.
+PARTS = (
+    ("only_first", "1", "Only in the first (marked) point"),
+    ("both", "b", "In both points"),
+    ("only_second", "2", "Only in the second point"),
+)
+
+
+def mark_point(app) -> None:
+    """Mark the point under the chart cursor for a comparison, or unmark it when it is the marked one."""
+    point = current_point(app)
+    if point is None:
+        app.notify("There is no data point under the cursor to mark.", severity="warning")
+        return
+    if point == app.marked_point:
+        app.marked_point = None
+        app.marked_label = None
+        app.notify("The point is no longer marked.")
+    else:
+        app.marked_point = point
+        app.marked_label = point_banner(app, point, app.settings).subject
+        app.notify("Marked. Open the microscope on another point with Enter to compare the two.")
+    app.home.redraw()
+
+
+class CompareScreen(MicroscopeModal):
+    """The counts of users in both of two points, or in only one, each part opening its user list."""
+
+    BINDINGS = [
+        Binding(key, f"open_part('{part}')", label, id=f"compare.{part}", show=False) for part, key, label in PARTS
+    ]
+
+    def __init__(self, project: Project, first: Point, second: Point, settings: Any):
+        super().__init__(project)
+        self.first = first
+        self.second = second
+        self.settings = settings
+        self.counts: dict[str, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        first = point_banner(self.app, self.first, self.settings)
+        second = point_banner(self.app, self.second, self.settings)
+        with Vertical(id="dialog"):
+            yield Static(Text("Compare two points", style="bold"), classes="dialog-title")
+            yield Static(Text(f"First (marked): {first.subject}\nSecond: {second.subject}"), id="compare-points")
+            yield Static(Text("Counting the users… (Esc cancels)"), id="compare-sums", classes="microscope-status")
+            yield VimOptionList(id="compare-parts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        first, second, settings = self.first, self.second, self.settings
+        self.start(lambda cursor: compare_points(cursor, first, second, settings), self._show, self._failed)
+
+    def _show(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for part, key, label in PARTS:
+            options.add_option(Option(Text(f"{key}  {label}: {_users(counts[part])}"), id=part))
+        options.highlighted = 0
+        sums = (
+            f"first = {_users(counts['first'])} = both + only first · "
+            f"second = {_users(counts['second'])} = both + only second"
+        )
+        self.query_one("#compare-sums", Static).update(Text(sums))
+
+    def _failed(self, error: Exception) -> None:
+        self.query_one("#compare-sums", Static).update(Text("The comparison failed: see the error."))
+        self.notify(str(error), title="Comparing the points failed", severity="error", markup=False)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open_part(event.option.id)
+
+    def action_open_part(self, part: str) -> None:
+        if self.counts is None:
+            self.notify("The users are still being counted.", severity="warning")
+            return
+        actor_set = compare_actors_sql(self.first, self.second, self.settings, part)
+        self.app.push_screen(UsersScreen(self.project, actor_set, self.settings, self.counts[part]))
+
+
+def _users(count: int) -> str:
+    return f"{format_number(count)} user" if count == 1 else f"{format_number(count)} users"

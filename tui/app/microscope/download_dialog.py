@@ -1,0 +1,148 @@
+"""Download users: write a point's users and their latest user properties to a CSV file.
+
+The dialog states that the values are the latest ones, not those at event
+time, and whether the export cap cuts the list. It asks before replacing an
+existing file. While the file is written a progress bar moves, and Escape
+cancels the export, which then leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import ProgressBar
+
+from tui.analytics.export import NOTICE, DestinationExistsError, ExportResult, cap_warning, export_cap, export_users
+from tui.analytics.microscope.actor_set import Target, actor_count
+from tui.app.confirm import ConfirmScreen
+from tui.app.formatting import format_value
+from tui.app.microscope.form_dialog import Field, FormDialog
+from tui.app.microscope.jobs import effective_settings, project_on
+from tui.store.project import Project
+
+
+def default_file_name(today: date | None = None) -> str:
+    """Return the file the dialog suggests: ``./loupe-users-YYYY-MM-DD.csv`` in the working folder."""
+    return f"./loupe-users-{(today or date.today()).isoformat()}.csv"
+
+
+def resolve_path(text: str) -> Path:
+    """Return the file ``text`` names as an absolute path: ``~`` expanded, relative to the working folder."""
+    path = Path(text.strip()).expanduser()
+    return path if path.is_absolute() else Path.cwd() / path
+
+
+class DownloadDialog(FormDialog):
+    """The dialog that exports the users of ``target`` (a Point or an ActorSet); returns the ExportResult."""
+
+    title_text = "Download users"
+    submit_label = "Download"
+
+    def __init__(self, project: Project, target: Target, settings: Any):
+        super().__init__(project, target, settings)
+        # The file the user agreed to replace; any other existing file is asked about first.
+        self.replace_path: Path | None = None
+        self.cancelled = threading.Event()
+
+    def fields(self) -> list[Field]:
+        return [Field("download-path", "File", "where to write the CSV file", default_file_name())]
+
+    def below_fields(self) -> ComposeResult:
+        bar = ProgressBar(show_eta=False, id="download-progress")
+        bar.display = False
+        yield bar
+
+    def on_mount(self) -> None:
+        # FormDialog.on_mount runs too: Textual calls the handler of every class in the hierarchy.
+        self.show_note(f"{NOTICE} Counting the users…")
+        self.start(self._count, self._show_count, lambda error: self.show_note(f"{NOTICE} Counting failed: {error}"))
+
+    def _count(self, cursor) -> tuple[int, int]:
+        settings = effective_settings(project_on(self.project, cursor), self.settings)
+        return actor_count(cursor, self.target, settings), export_cap(settings)
+
+    def _show_count(self, count: tuple[int, int]) -> None:
+        users, cap = count
+        if users > cap:
+            cut = f"The export cap of {cap:,} users cuts the list: {users - cap:,} of {users:,} users are left out."
+            limit = Text(cut, style="bold")
+        else:
+            limit = Text(f"{format_value(users, 'uniques')} will be written (export cap {cap:,}).")
+        self.show_note(Text.assemble(NOTICE, "\n", limit))
+
+    # Writing ----------------------------------------------------------------
+
+    def out_path(self) -> Path | None:
+        """Return the typed file as an absolute path, or None after saying that it is missing."""
+        text = self.query_one("#download-path").value
+        if not text.strip():
+            self.show_error("Type the file to write, such as users.csv.")
+            return None
+        return resolve_path(text)
+
+    def action_submit(self) -> None:
+        path = self.out_path()
+        if path is None or self.query_one("#form-submit").disabled:
+            return
+        if path.exists() and not path.is_dir() and path != self.replace_path:
+            self._ask_to_replace(path)
+            return
+        super().action_submit()
+
+    def _ask_to_replace(self, path: Path) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.replace_path = path
+                self.action_submit()
+            else:
+                self.show_error("The file was left as it is: type another file name.")
+
+        self.app.push_screen(ConfirmScreen(f"{path} already exists. Replace it? (y/n)"), answered)
+
+    def save(self, project: Project, values: dict[str, str]) -> ExportResult:
+        path = resolve_path(values["download-path"])
+        settings = effective_settings(project, self.settings)
+        self.app.call_from_thread(self._show_progress, 0, 0)
+        return export_users(
+            project.con, self.target, settings, path,
+            overwrite=path == self.replace_path,
+            progress=lambda done, total: self.app.call_from_thread(self._show_progress, done, total),
+            cancel=self.cancelled.is_set,
+        )
+
+    def _show_progress(self, done: int, total: int) -> None:
+        if not self.is_attached:
+            return
+        bar = self.query_one("#download-progress", ProgressBar)
+        bar.display = True
+        if total:
+            bar.update(total=total, progress=done)
+
+    def saved(self, result: ExportResult) -> None:
+        self.app.notify(
+            f"Wrote {format_value(result.rows, 'uniques')} to {result.path}.", title="Download finished", markup=False
+        )
+        warning = cap_warning(result)
+        if warning:
+            self.app.notify(warning, title="Export cap reached", severity="warning", markup=False)
+        self.dismiss(result)
+
+    def _save_failed(self, error: Exception) -> None:
+        self.query_one("#download-progress", ProgressBar).display = False
+        super()._save_failed(error)
+        path = self.out_path()
+        if isinstance(error, DestinationExistsError) and path is not None:
+            # The file appeared after the dialog checked.
+            self._ask_to_replace(path)
+
+    def action_close(self) -> None:
+        if self.save_job is not None and self.save_job.running:
+            # The export checks this flag and interrupts its own cursor; it then removes its partial file.
+            self.cancelled.set()
+            self.app.notify("Download cancelled: no file was written.", markup=False)
+        super().action_close()

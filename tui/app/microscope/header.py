@@ -1,0 +1,146 @@
+"""The point banner at the top of every microscope screen: the point, its chart, and ``point = N, list = N``.
+
+``point`` is the value the chart shows, and ``list`` is the number of users
+the microscope finds. For unique users the two are the same count and must
+agree. For other measures the banner shows the value with its unit beside
+the number of users whose events make it up.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.analytics.definition import DefinitionError
+from tui.analytics.microscope.actor_set import ActorSet, Target, actor_count
+from tui.analytics.point import Point, point_label
+from tui.app.describe import describe_chart, line_name
+from tui.app.formatting import SEPARATOR, format_number, format_value
+from tui.app.microscope.jobs import Job, start_job
+from tui.app.microscope.selection import chart_value
+from tui.store.project import Project
+from tui.text import printable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Banner:
+    """What a microscope screen states about its users' origin.
+
+    ``subject`` names the point (series, segment, bucket ``[start, end)`` with
+    its zone) or the actor set. ``value`` is the chart's value of the point,
+    or None when the app shows another chart now. ``measure`` is None for an
+    actor set, which has no chart value.
+    """
+
+    subject: str
+    chart: str | None
+    value: float | None
+    measure: str | None
+
+    def counts(self, list_count: int | None) -> str:
+        """Return ``point = N, list = N`` (the value with its unit for measures other than unique users)."""
+        listed = "…" if list_count is None else format_number(list_count)
+        if self.measure is None:
+            return f"list = {listed} users"
+        if self.value is None:
+            return f"point = not on the current chart, list = {listed} users"
+        if self.measure != "uniques":
+            return f"point = {format_value(self.value, self.measure)}, list = {listed} users"
+        counts = f"point = {format_number(self.value)}, list = {listed}"
+        if list_count is not None and list_count != self.value:
+            # Both come from one query, so only new data since the chart ran can part them.
+            counts += " (they differ: the data changed since the chart ran; press r on the chart)"
+        return counts
+
+    def text(self, list_count: int | None) -> Text:
+        """Return the banner's two lines: the subject, then the counts and the chart."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(self.subject, style="bold")
+        text.append("\n")
+        text.append(self.counts(list_count))
+        if self.chart:
+            text.append(SEPARATOR + self.chart, style="dim")
+        return text
+
+
+def point_banner(app, point: Point, settings: Any) -> Banner:
+    """Return the banner of ``point``, with its value from the app's chart when that chart is shown."""
+    label = point_label(point, settings)
+    definition = point.definition
+    line = line_name(definition, point.series, label.series_name, point.segment)
+    chart_name = app.chart_name if app.definition == definition else None
+    return Banner(
+        subject=f"{line}{SEPARATOR}{label.bucket_text()}",
+        chart=describe_chart(definition, chart_name),
+        value=chart_value(app, point),
+        measure=definition.measure,
+    )
+
+
+def target_banner(app, target: Target, settings: Any) -> Banner:
+    """Return the banner of a Point or an ActorSet (which states its label and its users only)."""
+    if isinstance(target, ActorSet):
+        return Banner(subject=printable(target.label), chart=None, value=None, measure=None)
+    try:
+        return point_banner(app, target, settings)
+    except (DefinitionError, IndexError) as error:
+        # The screen's own query reports the same problem, and the banner names what it could not describe.
+        log.warning("cannot describe the point %r: %s", target, error)
+        return Banner(subject=f"This point cannot be described: {printable(error)}", chart=None, value=None, measure=None)
+
+
+class PointHeader(Static):
+    """The banner of ``target``; it counts the list itself unless the screen passes or sets the count."""
+
+    def __init__(
+        self,
+        project: Project,
+        target: Target,
+        settings: Any,
+        list_count: int | None = None,
+        count_list: bool = True,
+        **kwargs,
+    ):
+        kwargs.setdefault("id", "point-header")
+        super().__init__(classes="point-header", **kwargs)
+        self.project = project
+        self.target = target
+        self.settings = settings
+        self.list_count = list_count
+        self.count_list = count_list and list_count is None
+        self.banner: Banner | None = None
+        self.job: Job | None = None
+
+    def on_mount(self) -> None:
+        self.banner = target_banner(self.app, self.target, self.settings)
+        self._draw()
+        if self.count_list:
+            target, settings = self.target, self.settings
+            self.job = start_job(
+                self, self.project, lambda cursor: actor_count(cursor, target, settings), self.set_list_count, self._failed
+            )
+
+    def on_unmount(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def set_list_count(self, count: int) -> None:
+        self.list_count = count
+        self._draw()
+
+    def plain(self) -> str:
+        """Return the banner as plain text, the way it reads before the screen cuts it to width."""
+        return self.banner.text(self.list_count).plain if self.banner else ""
+
+    def _draw(self) -> None:
+        if self.banner is not None:
+            self.update(self.banner.text(self.list_count))
+
+    def _failed(self, error: Exception) -> None:
+        self.notify(str(error), title="Counting the users failed", severity="error", markup=False)

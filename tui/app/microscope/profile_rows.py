@@ -1,0 +1,93 @@
+"""The parts of a user's profile: the facts table, and the activity rows grouped under session headers."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+from rich.text import Text
+
+from tui.analytics.microscope.profile import Profile
+from tui.app.formatting import SEPARATOR, format_number
+from tui.app.microscope.cells import (
+    TIME_CELLS,
+    data_text,
+    format_duration,
+    format_moment,
+    is_missing,
+    properties_text,
+    property_value,
+    time_text,
+)
+from tui.app.microscope.row_view import Column, Row
+from tui.text import printable
+
+ACTIVITY_COLUMNS = [Column("Time", TIME_CELLS), Column("Event"), Column("Event properties")]
+
+
+def facts_table(profile: Profile, zone: str) -> Table:
+    """Return the user's ids, first and last seen, event count, cohorts and latest user properties."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    user_id = printable(profile.user_id) if profile.user_id is not None else "(never identified)"
+    devices = ", ".join(printable(device) for device in profile.device_ids) or "(none)"
+    cohorts = ", ".join(printable(name) for name in profile.cohorts) or "(none)"
+    rows = [
+        ("User id", user_id),
+        ("Device ids", devices),
+        ("First seen", f"{format_moment(profile.first_seen, zone)} {zone}"),
+        ("Last seen", f"{format_moment(profile.last_seen, zone)} {zone}"),
+        ("Events", format_number(profile.event_count)),
+        ("Cohorts", cohorts),
+    ]
+    if not profile.properties:
+        rows.append(("User properties", "(none)"))
+    for index, (name, value) in enumerate(profile.properties):
+        label = "User properties" if index == 0 else ""
+        rows.append((label, f"{printable(name)} = {property_value(value)}"))
+    for label, value in rows:
+        table.add_row(Text(label), Text(value))
+    return table
+
+
+def activity_rows(events: pd.DataFrame, zone: str, more: bool) -> list[Row]:
+    """Return the activity rows: each session's header, then its events, newest first as ``activity`` gives them.
+
+    ``more`` means that older events remain unloaded, so the last session
+    may have started before its oldest loaded event.
+    """
+    rows: list[Row] = []
+    records = list(events.itertuples(index=False))
+    start = 0
+    while start < len(records):
+        end = start
+        while end < len(records) and records[end].session_number == records[start].session_number:
+            end += 1
+        session = records[start:end]
+        complete = bool(session[-1].session_start) or not (more and end == len(records))
+        rows.append(Row((Text(session_label(session, zone, complete)),), rule=True))
+        rows.extend(_event_row(event, zone) for event in session)
+        start = end
+    return rows
+
+
+def session_label(session: list, zone: str, complete: bool) -> str:
+    """Return a session header: number, session id, start time and length (last minus first event time)."""
+    newest, oldest = session[0], session[-1]
+    if is_missing(oldest.session_key):
+        name = "Out of session"
+    else:
+        name = f"Session {int(oldest.session_number)}"
+        if not is_missing(oldest.session_id):
+            name += f" ({printable(oldest.session_id)})"
+    length = format_duration((newest.event_time - oldest.event_time).total_seconds())
+    count = f"{len(session)} event" if len(session) == 1 else f"{len(session)} events"
+    started = format_moment(oldest.event_time, zone)
+    if not complete:
+        return SEPARATOR.join((name, f"started before {started}, older events below", f"{count} so far"))
+    return SEPARATOR.join((name, f"started {started}", length, count))
+
+
+def _event_row(event, zone: str) -> Row:
+    cells = (time_text(event.event_time, zone), data_text(event.event_type), Text(properties_text(event.event_properties)))
+    return Row(cells, key=int(event.seq))

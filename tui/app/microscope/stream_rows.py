@@ -1,0 +1,110 @@
+"""The rows of a batch of user streams: a header per user, events, and lines at range edges and session starts.
+
+Events that counted toward the point carry ``MARK`` in the mark column and are
+drawn bold, so they stand out without colour too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from rich.text import Text
+
+from tui.analytics.microscope.streams import STREAM_COLUMNS
+from tui.app.formatting import SEPARATOR, format_number
+from tui.app.microscope.cells import TIME_CELLS, data_text, format_moment, is_missing, time_text
+from tui.app.microscope.row_view import Column, Row
+from tui.text import printable
+
+
+@dataclass(frozen=True)
+class StreamBatch:
+    """Users ``offset`` onwards of the list (``total`` users in all), with their streams and the range they show."""
+
+    offset: int
+    total: int
+    users: pd.DataFrame
+    events: pd.DataFrame
+    property_names: list[str]
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class StreamKey:
+    """The user a stream row belongs to, and its event's ``seq`` (None on a header or a line)."""
+
+    actor_id: int
+    display_id: str
+    seq: int | None = None
+
+
+def stream_columns(property_names: list[str]) -> list[Column]:
+    return [Column("Time", TIME_CELLS), Column("Event")] + [Column(printable(name)) for name in property_names]
+
+
+def stream_rows(batch: StreamBatch, zone: str) -> tuple[list[Row], list[int]]:
+    """Return the batch's rows and the row index of each user's header."""
+    rows: list[Row] = []
+    user_starts: list[int] = []
+    property_columns = list(batch.events.columns[len(STREAM_COLUMNS) :])
+    by_actor = {actor_id: frame for actor_id, frame in batch.events.groupby("actor_id", sort=False)}
+    for position, user in enumerate(batch.users.itertuples(index=False)):
+        actor_id = int(user.actor_id)
+        display_id = "" if is_missing(user.user_id) else str(user.user_id)
+        events = by_actor.get(actor_id, batch.events.iloc[0:0]).to_dict("records")
+        user_starts.append(len(rows))
+        rows.append(_user_header(batch, position, actor_id, display_id, events))
+        rows.extend(_user_rows(batch, zone, StreamKey(actor_id, display_id), events, property_columns))
+    return rows, user_starts
+
+
+def _user_header(batch: StreamBatch, position: int, actor_id: int, display_id: str, events: list[dict]) -> Row:
+    counted = sum(1 for event in events if event["counted"])
+    number = f"User {format_number(batch.offset + position + 1)} of {format_number(batch.total)}"
+    counted_text = f"{counted} counted event" if counted == 1 else f"{counted} counted events"
+    label = Text(SEPARATOR.join((number, printable(display_id), counted_text)), style="bold")
+    return Row((label,), key=StreamKey(actor_id, display_id), rule=True)
+
+
+def _user_rows(batch: StreamBatch, zone: str, user: StreamKey, events: list[dict], property_columns: list) -> list[Row]:
+    """Return one user's events in capture order, with lines where the range starts and ends and sessions start."""
+    rows: list[Row] = []
+    previous = None
+    for event in events:
+        position = event["position"]
+        if previous in (None, "before") and position != "before":
+            rows.append(_line(user, f"range start {format_moment(batch.start, zone)}"))
+        if previous != "after" and position == "after":
+            rows.append(_line(user, f"range end {format_moment(batch.end, zone)}"))
+        if event["session_break"]:
+            rows.append(_line(user, _session_text(event)))
+        rows.append(_event_row(user, event, zone, property_columns))
+        previous = position
+    # A range the user has no event after still gets its edges drawn.
+    if previous in (None, "before"):
+        rows.append(_line(user, f"range start {format_moment(batch.start, zone)}"))
+    if previous != "after":
+        rows.append(_line(user, f"range end {format_moment(batch.end, zone)}"))
+    return rows
+
+
+def _session_text(event: dict) -> str:
+    if is_missing(event["session_key"]):
+        return "out of session"
+    if is_missing(event["session_id"]):
+        return "new session"
+    return f"new session {printable(event['session_id'])}"
+
+
+def _line(user: StreamKey, label: str) -> Row:
+    return Row((Text(label),), key=user, rule=True)
+
+
+def _event_row(user: StreamKey, event: dict, zone: str, property_columns: list) -> Row:
+    cells = [time_text(event["event_time"], zone), data_text(event["event_type"])]
+    cells.extend(data_text(event[column]) for column in property_columns)
+    key = StreamKey(user.actor_id, user.display_id, int(event["seq"]))
+    return Row(tuple(cells), key=key, marked=bool(event["counted"]))

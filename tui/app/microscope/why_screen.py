@@ -1,0 +1,93 @@
+"""Why is this user here: the exact events of one user that the point's query counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from tui.analytics.microscope.actor_set import Target
+from tui.analytics.microscope.why import why_here
+from tui.app.microscope.base import MicroscopeScreen
+from tui.app.microscope.cells import TIME_CELLS, data_text, properties_text, time_text
+from tui.app.microscope.header import PointHeader
+from tui.app.microscope.profile_screen import ProfileScreen
+from tui.app.microscope.row_view import Column, Row, RowView
+from tui.store.project import Project
+from tui.text import printable
+
+COLUMNS = [Column("Time", TIME_CELLS), Column("Event"), Column("Session", 14), Column("Event properties")]
+
+
+class WhyScreen(MicroscopeScreen):
+    """The events that put the user ``actor_id`` (shown as ``display_id``) in ``target``."""
+
+    BINDINGS = [
+        Binding("enter", "open_profile", "Profile", id="why.profile", tooltip="Open the user's profile at this event"),
+    ]
+
+    def __init__(
+        self,
+        project: Project,
+        target: Target,
+        settings: Any,
+        actor_id: int,
+        display_id: str,
+        list_count: int | None = None,
+    ):
+        super().__init__(project, target, settings, list_count)
+        self.actor_id = actor_id
+        self.display_id = display_id
+        self.events: pd.DataFrame | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Why {printable(self.display_id)} is here", style="bold"), classes="screen-title")
+        yield PointHeader(self.project, self.target, self.settings, self.list_count)
+        yield Static(Text("Loading the events… (Esc cancels)"), id="why-status", classes="microscope-status")
+        yield RowView(COLUMNS, id="why-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(RowView)
+        table.focus()
+        table.show_message("Loading…")
+        target, settings, actor_id = self.target, self.settings, self.actor_id
+        self.run_job(lambda cursor: why_here(cursor, target, settings, actor_id), self._show, "Loading the events failed")
+
+    def _show(self, events: pd.DataFrame) -> None:
+        self.events = events
+        rows = [
+            Row(
+                (
+                    time_text(event.event_time, self.zone),
+                    data_text(event.event_type),
+                    data_text(event.session_id),
+                    Text(properties_text(event.event_properties)),
+                ),
+                key=int(event.seq),
+            )
+            for event in events.itertuples(index=False)
+        ]
+        self.query_one(RowView).show_rows(rows)
+        self.query_one("#why-status", Static).update(Text(self._summary(len(rows))))
+
+    def _summary(self, count: int) -> str:
+        user = printable(self.display_id)
+        if count == 0:
+            return f"{user} has no events in this list: the data may have changed since it was loaded."
+        events = "event" if count == 1 else "events"
+        return f"{user} is here because of these {count} {events}, each one counted by the chart's query · {self.zone}"
+
+    def on_row_view_chosen(self, message: RowView.Chosen) -> None:
+        message.stop()
+        self.action_open_profile()
+
+    def action_open_profile(self) -> None:
+        row = self.query_one(RowView).cursor_value
+        focus_seq = row.key if row is not None else None
+        profile = ProfileScreen(self.project, self.target, self.settings, self.actor_id, self.list_count, focus_seq)
+        self.app.push_screen(profile)
