@@ -1,0 +1,152 @@
+"""Benchmark a daily-uniques segmentation chart: Loupe against bare DuckDB and chdb on the same events.
+
+The chart counts the unique users of one event per UTC day over 60 days
+(2024-01-16 to 2024-03-15) of the generated 90. Loupe runs ``segmentation()``
+on a project that Loupe imported the Parquet file into; the floor runs one
+``count(DISTINCT actor_id) ... GROUP BY day`` on that project file; the peer,
+chdb, runs the same count on its own MergeTree table ``ORDER BY (event_type,
+event_time)``, merged into one part. Every engine must give the same count on
+every day, or the script stops. Timings are warm: one untimed run each, then
+the best of ``--repeats`` runs.
+
+Usage: ``python bench/bench_segmentation.py [--events N] [--repeats N] [--keep] [--markdown]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from datetime import date
+from pathlib import Path
+
+import floor
+import generate
+import peer
+from bench_import import loupe_import, loupe_project_name
+from harness import WORK_DIR, Result, best_of, fresh_path, report, timed
+from tui.analytics.definition import parse_chart
+from tui.analytics.segmentation import segmentation
+from tui.store.project import open_project
+
+log = logging.getLogger(__name__)
+
+FIRST_DAY = date(2024, 1, 16)
+LAST_DAY = date(2024, 3, 15)
+# The most frequent event (25% of events) and a rare one (0.8%).
+EVENTS = ["Page Viewed", "Purchase Completed"]
+TARGET_PEER_RATIO = 1.0
+
+
+def chart_definition(event_type: str) -> dict:
+    """Return the chart, in Loupe's JSON chart format, that every engine computes."""
+    return {
+        "type": "segmentation",
+        "events": [{"event": event_type}],
+        "measure": "uniques",
+        "interval": "day",
+        "range": {"from": FIRST_DAY.isoformat(), "to": LAST_DAY.isoformat()},
+    }
+
+
+def loupe_daily_uniques(project, settings: dict, event_type: str) -> dict[date, int]:
+    """Run Loupe's segmentation of ``event_type`` on a new cursor, as the app's worker does, and return users per day."""
+    cursor = project.cursor()
+    try:
+        frame = segmentation(cursor, parse_chart(chart_definition(event_type)), settings)
+    finally:
+        cursor.close()
+    return {
+        start.tz_convert("UTC").date(): int(value)
+        for start, value in zip(frame["bucket_start"], frame["value"])
+    }
+
+
+def build_project(parquet: Path, n_events: int, keep: bool) -> Path:
+    """Import the Parquet file into a Loupe project, or reuse the one an earlier run built when ``keep``.
+
+    The project has the name ``bench_import.py`` gives its own, so either script can reuse the other's.
+    """
+    path = WORK_DIR / loupe_project_name("parquet", generate.size_label(n_events))
+    if keep and path.exists():
+        log.info("reusing %s", path)
+        return path
+    seconds, imported = timed(lambda: loupe_import(fresh_path(path.name), parquet, "parquet"))
+    log.info("Loupe imported %d events in %.1f s", imported, seconds)
+    return path
+
+
+def build_peer(parquet: Path):
+    """Load the Parquet file into a chdb MergeTree table and merge it, untimed."""
+    session = peer.open_session(fresh_path("peer-segmentation"))
+    peer.insert_file(session, parquet, "parquet")
+    peer.merge_parts(session)
+    return session
+
+
+def bench_event(project, session, event_type: str, repeats: int, size: str) -> Result:
+    """Time the three engines on one event's chart, after checking that their counts agree."""
+    # The app reads the settings once when it opens a project, so they are read outside the timed runs.
+    settings = {"timezone": project.timezone, "week_start": project.setting("week_start")}
+    floor_cursor = floor.utc_cursor(project.con)
+    engines = {
+        "Loupe": lambda: loupe_daily_uniques(project, settings, event_type),
+        "floor": lambda: floor.daily_uniques(floor_cursor, event_type, FIRST_DAY, LAST_DAY),
+        "peer": lambda: peer.daily_uniques(session, event_type, FIRST_DAY, LAST_DAY),
+    }
+    try:
+        answers = {name: run() for name, run in engines.items()}
+        _check_same_answer(event_type, answers)
+        seconds = {name: best_of(repeats, run)[0] for name, run in engines.items()}
+    finally:
+        floor_cursor.close()
+
+    return Result(
+        measure=f"daily uniques of {event_type!r}, 60 days",
+        size=size,
+        loupe=seconds["Loupe"],
+        floor=seconds["floor"],
+        peer=seconds["peer"],
+        target=f"<= {TARGET_PEER_RATIO:.1f}x peer",
+        passed=seconds["Loupe"] <= TARGET_PEER_RATIO * seconds["peer"],
+    )
+
+
+def _check_same_answer(event_type: str, answers: dict[str, dict[date, int]]) -> None:
+    expected = answers["peer"]
+    if len(expected) != 60:
+        raise SystemExit(f"chdb returned {len(expected)} days for {event_type!r}, expected 60.")
+    for name, answer in answers.items():
+        wrong = sorted(day for day in expected.keys() | answer.keys() if answer.get(day) != expected.get(day))
+        if wrong:
+            day = wrong[0]
+            raise SystemExit(
+                f"{name} and chdb disagree on {event_type!r} for {len(wrong)} days; "
+                f"first {day}: {name} {answer.get(day)}, chdb {expected.get(day)}."
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000_000, help="event count (default 10000000)")
+    parser.add_argument("--repeats", type=int, default=10, help="timed runs per engine; the best counts (default 10)")
+    parser.add_argument("--keep", action="store_true",
+                        help="reuse the Loupe project an earlier run of this script or bench_import.py imported")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    parquet = generate.generate(args.events, formats=("parquet",))["parquet"]
+    project = open_project(build_project(parquet, args.events, args.keep))
+    session = build_peer(parquet)
+    size = f"{args.events:,} events"
+    try:
+        results = [bench_event(project, session, event, args.repeats, size) for event in EVENTS]
+    finally:
+        session.close()
+        project.close()
+    report(f"Segmentation (warm, best of {args.repeats}; ratios are Loupe's time over the other's)",
+           results, args.markdown)
+
+
+if __name__ == "__main__":
+    main()

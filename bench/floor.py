@@ -1,0 +1,47 @@
+"""The floors: bare DuckDB doing the least work the same task needs, with nothing of Loupe around it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+READERS = {"parquet": "read_parquet", "amplitude": "read_json"}
+
+DAILY_UNIQUES = """
+SELECT date_trunc('day', event_time)::DATE AS day, count(DISTINCT actor_id) AS users
+FROM events
+WHERE event_type = ? AND event_time >= ?::TIMESTAMPTZ AND event_time < ?::TIMESTAMPTZ
+GROUP BY day
+ORDER BY day
+"""
+
+
+def load_file(database: Path, path: Path, file_format: str) -> int:
+    """Copy every column of a generated file into a new table of a new DuckDB file and return the row count."""
+    con = duckdb.connect(str(database))
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"CREATE TABLE events AS SELECT * FROM {READERS[file_format]}(?)", [str(path)])
+        return con.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        con.close()
+
+
+def utc_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Return a new cursor on ``con`` that cuts days in UTC."""
+    cursor = con.cursor()
+    cursor.execute("SET TimeZone = 'UTC'")
+    return cursor
+
+
+def daily_uniques(con: duckdb.DuckDBPyConnection, event_type: str, first_day: date, last_day: date) -> dict[date, int]:
+    """Count distinct actors per UTC day in a Loupe project's ``events`` who did ``event_type``.
+
+    ``con`` must use the UTC time zone (see ``utc_cursor``).
+    """
+    start = f"{first_day.isoformat()} 00:00:00+00"
+    end = f"{(last_day + timedelta(days=1)).isoformat()} 00:00:00+00"
+    rows = con.execute(DAILY_UNIQUES, [event_type, start, end]).fetchall()
+    return {day: users for day, users in rows}
