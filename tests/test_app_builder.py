@@ -241,3 +241,23 @@ async def test_read_only_project_shows_notice_and_refuses_save(tmp_path):
 
     with open_project(path) as project:
         assert [chart.name for chart in list_charts(project.con)] == ["Purchases by platform"]
+
+
+async def test_builder_keeps_property_measure(tmp_path):
+    weekly_sum = {
+        "type": "segmentation", "events": [{"event": "Purchase"}], "measure": "sum:amount",
+        "interval": "week", "range": {"from": "2024-03-01", "to": "2024-03-05"},
+    }
+    path, _ = make_shop(tmp_path, saved=weekly_sum, name="Weekly amount")
+    async with running(path) as (app, pilot):
+        await pilot.press("b")
+        await settle(app, pilot)
+
+        assert isinstance(app.screen, BuilderScreen)
+        assert app.screen.draft["measure"] == "sum:amount"
+        assert app.screen.draft["interval"] == "week"
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.definition.measure == "sum:amount"

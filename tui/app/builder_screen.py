@@ -60,10 +60,15 @@ class BuilderScreen(Screen):
         interval_options = [(INTERVAL_NAMES[key], key) for key in INTERVALS]
         with Horizontal(classes="form-row"):
             yield Label("Measure")
-            yield Select(measure_options, allow_blank=False, compact=True, id="measure")
+            # The draft's values are given at construction: setting them later posts a Changed
+            # message for the first option too, which would overwrite the draft's measure.
+            measure_kind = self.draft.get("measure", "uniques").partition(":")[0]
+            yield Select(measure_options, value=measure_kind, allow_blank=False, compact=True, id="measure")
             yield Static(id="measure-property")
         rows = (
-            ("Interval", Select(interval_options, allow_blank=False, compact=True, id="interval")),
+            ("Interval", Select(
+                interval_options, value=self.draft.get("interval", "day"), allow_blank=False, compact=True, id="interval",
+            )),
             ("From", Input(placeholder="YYYY-MM-DD", compact=True, id="range-from")),
             ("To", Input(placeholder="YYYY-MM-DD", compact=True, id="range-to")),
         )
@@ -90,9 +95,6 @@ class BuilderScreen(Screen):
             yield Button("Open…", compact=True, id="open-saved")
 
     def on_mount(self) -> None:
-        measure = self.draft.get("measure", "uniques")
-        self.query_one("#measure", Select).value = measure.partition(":")[0]
-        self.query_one("#interval", Select).value = self.draft.get("interval", "day")
         chart_range = self.draft.get("range", {})
         self.query_one("#range-from", Input).value = chart_range.get("from", "")
         self.query_one("#range-to", Input).value = chart_range.get("to", "")
