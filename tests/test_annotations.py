@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from datetime import date, datetime
 
 import pytest
+from locking import write_lock_held
 
 from tui.store.annotations import (
     AnnotationError,
@@ -200,18 +198,7 @@ def test_markers_without_chart_name(project):
 def test_read_only_project_cannot_annotate(project, tmp_path):
     path = project.path
     project.close()
-    # A second process holds the write lock until it reads a line from stdin, so Loupe opens a snapshot.
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import duckdb, sys
-            con = duckdb.connect({str(path)!r})
-            print("locked", flush=True)
-            sys.stdin.readline()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with write_lock_held(path) as holder_pid:
         with open_project(path) as snapshot:
             allowed, reason = can_annotate(snapshot)
             assert allowed is False
@@ -219,5 +206,3 @@ def test_read_only_project_cannot_annotate(project, tmp_path):
             assert can_add_release(snapshot)[0] is False
             with pytest.raises(ProjectError, match="read-only"):
                 add_annotation(snapshot, "Launch", "2024-03-05")
-    finally:
-        holder.communicate("done\n")

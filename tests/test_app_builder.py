@@ -1,11 +1,10 @@
 """The chart builder and saved charts, driven by keys on real project files."""
 
-import subprocess
-import sys
 from datetime import date
 
 from textual.widgets import Input
 
+from locking import write_lock_held
 from test_app import DAYS, ZONE, local_day, make_shop, running, text_of
 from tui.app.builder_screen import BuilderScreen
 from tui.app.choice_screen import ChoiceScreen
@@ -212,16 +211,7 @@ async def test_open_and_delete_saved_charts(tmp_path):
 
 async def test_read_only_project_shows_notice_and_refuses_save(tmp_path):
     path, events = make_shop(tmp_path)
-    # A second process holds the write lock until it reads a line from stdin.
-    script = f"import duckdb, sys; con = duckdb.connect({str(path)!r}); print('locked', flush=True); sys.stdin.readline()"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with write_lock_held(path):
         async with running(path) as (app, pilot):
             warnings = [note.message for note in app._notifications if note.severity == "warning"]
             assert any("read-only" in message for message in warnings)
@@ -236,8 +226,6 @@ async def test_read_only_project_shows_notice_and_refuses_save(tmp_path):
             errors = [note.message for note in app._notifications if note.severity == "error"]
             assert len(errors) == 1
             assert "read-only" in errors[0]
-    finally:
-        holder.communicate("done\n")
 
     with open_project(path) as project:
         assert [chart.name for chart in list_charts(project.con)] == ["Purchases by platform"]

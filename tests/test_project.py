@@ -1,11 +1,10 @@
 """Project files: creation, settings, members, and opening a file another process writes to."""
 
-import subprocess
 import sys
-import textwrap
 
 import duckdb
 import pytest
+from locking import write_lock_held
 
 from tui.cli import main
 from tui.store.project import ProjectError, create_project, open_project
@@ -52,27 +51,14 @@ def test_locked_project_opens_read_only(tmp_path):
     with create_project(path) as project:
         project.set_setting("timezone", "Europe/Berlin")
 
-    # A second process holds the write lock until it reads a line from stdin.
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import duckdb, sys
-            con = duckdb.connect({str(path)!r})
-            print("locked", flush=True)
-            sys.stdin.readline()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with write_lock_held(path) as holder_pid:
         with open_project(path) as project:
             assert project.read_only
             assert "read-only" in project.notice
-            assert str(holder.pid) in project.notice
+            assert str(holder_pid) in project.notice
             assert project.timezone == "Europe/Berlin"
             with pytest.raises(ProjectError, match="read-only"):
                 project.set_setting("timezone", "UTC")
-    finally:
-        holder.communicate("done\n")
 
 
 def test_settings_command_changes_and_prints(tmp_path, capsys):
