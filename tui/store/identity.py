@@ -26,16 +26,31 @@ import logging
 
 import duckdb
 
+from tui.store.statements import order_key_sql, run, scalar
+
 log = logging.getLogger(__name__)
+
+# Orders one actor's events: by client_time, then seq.
+ORDER = order_key_sql("client_time")
 
 # Compared with lower(trim(user_id)); "0" has no letter case.
 NOT_USER_IDS = ("", "0", "null", "undefined", "none")
 
 
+# The longest of NOT_USER_IDS: a longer id without spaces around it is a user id.
+LONGEST_NOT_USER_ID = max(len(word) for word in NOT_USER_IDS)
+
+
 def user_id_sql(column: str) -> str:
     """Return SQL for ``column`` with the ids that are not user ids replaced by NULL."""
     words = ", ".join(f"'{word}'" for word in NOT_USER_IDS)
-    return f"(CASE WHEN lower(trim({column})) IN ({words}) THEN NULL ELSE {column} END)"
+    # The first branch spares most ids the lower(trim()) copies; list_contains, unlike IN,
+    # stays a per-row function instead of becoming a join.
+    return (
+        f"(CASE WHEN strlen({column}) > {LONGEST_NOT_USER_ID} AND NOT starts_with({column}, ' ') "
+        f"AND NOT ends_with({column}, ' ') THEN {column} "
+        f"WHEN list_contains([{words}], lower(trim({column}))) THEN NULL ELSE {column} END)"
+    )
 
 
 def device_id_sql(column: str) -> str:
@@ -49,35 +64,56 @@ def is_user_id(value: str | None) -> bool:
 
 
 def resolve_actors(cur: duckdb.DuckDBPyConnection) -> None:
-    """Give every row of the temporary ``new_events`` table its ``actor_id``.
+    """Resolve the actor of every row of the temporary ``new_events`` view.
 
     Creates actors for new user ids and new anonymous devices, moves devices
-    to the first user they were identified with, re-points the earlier
-    anonymous events of moved devices, and fills the temporary table
-    ``touched_actors(actor_id)`` with every actor whose events changed, so the
+    to the first user they were identified with, and re-points the earlier
+    anonymous events of moved devices. Leaves the temporary view
+    ``resolved_events`` (``new_events`` with ``actor_id``), the table
+    ``moved_devices(device_id, old_owner, owner)``, and the table
+    ``touched_actors(actor_id)`` of every actor whose events changed, so the
     caller can refresh users and sessions for them. Runs inside the import's
     transaction.
     """
+    _collect_import_ids(cur)
     _create_user_actors(cur)
     _find_device_owners(cur)
     moved = _move_devices(cur)
     _create_device_actors(cur)
-    _assign_new_events(cur)
     _repoint_old_events(cur)
     _collect_touched_actors(cur)
+    _create_resolved_view(cur)
     if moved:
         log.info("re-pointed %d devices to the users they were identified with", moved)
 
 
+def _collect_import_ids(cur: duckdb.DuckDBPyConnection) -> None:
+    """Store the user ids and devices of the new events, each with what resolution needs, in one pass each.
+
+    ``import_devices.first_identified`` is the order key (client_time, then
+    seq) of the device's first new event with a user id, and ``first_user``
+    that user id.
+    """
+    run(cur, "collect user ids", """
+        CREATE OR REPLACE TEMP TABLE import_users AS
+        SELECT user_id, min(seq) AS first_seq FROM new_events
+        WHERE user_id IS NOT NULL GROUP BY user_id
+    """)
+    run(cur, "collect devices", f"""
+        CREATE OR REPLACE TEMP TABLE import_devices AS
+        SELECT device_id, min(seq) AS first_seq, bool_or(user_id IS NULL) AS has_anonymous_events,
+               arg_min(user_id, {ORDER}) FILTER (WHERE user_id IS NOT NULL) AS first_user,
+               min({ORDER}) FILTER (WHERE user_id IS NOT NULL) AS first_identified
+        FROM new_events WHERE device_id IS NOT NULL GROUP BY device_id
+    """)
+
+
 def _create_user_actors(cur: duckdb.DuckDBPyConnection) -> None:
-    cur.execute("""
+    run(cur, "create user actors", """
         INSERT INTO actors (actor_id, user_id, device_id)
         SELECT (SELECT coalesce(max(actor_id), 0) FROM actors) + row_number() OVER (ORDER BY first_seq),
                user_id, NULL
-        FROM (
-            SELECT user_id, min(seq) AS first_seq FROM new_events
-            WHERE user_id IS NOT NULL GROUP BY user_id
-        ) AS new_users
+        FROM import_users
         WHERE user_id NOT IN (SELECT user_id FROM actors WHERE user_id IS NOT NULL)
     """)
 
@@ -88,22 +124,17 @@ def _find_device_owners(cur: duckdb.DuckDBPyConnection) -> None:
     That is the actor of the first user id the device was seen with, in old
     and new events together, or NULL for a device never identified.
     """
-    cur.execute("""
-        CREATE OR REPLACE TEMP TABLE import_devices AS
-        SELECT device_id, min(seq) AS first_seq FROM new_events
-        WHERE device_id IS NOT NULL GROUP BY device_id
-    """)
-    cur.execute("""
+    run(cur, "find device owners", f"""
         CREATE OR REPLACE TEMP TABLE device_owners AS
         WITH identified AS (
-            SELECT device_id, user_id, client_time, seq FROM new_events
-            WHERE device_id IS NOT NULL AND user_id IS NOT NULL
+            SELECT device_id, first_user AS user_id, first_identified AS identified_at FROM import_devices
+            WHERE first_user IS NOT NULL
             UNION ALL
-            SELECT device_id, user_id, client_time, seq FROM events
+            SELECT device_id, user_id, {ORDER} FROM events
             WHERE user_id IS NOT NULL AND device_id IN (SELECT device_id FROM import_devices)
         ),
         first_user AS (
-            SELECT device_id, arg_min(user_id, (client_time, seq)) AS user_id
+            SELECT device_id, arg_min(user_id, identified_at) AS user_id
             FROM identified GROUP BY device_id
         )
         SELECT d.device_id, d.first_seq, a.actor_id AS owner, old.actor_id AS old_owner
@@ -116,55 +147,48 @@ def _find_device_owners(cur: duckdb.DuckDBPyConnection) -> None:
 
 def _move_devices(cur: duckdb.DuckDBPyConnection) -> int:
     """Point known devices at their new owner and record the moves in ``moved_devices``."""
-    cur.execute("""
+    run(cur, "find moved devices", """
         CREATE OR REPLACE TEMP TABLE moved_devices AS
         SELECT device_id, old_owner, owner FROM device_owners
         WHERE owner IS NOT NULL AND old_owner IS NOT NULL AND owner <> old_owner
     """)
-    cur.execute("""
+    run(cur, "move devices", """
         UPDATE devices SET actor_id = m.owner
         FROM moved_devices AS m WHERE devices.device_id = m.device_id
     """)
-    cur.execute("""
+    run(cur, "add identified devices", """
         INSERT INTO devices (device_id, actor_id)
         SELECT device_id, owner FROM device_owners WHERE old_owner IS NULL AND owner IS NOT NULL
     """)
-    return cur.execute("SELECT count(*) FROM moved_devices").fetchone()[0]
+    return scalar(cur, "count moved devices", "SELECT count(*) FROM moved_devices")
 
 
 def _create_device_actors(cur: duckdb.DuckDBPyConnection) -> None:
     """Give each device that is neither identified nor known an actor of its own."""
-    cur.execute("""
+    run(cur, "number device actors", """
         CREATE OR REPLACE TEMP TABLE new_device_actors AS
         SELECT device_id,
                (SELECT coalesce(max(actor_id), 0) FROM actors) + row_number() OVER (ORDER BY first_seq) AS actor_id
         FROM device_owners WHERE owner IS NULL AND old_owner IS NULL
     """)
-    cur.execute("INSERT INTO actors (actor_id, user_id, device_id) SELECT actor_id, NULL, device_id FROM new_device_actors")
-    cur.execute("INSERT INTO devices (device_id, actor_id) SELECT device_id, actor_id FROM new_device_actors")
-
-
-def _assign_new_events(cur: duckdb.DuckDBPyConnection) -> None:
-    cur.execute("""
-        UPDATE new_events SET actor_id = a.actor_id
-        FROM actors AS a WHERE new_events.user_id IS NOT NULL AND a.user_id = new_events.user_id
-    """)
-    cur.execute("""
-        UPDATE new_events SET actor_id = d.actor_id
-        FROM devices AS d WHERE new_events.user_id IS NULL AND d.device_id = new_events.device_id
-    """)
+    run(cur, "create device actors",
+        "INSERT INTO actors (actor_id, user_id, device_id) SELECT actor_id, NULL, device_id FROM new_device_actors")
+    run(cur, "add device actors",
+        "INSERT INTO devices (device_id, actor_id) SELECT device_id, actor_id FROM new_device_actors")
 
 
 def _repoint_old_events(cur: duckdb.DuckDBPyConnection) -> None:
     """Move earlier anonymous events of moved devices to the new owner."""
-    cur.execute("""
+    if not scalar(cur, "count moved devices", "SELECT count(*) FROM moved_devices"):
+        return
+    run(cur, "re-point old events", """
         UPDATE events SET actor_id = m.owner
         FROM moved_devices AS m
         WHERE events.user_id IS NULL AND events.device_id = m.device_id
     """)
     # NOTE: only a device's own actor is replaced as group creator; when a device
     # moves from one user to an earlier one, groups it created keep the first user.
-    cur.execute("""
+    run(cur, "re-point group creators", """
         UPDATE groups SET creator_actor_id = m.owner
         FROM moved_devices AS m
         WHERE groups.creator_actor_id = m.old_owner
@@ -173,11 +197,26 @@ def _repoint_old_events(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 def _collect_touched_actors(cur: duckdb.DuckDBPyConnection) -> None:
-    cur.execute("""
+    """Store the actors of the new events and of moved devices, from the per-id tables, not per event."""
+    run(cur, "collect touched actors", """
         CREATE OR REPLACE TEMP TABLE touched_actors AS
         SELECT DISTINCT actor_id FROM (
-            SELECT actor_id FROM new_events
+            SELECT a.actor_id FROM import_users AS u JOIN actors AS a USING (user_id)
+            UNION ALL
+            SELECT d.actor_id FROM import_devices AS i JOIN devices AS d USING (device_id)
+            WHERE i.has_anonymous_events
             UNION ALL SELECT owner FROM moved_devices
             UNION ALL SELECT old_owner FROM moved_devices
         )
+    """)
+
+
+def _create_resolved_view(cur: duckdb.DuckDBPyConnection) -> None:
+    """Create ``resolved_events``: each new event with its user's actor, else its device's actor."""
+    run(cur, "create resolved view", """
+        CREATE OR REPLACE TEMP VIEW resolved_events AS
+        SELECT n.*, coalesce(a.actor_id, d.actor_id) AS actor_id
+        FROM new_events AS n
+        LEFT JOIN actors AS a ON a.user_id = n.user_id
+        LEFT JOIN devices AS d ON n.user_id IS NULL AND d.device_id = n.device_id
     """)

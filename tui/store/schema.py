@@ -10,12 +10,20 @@ Physical layout, chosen for the queries Loupe runs most:
   counting users is ``count(DISTINCT actor_id)`` with no join.
 - ``session_key`` is computed at import time (from ``session_id``, else from
   the inactivity gap), so session charts and streams need no window function
-  over the whole table.
+  over the whole table. A session from a session id has a negative key, a
+  63-bit hash of (actor, session id), so an import keys it without looking
+  up old events. A session from the inactivity gap has a positive key,
+  numbered from 1.
 - ``client_time`` orders one actor's events and measures windows between them,
   ``event_time`` decides buckets, and ``seq`` (import order) breaks ties the
   same way on every run.
-- ``dedupe_key`` is a 128-bit MD5 of the insert id, else of the row's content.
-  At 10 million events the chance of any collision is about 1e-25.
+- ``dedupe_key`` is a 128-bit key made of two 64-bit DuckDB ``hash()``
+  values of the insert id, else of the row's content (see
+  ``tui.store.importing.keys``). Taken as 128 random bits, the chance of any
+  collision among 10 million events is about 1e-25. DuckDB may change
+  ``hash()`` between releases, so the ``key_fingerprint`` setting records
+  the function that made the stored keys, and an import recomputes them
+  when it differs.
 - The small tables (actors, users, groups, saved objects) have primary keys;
   ``events`` has none, because an index would slow bulk appends and DuckDB's
   zone maps already serve its range scans.

@@ -1,4 +1,4 @@
-"""``import_files``: stage every file, check the rows, then write them in one transaction.
+"""``import_files``: stage and check every file, then write the rows in one transaction.
 
 Staging uses temporary tables on the import's own cursor, which live in
 memory (spilling to DuckDB's temporary folder), so a file that fails to read
@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
-
 from tui.store.importing.detect import MAPPABLE_FORMATS, detect_format, stage_function
 from tui.store.importing.formats.base import MAPPABLE_FIELDS, FileJob
 from tui.store.importing.sources import unpacked_zip
-from tui.store.importing.staging import check_rows, count_rejections, create_raw_events, fetch_rejections, stage_good_rows
+from tui.store.importing.staging import count_staged, create_staging, fetch_rejections
 from tui.store.importing.summary import ImportFailed, ImportSummary
 from tui.store.importing.timestamps import check_source_timezone
 from tui.store.importing.writing import write_events
@@ -60,9 +58,9 @@ def import_files(
     cur = project.cursor()
     try:
         cur.execute("SET TimeZone = 'UTC'")
-        staged = _stage_files(cur, files, format, mapping, summary, report, total)
+        staged = _stage_files(cur, files, format, mapping, source_timezone, summary, report, total)
         summary.format = ",".join(dict.fromkeys(staged.formats))
-        _check(cur, summary, staged, source_timezone)
+        _count_rejections(cur, summary, staged)
         _write(cur, project, summary, started_at, lambda: report(total, total))
     finally:
         cur.close()
@@ -96,16 +94,18 @@ def _check_arguments(project: Project, files: list[Path], format: str | None, ma
 
 @dataclass
 class StagedFiles:
-    """What staging learnt about each data file, indexed like ``raw_events.file_index``."""
+    """What staging learnt about each data file, indexed like ``staged.file_index``."""
 
     formats: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     field_names: list[dict[str, str]] = field(default_factory=list)
 
 
-def _stage_files(cur, files, format, mapping, summary: ImportSummary, report: Progress, total: int) -> StagedFiles:
-    """Stage every file into ``raw_events``, reporting progress after each."""
-    create_raw_events(cur)
+def _stage_files(
+    cur, files, format, mapping, source_timezone: str, summary: ImportSummary, report: Progress, total: int
+) -> StagedFiles:
+    """Stage and check every file into ``staged``, reporting progress after each."""
+    create_staging(cur)
     staged = StagedFiles()
     done = 0
     for file in files:
@@ -114,16 +114,20 @@ def _stage_files(cur, files, format, mapping, summary: ImportSummary, report: Pr
         with ExitStack() as stack:
             parts = stack.enter_context(unpacked_zip(file)) if file.name.lower().endswith(".zip") else [file]
             for part in parts:
-                _stage_one(cur, file, part, file_format, mapping, summary, staged)
+                _stage_one(cur, file, part, file_format, mapping, source_timezone, summary, staged)
         done += file.stat().st_size
         report(done, total)
     return staged
 
 
-def _stage_one(cur, file: Path, part: Path, file_format: str, mapping: dict, summary: ImportSummary, staged: StagedFiles) -> None:
+def _stage_one(
+    cur, file: Path, part: Path, file_format: str, mapping: dict, source_timezone: str, summary: ImportSummary,
+    staged: StagedFiles,
+) -> None:
     """Stage one data file; ``part`` differs from ``file`` for a member of a zip archive."""
     label = str(file) if part == file else f"{file}!{part.name.split('-', 1)[1]}"
-    job = FileJob(path=part, file_index=len(staged.labels), mapping=mapping, label=label)
+    job = FileJob(path=part, file_index=len(staged.labels), mapping=mapping, label=label,
+                  source_timezone=source_timezone)
     result = stage_function(file_format)(cur, job)
     staged.labels.append(label)
     staged.field_names.append(result.field_names)
@@ -132,16 +136,11 @@ def _stage_one(cur, file: Path, part: Path, file_format: str, mapping: dict, sum
         summary.time_fields = "; ".join(filter(None, [summary.time_fields, result.time_fields]))
 
 
-def _check(cur, summary: ImportSummary, staged: StagedFiles, source_timezone: str) -> None:
-    try:
-        check_rows(cur, source_timezone)
-        stage_good_rows(cur)
-    except duckdb.Error as error:
-        log.exception("checking staged rows failed")
-        raise ImportFailed(f"Cannot check the rows of {', '.join(summary.files)}: {str(error).splitlines()[0]}") from None
-    summary.rejected_count = count_rejections(cur)
+def _count_rejections(cur, summary: ImportSummary, staged: StagedFiles) -> None:
+    records, _, summary.rejected_count = count_staged(cur)
     summary.rejected = fetch_rejections(cur, staged.labels, staged.field_names, summary.MAX_KEPT_REJECTIONS)
-    summary.read = cur.execute("SELECT count(*) FROM raw_events").fetchone()[0] + summary.skipped
+    # Skipped records are staged too, so ``records`` already counts them.
+    summary.read = records
 
 
 def _write(cur, project: Project, summary: ImportSummary, started_at: datetime, step_done: Callable[[], None]) -> None:

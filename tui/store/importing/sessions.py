@@ -1,76 +1,96 @@
 """Session keys: a project-wide session number on every event that is in a session.
 
 - An event with a session id (other than ``-1``) belongs to the session
-  (actor, session id).
+  (actor, session id). Its key is a hash of the two (see ``keys``), so it
+  needs no lookup and no window: new events join their old session by
+  computing the same key, and only events re-pointed to another actor get
+  a new one.
 - An event from a source that gives session ids but sent none, or sent
   ``-1``, is out of session: its key is NULL.
 - Any other event is sessionised by inactivity: a new session starts when
   more than the project's ``session_gap_minutes`` passed since the actor's
-  previous such event, by ``client_time`` then ``seq``.
+  previous such event, by ``client_time`` then ``seq``. These sessions are
+  numbered from 1 up.
 
-Only the touched actors are recomputed, over their old and new events
-together, so late events, a gap bridged by new events and devices re-pointed
-to a user are all handled. A session keeps the key its earliest old event
-had, so keys of untouched sessions never change; only merged sessions update
-old rows.
+Gap sessions are recomputed only for the actors that have new gap events or
+moved devices, over their old and new gap events together, so late events,
+a gap bridged by new events and devices re-pointed to a user are all
+handled. A gap session keeps the key its earliest old event had, so keys of
+untouched sessions never change; only merged sessions update old rows.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-# Old events of touched actors and the new events that belong to sessions keyed by session id.
-SOURCE_SESSION_EVENTS = """
-    SELECT actor_id, session_id, client_time, seq, session_key AS old_key, false AS is_new FROM events
-    WHERE actor_id IN (SELECT actor_id FROM touched_actors)
-      AND session_id IS NOT NULL AND session_id <> '-1' AND session_key IS NOT NULL
-    UNION ALL
-    SELECT actor_id, session_id, client_time, seq, NULL, true FROM new_events
-    WHERE session_id IS NOT NULL AND session_id <> '-1'
-"""
+from tui.store.importing.keys import SOURCE_SESSION, session_key_sql
+from tui.store.statements import run, scalar
 
-# Old and new events that are sessionised by the inactivity gap.
-GAP_SESSION_EVENTS = """
-    SELECT actor_id, client_time, seq, session_key AS old_key, false AS is_new FROM events
-    WHERE actor_id IN (SELECT actor_id FROM touched_actors)
-      AND session_id IS NULL AND session_key IS NOT NULL
-    UNION ALL
-    SELECT actor_id, client_time, seq, NULL, true FROM new_events
-    WHERE session_id IS NULL AND NOT sessions_from_source
-"""
+# New events sessionised by the inactivity gap.
+NEW_GAP_EVENTS = "session_id IS NULL AND NOT sessions_from_source"
+
+
+def new_session_key_sql(row: str, gap_keys: str) -> str:
+    """Return SQL for the ``session_key`` of the new event ``row`` given its ``gap_keys`` row (or NULLs)."""
+    return (
+        f"CASE WHEN {row}.session_id IS NOT NULL AND {row}.session_id <> '-1' "
+        f"THEN {session_key_sql(f'{row}.actor_id', f'{row}.session_id')} ELSE {gap_keys}.session_key END"
+    )
 
 
 def assign_sessions(cur: duckdb.DuckDBPyConnection, gap_minutes: float) -> None:
-    """Fill ``session_keys(seq, is_new, old_key, session_key)`` and fix the keys of merged sessions in ``events``.
+    """Fill ``gap_keys(seq, is_new, old_key, session_key)`` and fix old events' session keys.
 
-    New events missing from ``session_keys`` are out of session.
+    New events in gap sessions get their key from ``gap_keys``; the others
+    from ``new_session_key_sql``. Reads ``resolved_events`` and
+    ``moved_devices`` from actor resolution.
     """
-    next_key = cur.execute("SELECT coalesce(max(session_key), 0) + 1 FROM events").fetchone()[0]
-    next_key = _key_source_sessions(cur, next_key)
+    _rekey_moved_sessions(cur)
+    _collect_gap_actors(cur)
+    next_key = scalar(cur, "next session key",
+                      "SELECT greatest(coalesce(max(session_key), 0), 0) + 1 FROM events")
     _key_gap_sessions(cur, next_key, gap_minutes)
     _update_old_events(cur)
 
 
-def _key_source_sessions(cur: duckdb.DuckDBPyConnection, next_key: int) -> int:
-    cur.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE session_groups AS
-        WITH combined AS ({SOURCE_SESSION_EVENTS})
-        SELECT actor_id, session_id, seq, is_new, old_key,
-               arg_min(old_key, (client_time, seq)) FILTER (WHERE old_key IS NOT NULL)
-                   OVER (PARTITION BY actor_id, session_id) AS kept_key,
-               min(seq) OVER (PARTITION BY actor_id, session_id) AS first_seq
-        FROM combined
-        """
-    )
-    return _number_sessions(cur, next_key, replace=True)
+def _rekey_moved_sessions(cur: duckdb.DuckDBPyConnection) -> None:
+    """Give re-pointed old events the key of their session under their new actor."""
+    if not scalar(cur, "count moved devices", "SELECT count(*) FROM moved_devices"):
+        return
+    run(cur, "rekey moved sessions", f"""
+        UPDATE events SET session_key = {session_key_sql("actor_id", "session_id")}
+        WHERE user_id IS NULL AND {SOURCE_SESSION}
+          AND device_id IN (SELECT device_id FROM moved_devices)
+    """)
+
+
+def _collect_gap_actors(cur: duckdb.DuckDBPyConnection) -> None:
+    """Store the actors whose gap sessions may change: those with new gap events, and both owners of moved devices."""
+    run(cur, "collect gap actors", f"""
+        CREATE OR REPLACE TEMP TABLE gap_actors AS
+        SELECT DISTINCT actor_id FROM (
+            SELECT actor_id FROM resolved_events WHERE {NEW_GAP_EVENTS}
+            UNION ALL SELECT owner FROM moved_devices
+            UNION ALL SELECT old_owner FROM moved_devices
+        )
+    """)
 
 
 def _key_gap_sessions(cur: duckdb.DuckDBPyConnection, next_key: int, gap_minutes: float) -> None:
-    cur.execute(
+    """Number the gap sessions of the gap actors into ``gap_keys``, carrying only the columns the windows need."""
+    run(
+        cur,
+        "split gap sessions",
         f"""
         CREATE OR REPLACE TEMP TABLE session_groups AS
-        WITH combined AS ({GAP_SESSION_EVENTS}),
+        WITH combined AS (
+            SELECT actor_id, client_time, seq, session_key AS old_key, false AS is_new FROM events
+            WHERE actor_id IN (SELECT actor_id FROM gap_actors)
+              AND session_id IS NULL AND session_key IS NOT NULL
+            UNION ALL
+            SELECT actor_id, client_time, seq, NULL, true FROM resolved_events
+            WHERE {NEW_GAP_EVENTS}
+        ),
         marked AS (
             SELECT *, CASE
                 WHEN client_time - lag(client_time) OVER by_time <= to_microseconds(CAST($gap * 60e6 AS BIGINT))
@@ -91,19 +111,12 @@ def _key_gap_sessions(cur: duckdb.DuckDBPyConnection, next_key: int, gap_minutes
         """,
         {"gap": gap_minutes},
     )
-    _number_sessions(cur, next_key, replace=False)
-
-
-def _number_sessions(cur: duckdb.DuckDBPyConnection, next_key: int, replace: bool) -> int:
-    """Append ``(seq, is_new, old_key, session_key)`` rows for ``session_groups`` to ``session_keys``.
-
-    A session without an old key gets the next free key, in order of its
-    first event. Returns the next free key after them.
-    """
-    create = "CREATE OR REPLACE TEMP TABLE session_keys AS" if replace else "INSERT INTO session_keys"
-    cur.execute(
-        f"""
-        {create}
+    # A session without an old key gets the next free key, in order of its first event.
+    run(
+        cur,
+        "number gap sessions",
+        """
+        CREATE OR REPLACE TEMP TABLE gap_keys AS
         WITH fresh AS (
             SELECT first_seq, $next_key - 1 + row_number() OVER (ORDER BY first_seq) AS fresh_key
             FROM (SELECT DISTINCT first_seq FROM session_groups WHERE kept_key IS NULL)
@@ -113,13 +126,11 @@ def _number_sessions(cur: duckdb.DuckDBPyConnection, next_key: int, replace: boo
         """,
         {"next_key": next_key},
     )
-    fresh = cur.execute("SELECT count(DISTINCT first_seq) FROM session_groups WHERE kept_key IS NULL").fetchone()[0]
-    return next_key + fresh
 
 
 def _update_old_events(cur: duckdb.DuckDBPyConnection) -> None:
-    cur.execute("""
+    run(cur, "update merged sessions", """
         UPDATE events SET session_key = k.session_key
-        FROM session_keys AS k
+        FROM gap_keys AS k
         WHERE NOT k.is_new AND k.old_key <> k.session_key AND events.seq = k.seq
     """)

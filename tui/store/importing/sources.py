@@ -29,6 +29,10 @@ LINE_READER = (
 )
 
 
+PARQUET_READER = "read_parquet($path)"
+CSV_READER = "read_csv($path, header = true, sample_size = 20480)"
+
+
 @dataclass(frozen=True)
 class SourceTable:
     """A temporary table holding one source file's rows in file order.
@@ -59,14 +63,53 @@ def load_csv(cur: duckdb.DuckDBPyConnection, path: Path, table: str = "source_ro
     """
     # NOTE: line numbers assume one line per record; a quoted field that spans
     # lines makes the numbers of later rows too small.
-    _run_reader(cur, "SELECT * FROM read_csv($path, header = true, sample_size = 20480)", path, table)
+    _run_reader(cur, f"SELECT * FROM {CSV_READER}", path, table)
     return SourceTable(table, _columns(cur, table), first_line=2)
 
 
-def load_parquet(cur: duckdb.DuckDBPyConnection, path: Path, table: str = "source_rows") -> SourceTable:
-    """Read a Parquet file into ``table``; its "line" numbers are 1-based row numbers."""
-    _run_reader(cur, "SELECT * FROM read_parquet($path)", path, table)
-    return SourceTable(table, _columns(cur, table), first_line=1)
+@dataclass(frozen=True)
+class SourceRecords:
+    """A file read straight by a DuckDB reader, one row per record, without a staging copy.
+
+    ``select(numbered)`` is SQL for ``(line_number, record)``, where
+    ``record`` is the row as a struct (so a source column may have any name)
+    and ``line_number`` its line (CSV, after the header) or row number
+    (Parquet), or 0 when not ``numbered``. ROW_NUMBER() OVER () without ORDER
+    BY runs as DuckDB's streaming window, which numbers rows in file order.
+    """
+
+    reader: str
+    first_line: int
+    columns: list[str]
+    types: dict[str, str]
+
+    def select(self, numbered: bool) -> str:
+        line_number = f"row_number() OVER () + {int(self.first_line) - 1}" if numbered else "0"
+        # The row is taken whole through its table alias, which must not be a column's name,
+        # because DuckDB would then take that column instead.
+        alias = "source_row"
+        taken = {column.lower() for column in self.columns}
+        while alias in taken:
+            alias += "_"
+        return f"SELECT {line_number} AS line_number, {alias} AS record FROM {self.reader} AS {alias}"
+
+
+def open_records(cur: duckdb.DuckDBPyConnection, path: Path, reader: str, first_line: int) -> SourceRecords:
+    """Read the column names and types of ``path`` with ``reader`` (SQL using ``$path``) and describe its records.
+
+    Raises ImportFailed naming the file when DuckDB cannot read its header or schema.
+    """
+    try:
+        description = cur.execute(f"DESCRIBE SELECT * FROM {reader}", {"path": str(path)}).fetchall()
+    except duckdb.Error as error:
+        log.warning("reading %s failed: %s", path, error)
+        raise ImportFailed(f"Cannot read {path}: {_first_line(error)}. Check that the file is complete and in the stated format.") from None
+    return SourceRecords(
+        reader=reader,
+        first_line=first_line,
+        columns=[name for name, *_ in description],
+        types={name: type_name for name, type_name, *_ in description},
+    )
 
 
 def read_first_line(path: Path) -> str:

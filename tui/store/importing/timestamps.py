@@ -9,6 +9,11 @@ Accepted forms, decided per value:
 - ISO text without an offset (``2023-08-24 07:00:00.000000``), read as a wall
   clock time in the source time zone (``--source-timezone``, default UTC).
 
+A column the source already types (Parquet, detected CSV types) is used
+as it is: ``TIMESTAMPTZ`` as the instant, ``TIMESTAMP`` and ``DATE`` as wall
+clock times in the source zone, numbers as epochs. That gives the same
+instants as formatting the value as text and parsing it, without the text.
+
 An unparseable value gives NULL, which the staging step reports as a rejected row.
 """
 
@@ -31,6 +36,30 @@ def check_source_timezone(name: str) -> None:
         raise ImportFailed(f"--source-timezone: {error}") from None
 
 
+NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE")
+WALL_CLOCK_TYPES = ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE")
+
+
+def time_sql(column: str, type_name: str, timezone_parameter: str = "$source_timezone") -> str:
+    """Return a SQL expression that turns ``column`` of DuckDB type ``type_name`` into TIMESTAMPTZ, NULL when invalid."""
+    if type_name == "TIMESTAMP WITH TIME ZONE":
+        return column
+    if type_name in WALL_CLOCK_TYPES:
+        return f"timezone({timezone_parameter}, CAST({column} AS TIMESTAMP))"
+    if type_name in NUMBER_TYPES or type_name.startswith("DECIMAL"):
+        return _epoch_sql(f"CAST({column} AS DOUBLE)")
+    return parse_time_sql(f"CAST({column} AS VARCHAR)", timezone_parameter)
+
+
+def _epoch_sql(number: str) -> str:
+    """Return SQL for the instant of the epoch ``number`` in seconds, milliseconds or microseconds."""
+    return f"""to_timestamp(CASE
+            WHEN abs({number}) >= 1e14 THEN {number} / 1e6
+            WHEN abs({number}) >= 1e11 THEN {number} / 1e3
+            ELSE {number} END)"""
+
+
 def parse_time_sql(column: str, timezone_parameter: str = "$source_timezone") -> str:
     """Return a SQL expression that parses the VARCHAR ``column`` into TIMESTAMPTZ, NULL when invalid.
 
@@ -41,11 +70,17 @@ def parse_time_sql(column: str, timezone_parameter: str = "$source_timezone") ->
     """
     text = f"trim({column})"
     number = f"try_cast({text} AS DOUBLE)"
+    wall_clock = f"timezone({timezone_parameter}, try_cast({text} AS TIMESTAMP))"
+    # Cheap tests first, each only a necessary condition for the costly one it guards: a
+    # number never contains ':', and an offset that OFFSET_PATTERN accepts ends the text
+    # with Z, UTC, or a sign in the last six characters.
+    may_have_offset = (
+        f"(ends_with({text}, 'Z') OR ends_with({text}, 'z') OR ends_with({text}, 'UTC') "
+        f"OR contains(right({text}, 6), '+') OR contains(right({text}, 6), '-'))"
+    )
     return f"""(CASE
-        WHEN {number} IS NOT NULL THEN to_timestamp(CASE
-            WHEN abs({number}) >= 1e14 THEN {number} / 1e6
-            WHEN abs({number}) >= 1e11 THEN {number} / 1e3
-            ELSE {number} END)
-        WHEN regexp_matches({text}, '{OFFSET_PATTERN}') THEN try_cast({text} AS TIMESTAMPTZ)
-        ELSE timezone({timezone_parameter}, try_cast({text} AS TIMESTAMP))
+        WHEN NOT contains({text}, ':') THEN (CASE WHEN {number} IS NOT NULL THEN {_epoch_sql(number)} ELSE {wall_clock} END)
+        WHEN {may_have_offset} THEN (CASE
+            WHEN regexp_matches({text}, '{OFFSET_PATTERN}') THEN try_cast({text} AS TIMESTAMPTZ) ELSE {wall_clock} END)
+        ELSE {wall_clock}
     END)"""

@@ -13,9 +13,12 @@ from datetime import datetime, timezone
 import duckdb
 
 from tui.store.identity import resolve_actors
+from tui.store.importing.dedupe import mark_duplicates
+from tui.store.importing.keys import check_project_keys
 from tui.store.importing.refresh import refresh_groups, refresh_users
-from tui.store.importing.sessions import assign_sessions
+from tui.store.importing.sessions import assign_sessions, new_session_key_sql
 from tui.store.importing.summary import ImportSummary
+from tui.store.statements import run, scalar
 
 EVENT_COLUMNS = (
     "event_type, event_time, client_time, seq, actor_id, user_id, device_id, session_id, session_key, "
@@ -36,11 +39,16 @@ def write_events(
     ``step_done`` is called after each step, so a caller can show progress
     (and a KeyboardInterrupt raised there cancels the import).
     """
-    summary.import_id = cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-    _select_new_events(cur)
-    staged = cur.execute("SELECT count(*) FROM staged").fetchone()[0]
-    summary.imported = cur.execute("SELECT count(*) FROM new_events").fetchone()[0]
-    summary.duplicates = staged - summary.imported
+    summary.import_id = scalar(cur, "next import id", "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
+    last_seq = scalar(cur, "last seq", "SELECT coalesce(max(seq), 0) FROM events")
+    check_project_keys(cur)
+    mark_duplicates(cur, project_has_events=last_seq > 0)
+    _create_new_events_view(cur, last_seq)
+    good, summary.imported = run(cur, "count new events", """
+        SELECT count(*), count(*) FILTER (WHERE NOT duplicate) FROM staged
+        WHERE reject_reason IS NULL AND NOT skipped
+    """).fetchall()[0]
+    summary.duplicates = good - summary.imported
     step_done()
 
     resolve_actors(cur)
@@ -50,54 +58,52 @@ def write_events(
     _append(cur, summary.import_id)
     step_done()
     refresh_users(cur)
-    refresh_groups(cur)
+    refresh_groups(cur, last_seq)
     step_done()
 
-    _count_imported(cur, summary)
+    _count_imported(cur, summary, last_seq)
     _record_import(cur, summary, started_at)
 
 
-def _select_new_events(cur: duckdb.DuckDBPyConnection) -> None:
-    """Keep the first copy of each dedupe key that the project does not have yet, numbered in file order.
+def _create_new_events_view(cur: duckdb.DuckDBPyConnection, last_seq: int) -> None:
+    """Create ``new_events``: the staged rows to append, each with its ``seq``.
 
-    ``seq`` continues the project's maximum, so equal times keep file order
-    within and across imports.
+    ``seq`` is ``last_seq`` plus the row's position in the import, so equal
+    times keep file order within and across imports. Rejected and duplicate
+    rows leave gaps in the numbers, which only order events.
     """
-    cur.execute("""
-        CREATE OR REPLACE TEMP TABLE new_events AS
-        WITH first_copies AS (
-            SELECT * FROM staged
-            QUALIFY row_number() OVER (PARTITION BY dedupe_key ORDER BY file_order) = 1
-        ),
-        unseen AS (
-            SELECT * FROM first_copies AS f
-            WHERE NOT EXISTS (SELECT 1 FROM events AS e WHERE e.dedupe_key = f.dedupe_key)
-        )
-        SELECT (SELECT coalesce(max(seq), 0) FROM events) + row_number() OVER (ORDER BY file_order) AS seq,
-               CAST(NULL AS BIGINT) AS actor_id, * EXCLUDE (file_order)
-        FROM unseen
+    run(cur, "create new events view", f"""
+        CREATE OR REPLACE TEMP VIEW new_events AS
+        SELECT {int(last_seq)} + rowid + 1 AS seq, * EXCLUDE (
+            file_index, source_line, source_index, skipped, reject_field, reject_value, reject_reason, duplicate)
+        FROM staged WHERE reject_reason IS NULL AND NOT skipped AND NOT duplicate
     """)
 
 
 def _append(cur: duckdb.DuckDBPyConnection, import_id: int) -> None:
     """Insert the new events sorted by (event_type, event_time), so each import's row groups stay narrow."""
-    cur.execute(
+    run(
+        cur,
+        "append events",
         f"""
         INSERT INTO events ({EVENT_COLUMNS})
         SELECT n.event_type, n.event_time, n.client_time, n.seq, n.actor_id, n.user_id, n.device_id,
-               n.session_id, k.session_key, n.insert_id, n.dedupe_key, n.event_properties,
+               n.session_id, {new_session_key_sql("n", "k")}, n.insert_id, n.dedupe_key, n.event_properties,
                n.user_properties, n.groups, n.platform, n.os, n.country, n.city, n.app_version, $import_id
-        FROM new_events AS n LEFT JOIN session_keys AS k ON k.is_new AND k.seq = n.seq
+        FROM resolved_events AS n LEFT JOIN gap_keys AS k ON k.is_new AND k.seq = n.seq
         ORDER BY n.event_type, n.event_time, n.seq
         """,
         {"import_id": import_id},
     )
 
 
-def _count_imported(cur: duckdb.DuckDBPyConnection, summary: ImportSummary) -> None:
-    users, first_time, last_time = cur.execute(
-        "SELECT count(DISTINCT actor_id), min(event_time), max(event_time) FROM new_events"
-    ).fetchone()
+def _count_imported(cur: duckdb.DuckDBPyConnection, summary: ImportSummary, last_seq: int) -> None:
+    users, first_time, last_time = run(
+        cur,
+        "count imported users",
+        "SELECT count(DISTINCT actor_id), min(event_time), max(event_time) FROM events WHERE seq > ?",
+        [last_seq],
+    ).fetchall()[0]
     summary.users = users
     summary.first_time = first_time
     summary.last_time = last_time

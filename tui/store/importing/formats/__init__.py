@@ -1,1 +1,1 @@
-"""One module per source format; each turns one file into rows of the ``raw_events`` staging table."""
+"""One module per source format; each turns one file into rows of the ``staged`` table (see ``staging``)."""

@@ -27,69 +27,38 @@ from __future__ import annotations
 import duckdb
 
 from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_fields
-from tui.store.importing.formats.jsonlines import Extraction, stage_json_lines
-from tui.store.importing.sources import load_lines
+from tui.store.importing.formats.jsonlines import Envelope, stage_lines_once
+from tui.store.importing.staging import count_skipped
 
-FIELD_NAMES = {
-    "event_type": "event_type",
-    "event_time": "event_time",
-    "client_time": "client_event_time",
-    "user_id": "user_id",
-    "device_id": "device_id",
-    "session_id": "session_id",
-    "insert_id": "$insert_id",
-    "event_properties": "event_properties",
-    "user_properties": "user_properties",
-    "groups": "groups",
-}
+# Staging column, Amplitude keys tried in order, and whether the value is read as text or as JSON.
+FIELDS = [
+    ("event_type", ["event_type"], "text"),
+    ("event_time", ["event_time"], "text"),
+    ("client_time", ["client_event_time"], "text"),
+    ("user_id", ["user_id"], "text"),
+    ("device_id", ["device_id"], "text"),
+    ("session_id", ["session_id"], "text"),
+    ("insert_id", ["$insert_id", "insert_id"], "text"),
+    ("event_properties", ["event_properties"], "json"),
+    ("user_properties", ["user_properties"], "json"),
+    ("groups", ["groups"], "json"),
+    ("platform", ["platform"], "text"),
+    ("os", ["os_name"], "text"),
+    ("country", ["country"], "text"),
+    ("city", ["city"], "text"),
+    ("app_version", ["version_name"], "text"),
+]
 
-# Unwraps Airbyte records; plain Amplitude lines pass through. Lines of other streams are dropped here.
-UNWRAPPED_CTE = """,
-    events_only AS (
-        SELECT source_line,
-               CASE WHEN json_exists(line, '$.stream') AND json_type(line, '$.data') = 'OBJECT'
-                    THEN CAST(json_extract(line, '$.data') AS VARCHAR) ELSE line END AS line
-        FROM objects
-        WHERE NOT json_exists(line, '$.stream') OR json_extract_string(line, '$.stream') = 'events'
-    )
-"""
+# Rejections name a field by the first Amplitude key it is read from.
+FIELD_NAMES = {column: keys[0] for column, keys, _ in FIELDS}
+
+AIRBYTE_ENVELOPE = Envelope(kind_key="stream", body_key="data", event_kind="events")
 
 
 def stage_amplitude(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
-    load_lines(cur, job.path)
-    extraction = Extraction()
-    columns = [
-        "source_line",
-        f"{extraction.key('event_type')} AS event_type",
-        f"{extraction.key('event_time')} AS event_time",
-        f"{extraction.key('client_event_time')} AS client_time",
-        f"{extraction.key('user_id')} AS user_id",
-        f"{extraction.key('device_id')} AS device_id",
-        f"{extraction.key('session_id')} AS session_id",
-        f"coalesce({extraction.key('$insert_id')}, {extraction.key('insert_id')}) AS insert_id",
-        f"{extraction.json('$.event_properties')} AS event_properties",
-        f"{extraction.json('$.user_properties')} AS user_properties",
-        f"{extraction.json('$.groups')} AS groups",
-        f"{extraction.key('platform')} AS platform",
-        f"{extraction.key('os_name')} AS os",
-        f"{extraction.key('country')} AS country",
-        f"{extraction.key('city')} AS city",
-        f"{extraction.key('version_name')} AS app_version",
-        "true AS sessions_from_source",
-    ]
-    select = extraction.select(columns, source="events_only")
-    stage_json_lines(cur, job, select, extraction.parameters(), ctes=UNWRAPPED_CTE)
+    stage_lines_once(cur, job, FIELDS, ["true AS sessions_from_source"], envelope=AIRBYTE_ENVELOPE)
     return StagedFile(
-        skipped=_count_other_streams(cur),
+        skipped=count_skipped(cur, job.file_index),
         field_names=FIELD_NAMES,
         time_fields=describe_time_fields("event_time", "client_event_time"),
     )
-
-
-def _count_other_streams(cur: duckdb.DuckDBPyConnection) -> int:
-    """Count Airbyte records of streams other than ``events``, which hold no events."""
-    return cur.execute("""
-        SELECT count(*) FROM source_lines
-        WHERE line IS NOT NULL AND trim(line) <> '' AND json_object_or_null(line)
-          AND json_exists(line, '$.stream') AND json_extract_string(line, '$.stream') <> 'events'
-    """).fetchone()[0]

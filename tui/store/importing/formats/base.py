@@ -17,6 +17,7 @@ class FileJob:
     file_index: int
     mapping: dict[str, str] = field(default_factory=dict)
     label: str = ""  # how messages name the file; a zip member is named archive!member
+    source_timezone: str = "UTC"  # the zone of times written without an offset
 
     @property
     def name(self) -> str:

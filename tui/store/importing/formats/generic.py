@@ -27,7 +27,15 @@ from tui.store.importing.formats.base import (
     removal_patch,
 )
 from tui.store.importing.formats.jsonlines import Extraction, stage_json_lines, top_level_keys
-from tui.store.importing.sources import SourceTable, load_csv, load_lines, load_parquet, quote_identifier
+from tui.store.importing.sources import (
+    CSV_READER,
+    PARQUET_READER,
+    SourceRecords,
+    load_lines,
+    open_records,
+    quote_identifier,
+)
+from tui.store.importing.staging import insert_numbered_on_demand
 from tui.store.importing.summary import ImportFailed
 
 DEFAULT_NAMES = {
@@ -40,30 +48,37 @@ DEFAULT_NAMES = {
     "insert_id": ("insert_id", "$insert_id", "event_id", "uuid", "message_id"),
 }
 
+EMPTY_OBJECT = "'{}'"
+
 # Columns copied to the staging column of the same name.
 PASS_THROUGH = ("event_properties", "user_properties", "groups", "platform", "os", "country", "city", "app_version")
 
 
 def stage_csv(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
-    return _stage_table(cur, job, load_csv(cur, job.path))
+    return _stage_records(cur, job, open_records(cur, job.path, CSV_READER, first_line=2))
 
 
 def stage_parquet(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
-    return _stage_table(cur, job, load_parquet(cur, job.path))
+    return _stage_records(cur, job, open_records(cur, job.path, PARQUET_READER, first_line=1))
 
 
 def stage_jsonl(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
     """Stage a JSON-lines file of flat event objects."""
     load_lines(cur, job.path)
-    columns = choose_columns(top_level_keys(cur), job)
+    top_level_keys_found = top_level_keys(cur)
+    columns = choose_columns(top_level_keys_found, job)
     extraction = Extraction()
 
     def json_value(key: str) -> str:
         return extraction.json(json_path(key))
 
-    parts = _field_columns(columns, extraction.key, json_value, record="line", line="source_line")
+    leftover = [key for key in top_level_keys_found if key not in columns.values()]
+    rest = "json_merge_patch('{}', line, $removed)" if leftover else None
+    parts = _field_columns(columns, extraction.key, json_value, rest=rest, line="source_line")
     select = extraction.select(parts)
-    parameters = {**extraction.parameters(), "removed": removal_patch(columns.values())}
+    parameters = extraction.parameters()
+    if leftover:
+        parameters["removed"] = removal_patch(columns.values())
     stage_json_lines(cur, job, select, parameters)
     return _staged(columns)
 
@@ -110,41 +125,49 @@ def _require(chosen: dict[str, str], available: list[str], job: FileJob) -> None
         )
 
 
-def _stage_table(cur: duckdb.DuckDBPyConnection, job: FileJob, table: SourceTable) -> StagedFile:
-    columns = choose_columns(table.columns, job)
+def _stage_records(cur: duckdb.DuckDBPyConnection, job: FileJob, records: SourceRecords) -> StagedFile:
+    """Stage a CSV or Parquet file straight from its reader, typed columns kept for the staging checks."""
+    columns = choose_columns(records.columns, job)
 
     def value(column: str) -> str:
-        return f"CAST(r.{quote_identifier(column)} AS VARCHAR)"
+        return f"record.{quote_identifier(column)}"
 
-    parts = _field_columns(columns, value, value, record="to_json(r)", line=table.line_number)
-    cur.execute(
-        f"INSERT INTO raw_events BY NAME SELECT $file_index AS file_index, {', '.join(parts)} FROM {table.name} AS r",
-        {"file_index": job.file_index, "removed": removal_patch(columns.values())},
+    # Columns not used for a field become event properties; the merge patch onto {} leaves nulls out.
+    leftover = [name for name in records.columns if name not in columns.values()]
+    pairs = ", ".join(f"$key_{index}, {value(name)}" for index, name in enumerate(leftover))
+    rest = f"json_merge_patch('{{}}', json_object({pairs}))" if leftover else None
+    parts = _field_columns(columns, value, value, rest=rest, line="line_number")
+    insert_numbered_on_demand(
+        cur,
+        job,
+        lambda numbered: f"SELECT $file_index AS file_index, {', '.join(parts)} FROM ({records.select(numbered)})",
+        {"path": str(job.path), "file_index": job.file_index,
+         **{f"key_{index}": name for index, name in enumerate(leftover)}},
     )
     return _staged(columns)
 
 
-def _field_columns(columns: dict[str, str], value, json_value, record: str, line: str) -> list[str]:
-    """Return the SELECT list that turns one source record into ``raw_events`` columns.
+def _field_columns(columns: dict[str, str], value, json_value, rest: str | None, line: str) -> list[str]:
+    """Return the SELECT list that turns one source record into staging columns.
 
-    ``value(column)`` and ``json_value(column)`` give SQL for a column as text
-    and as JSON text; ``record`` is SQL for the whole record as a JSON object.
+    ``value(column)`` and ``json_value(column)`` give SQL for a column's value
+    and for it as JSON text. ``rest`` is SQL for the JSON object of the other
+    columns, or None when there are none.
     """
     parts = [f"{line} AS source_line"]
     for field, column in columns.items():
         if field != "event_properties":
             getter = json_value if field in ("user_properties", "groups") else value
             parts.append(f"{getter(column)} AS {field}")
-    # Columns not used for a field become event properties, nulls left out.
-    rest = f"json_merge_patch('{{}}', {record}, $removed)"
     if "event_properties" in columns:
         given = json_value(columns["event_properties"])
-        parts.append(
+        merged = given if rest is None else (
             f"CASE WHEN json_object_or_null({given}) THEN json_merge_patch(coalesce({given}, '{{}}'), {rest}) "
-            f"ELSE {given} END AS event_properties"
+            f"ELSE {given} END"
         )
+        parts.append(f"{merged} AS event_properties")
     else:
-        parts.append(f"{rest} AS event_properties")
+        parts.append(f"{rest or EMPTY_OBJECT} AS event_properties")
     parts.append(f"{'true' if 'session_id' in columns else 'false'} AS sessions_from_source")
     return parts
 

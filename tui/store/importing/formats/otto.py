@@ -17,6 +17,7 @@ import duckdb
 from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_fields
 from tui.store.importing.formats.jsonlines import stage_json_lines
 from tui.store.importing.sources import load_lines
+from tui.store.importing.staging import insert_raw_rows
 
 FIELD_NAMES = {"event_type": "events[].type", "event_time": "events[].ts", "user_id": "session", "device_id": "session"}
 
@@ -54,9 +55,10 @@ def stage_otto(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
 
 
 def _reject_lines_without_events(cur: duckdb.DuckDBPyConnection, job: FileJob) -> None:
-    cur.execute(
+    insert_raw_rows(
+        cur,
+        job,
         """
-        INSERT INTO raw_events BY NAME
         SELECT $file_index AS file_index, rowid + 1 AS source_line, 'events' AS problem_field,
                left(CAST(json_extract(line, '$.events') AS VARCHAR), 200) AS problem_value,
                'missing or not an array' AS problem

@@ -23,6 +23,7 @@ import duckdb
 
 from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_fields
 from tui.store.importing.sources import load_csv, quote_identifier
+from tui.store.importing.staging import insert_raw_rows
 from tui.store.importing.summary import ImportFailed
 
 FIELD_NAMES = {
@@ -63,9 +64,10 @@ def stage_snowplow(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
     # json_object() would keep empty values; a merge patch onto {} leaves nulls out.
     pairs = ", ".join(f"$key_{index}, r.{quote_identifier(name)}" for index, name in enumerate(properties))
     properties_sql = f"json_merge_patch('{{}}', json_object({pairs}))" if properties else "'{}'"
-    cur.execute(
+    insert_raw_rows(
+        cur,
+        job,
         f"""
-        INSERT INTO raw_events BY NAME
         SELECT $file_index AS file_index, {table.line_number} AS source_line,
                coalesce(nullif({column('event_name')}, ''), {column('event')}) AS event_type,
                {column('collector_tstamp')} AS event_time,
