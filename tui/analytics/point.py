@@ -3,7 +3,7 @@
 Every microscope action (user list, streams, paths, cohort, download, compare)
 starts from ``point_actors_sql``, which reads the same events the chart counted
 for that point. So a ``uniques`` point's value always equals the number of
-actors the microscope lists, and for other measures the list holds exactly the
+actors the microscope lists, and for other measures the list contains exactly the
 actors whose events make up the value.
 """
 
@@ -35,7 +35,7 @@ class Point:
 
 @dataclass(frozen=True)
 class PointLabel:
-    """What every microscope screen states about its point."""
+    """The description of a point that every microscope screen shows."""
 
     chart_type: str
     series_name: str

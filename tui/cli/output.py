@@ -35,7 +35,7 @@ def print_frame(frame: pd.DataFrame, output_format: str | None, stream=None) -> 
         stream.write("\n")
     else:
         # Missing values print as blanks, as in the CSV, rather than None or NaN.
-        shown = frame.astype(object).where(frame.notna(), "")
-        stream.write(shown.to_string(index=False) if len(frame) else "(no rows)")
+        printed = frame.astype(object).where(frame.notna(), "")
+        stream.write(printed.to_string(index=False) if len(frame) else "(no rows)")
         stream.write("\n")
 

@@ -20,15 +20,15 @@ log = logging.getLogger(__name__)
 
 
 class ProjectError(Exception):
-    """A project file cannot be opened or changed; the message says why and what to do."""
+    """A project file cannot be opened or changed. The message states why and what to do."""
 
 
 @dataclass
 class Project:
     """An open project: its DuckDB connection and where it came from.
 
-    ``read_only`` is true when another process holds the file open for writing;
-    the project is then a snapshot copy and ``notice`` tells the user so.
+    ``read_only`` is true when another process has the file open for writing.
+    The project is then a snapshot copy, and ``notice`` explains that to the user.
     """
 
     path: Path
@@ -181,17 +181,17 @@ def _open_snapshot(path: Path, error: duckdb.IOException) -> Project:
     DuckDB lets no other process open a file, even read-only, while one process
     has it open for writing, so the copy is the only way to read it meanwhile.
     """
-    # NOTE: the copy holds what the writer had checkpointed; changes still in its WAL are not seen.
+    # NOTE: the copy contains what the writer had checkpointed. Changes still in its WAL are not seen.
     holder = re.search(r"PID (\d+)", str(error))
-    who = f"process {holder.group(1)}" if holder else "another process"
+    lock_owner = f"process {holder.group(1)}" if holder else "another process"
     snapshot_dir = tempfile.mkdtemp(prefix="loupe-snapshot-")
     copy = Path(snapshot_dir) / path.name
     shutil.copy2(path, copy)
     con = duckdb.connect(str(copy), read_only=True)
     _check_version(con, path)
-    log.info("opened read-only snapshot of %s (lock held by %s)", path, who)
+    log.info("opened read-only snapshot of %s (lock held by %s)", path, lock_owner)
     notice = (
-        f"{path.name} is open for writing in {who}, so Loupe opened a read-only copy. "
+        f"{path.name} is open for writing in {lock_owner}, so Loupe opened a read-only copy. "
         "Changes cannot be saved until that process closes the project."
     )
     return Project(path=path, con=con, read_only=True, notice=notice, _snapshot_dir=snapshot_dir)
