@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 
 from tui.cli import CommandError
@@ -49,6 +51,13 @@ def _apply_changes(project, args) -> None:
     for key, value in changes.items():
         if value is not None:
             project.set_setting(key, value)
+    if args.session_gap is not None:
+        # NOTE: sessions are keyed at import time, so events already imported keep their sessions.
+        print(
+            "The new session gap applies to events imported from now on; "
+            "events already in the project keep their sessions.",
+            file=sys.stderr,
+        )
     for item in args.member:
         name, separator, role = item.partition("=")
         if not separator or not name:
