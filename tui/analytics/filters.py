@@ -55,6 +55,13 @@ def number_sql(name: str) -> Fragment:
     return f"(CASE WHEN isfinite({number}) THEN {number} END)", params * 2
 
 
+def conjunction(parts: list[Fragment]) -> Fragment:
+    """Return the AND of predicate fragments, with their parameters in order."""
+    sql = " AND ".join(f"({part})" for part, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
+    return sql, params
+
+
 def where_sql(filters: tuple[Filter, ...]) -> Fragment:
     """Return the conjunction of ``filters`` (``TRUE`` when there are none)."""
     parts, params = [], []

@@ -19,7 +19,7 @@ from datetime import datetime
 from tui.analytics.buckets import Buckets
 from tui.analytics.definition import ChartDefinition, EventSpec
 from tui.analytics.uniques import COUNT_DISTINCT
-from tui.analytics.filters import Fragment, cohort_sql, event_type_sql, number_sql, property_sql, where_sql
+from tui.analytics.filters import Fragment, cohort_sql, conjunction, event_type_sql, number_sql, property_sql, where_sql
 
 TOP_SEGMENTS = 10
 # NOTE: a property value spelled "(other)" or "(none)" gets the same label as that catch-all segment.
@@ -137,7 +137,7 @@ class SeriesQuery:
             # Only events with a numeric value make up a sum or an average.
             number, params = number_sql(measure_property)
             parts.append((f"{number} IS NOT NULL", params))
-        return _conjunction(parts)
+        return conjunction(parts)
 
     def population_filter(self, start: datetime | None = None, end: datetime | None = None) -> Fragment:
         """Return the predicate of the chart's time range, ``where`` items and cohort, for any event."""
@@ -146,7 +146,7 @@ class SeriesQuery:
         parts = [("event_time >= ? AND event_time < ?", [start, end]), where_sql(self.definition.where)]
         if self.definition.cohort:
             parts.append(cohort_sql(self.definition.cohort))
-        return _conjunction(parts)
+        return conjunction(parts)
 
     # Expressions ------------------------------------------------------------
 
@@ -177,9 +177,3 @@ class SeriesQuery:
         if kind == "sum":
             return "sum(measure_number)"
         return "avg(measure_number)"
-
-
-def _conjunction(parts: list[Fragment]) -> Fragment:
-    sql = " AND ".join(f"({part})" for part, _ in parts)
-    params = [param for _, part_params in parts for param in part_params]
-    return sql, params
