@@ -76,6 +76,7 @@ def test_cap_warning(tmp_path, chart_path, project_path, capsys):
     assert len(read_rows(out)) == 3
     assert captured.out == f"Wrote 2 of 3 users to {out}.\n"
     assert "Warning: The list was cut at 2 of 3 users" in captured.err
+    assert "raise it with a larger --cap" in captured.err
 
 
 def test_existing_file_needs_force(tmp_path, chart_path, project_path, capsys):

@@ -64,14 +64,11 @@ def export_notice(result: ExportResult) -> str:
     return f"{NOTICE} {warning}" if warning else NOTICE
 
 
-def cap_warning(result: ExportResult) -> str | None:
-    """Return the sentence saying the cap cut the list, or None when every user was written."""
+def cap_warning(result: ExportResult, how_to_raise: str = "raise it with loupe settings --export-cap") -> str | None:
+    """Return the sentence stating that the cap cut the list, or None when every user was written."""
     if not result.capped:
         return None
-    return (
-        f"The list was cut at {result.rows:,} of {result.total:,} users "
-        "(export cap; raise it with loupe settings --export-cap)."
-    )
+    return f"The list was cut at {result.rows:,} of {result.total:,} users (export cap; {how_to_raise})."
 
 
 def export_users(

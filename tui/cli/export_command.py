@@ -37,7 +37,9 @@ def run(args) -> int:
     result = run_on_point(args, export)
     print(f"Wrote {result.rows} of {result.total} users to {result.path}.")
     print(NOTICE, file=sys.stderr)
-    warning = cap_warning(result)
+    # The limit came from --cap when it was given, so that is what to raise.
+    how_to_raise = "raise it with a larger --cap" if args.cap is not None else "raise it with loupe settings --export-cap"
+    warning = cap_warning(result, how_to_raise)
     if warning:
         print(f"Warning: {warning}", file=sys.stderr)
     return 0
