@@ -136,7 +136,7 @@ def test_retentioneering_csv(tmp_path, shared_data):
 
 @pytest.mark.parametrize("name", ["events_only.jsonl"])
 def test_amplitude_zip_export(tmp_path, shared_data, name):
-    """The export .zip holds gzipped JSON-lines files; all are read, in name order."""
+    """The export .zip contains gzipped JSON-lines files; all are read, in name order."""
     import zipfile
 
     source = (shared_data / "amplitude-export-airbyte" / name).read_bytes()

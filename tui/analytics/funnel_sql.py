@@ -9,7 +9,7 @@ reach, so each start needs one join per step. In ``exact`` order the event of
 each step must be the actor's next event after the previous step's.
 
 Each actor then keeps one conversion, the one reaching the most steps, ties
-broken by the earliest start. The ``conversions`` relation holds that row per
+broken by the earliest start. The ``conversions`` relation contains that row per
 actor, with ``reached`` (steps reached) and each step's ``t{k}`` (epoch
 microseconds of ``client_time``). The chart counts it and the microscope filters
 it, so a step's count equals the length of its actor list.

@@ -27,7 +27,7 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--max-days", type=positive_float, default=None, metavar="DAYS",
-        help="longest point range to read, in days (default: the project setting path_max_days, 30)",
+        help="maximum point range to read, in days (default: the project setting path_max_days, 30)",
     )
     add_format_argument(parser)
 

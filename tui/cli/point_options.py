@@ -24,7 +24,7 @@ from tui.analytics.segmentation import chart_buckets, find_bucket, segmentation
 from tui.cli import CommandError
 from tui.store.project import Project, open_project
 
-# What a command does on its point: (cursor, point, project) -> the frame to print.
+# The work a command does on its point: (cursor, point, project) -> the frame to print.
 PointAction = Callable[[duckdb.DuckDBPyConnection, Point, Project], pd.DataFrame]
 
 

@@ -186,7 +186,7 @@ def _repoint_old_events(cur: duckdb.DuckDBPyConnection) -> None:
         FROM moved_devices AS m
         WHERE events.user_id IS NULL AND events.device_id = m.device_id
     """)
-    # NOTE: only a device's own actor is replaced as group creator; when a device
+    # NOTE: only a device's own actor is replaced as group creator. When a device
     # moves from one user to an earlier one, groups it created keep the first user.
     run(cur, "re-point group creators", """
         UPDATE groups SET creator_actor_id = m.owner

@@ -19,7 +19,7 @@ class Profile:
     """The facts Loupe stores about one actor.
 
     ``user_id`` is None for an actor never identified; ``display_id`` is then
-    its device id. ``properties`` holds the latest value of each user property
+    its device id. ``properties`` contains the latest value of each user property
     (decoded JSON), sorted by name.
     """
 

@@ -1,4 +1,4 @@
-"""How one actor's events follow each other: their order and where a session starts.
+"""The order of one actor's events and where a session starts.
 
 An actor's events are ordered by ``client_time`` (the device's capture time),
 then ``seq`` (import order), the same on every run. A session starts at an

@@ -1,7 +1,7 @@
 """Download users: write a point's users and their latest user properties to a CSV file.
 
 The dialog states that the values are the latest ones, not those at event
-time, and whether the export cap cuts the list. It asks before replacing an
+time, and whether the export cap cuts the list. It asks for confirmation before replacing an
 existing file. While the file is written a progress bar moves, and Escape
 cancels the export, which then leaves no file behind.
 """

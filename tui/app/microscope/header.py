@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Banner:
-    """What a microscope screen states about its users' origin.
+    """The statement of where a microscope screen's users come from.
 
     ``subject`` names the point (series, segment, bucket ``[start, end)`` with
     its zone) or the actor set. ``value`` is the chart's value of the point,

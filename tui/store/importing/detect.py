@@ -42,7 +42,7 @@ def stage_function(format_name: str):
 def detect_format(path: Path, generic_only: bool = False) -> str:
     """Return the format of ``path`` from its name and content.
 
-    With ``generic_only`` (a ``--map`` was given) the answer is the container
+    With ``generic_only`` (a ``--map`` was given) the result is the container
     format, csv, jsonl or parquet, so the mapping applies.
     """
     name = path.name.lower()

@@ -94,7 +94,7 @@ def _check_arguments(project: Project, files: list[Path], format: str | None, ma
 
 @dataclass
 class StagedFiles:
-    """What staging learnt about each data file, indexed like ``staged.file_index``."""
+    """The facts staging learnt about each data file, indexed like ``staged.file_index``."""
 
     formats: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)

@@ -1,7 +1,7 @@
 """The write phase of an import: deduplicate, resolve actors, key sessions, append, refresh, record.
 
 Runs inside the import's one transaction on the import's cursor; the
-temporary ``staged`` table holds the checked rows.
+temporary ``staged`` table contains the checked rows.
 """
 
 from __future__ import annotations

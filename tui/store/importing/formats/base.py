@@ -1,4 +1,4 @@
-"""What every format module shares: its options, its result, and SQL helpers."""
+"""The parts every format module shares: its options, its result, and SQL helpers."""
 
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ class FileJob:
 
 @dataclass
 class StagedFile:
-    """What a format reports about one staged file.
+    """The report of a format about one staged file.
 
     ``field_names`` maps Loupe field names to the source's names, for
-    rejection messages; ``time_fields`` says which source fields gave
+    rejection messages; ``time_fields`` names which source fields gave
     ``event_time`` and ``client_time``.
     """
 
