@@ -64,11 +64,16 @@ CITIES = ["New York", "Berlin", "Bengaluru", "São Paulo", "London",
 PLANS = ["free", "free", "free", "pro", "team"]
 SOURCES = ["home", "search", "email", "push", "ad", "deep link"]
 
+# ``mix`` hashes a key with a salt. DuckDB combines the hashes of several
+# arguments so that hash(i, seed, 'a') XOR hash(i, seed, 'b') is the same for
+# every i: two such draws of one row are tied to each other (every user got one
+# event type). Hashing a salted key once more keeps the draws independent.
 # Draws in [0, 1): hash() returns a UBIGINT, so dividing by 2**64 spreads it evenly.
 MACROS = """
-CREATE OR REPLACE TEMP MACRO draw(key, seed, salt) AS hash(key, seed, salt) / 18446744073709551616.0;
+CREATE OR REPLACE TEMP MACRO mix(key, seed, salt) AS hash(hash(salt, seed) // 2 + key);
+CREATE OR REPLACE TEMP MACRO draw(key, seed, salt) AS mix(key, seed, salt) / 18446744073709551616.0;
 CREATE OR REPLACE TEMP MACRO pick(choices, key, seed, salt) AS
-    choices[1 + (hash(key, seed, salt) % len(choices))::BIGINT];
+    choices[1 + (mix(key, seed, salt) % len(choices))::BIGINT];
 """
 
 # One row per event with every value both output formats need. Each format's
@@ -97,36 +102,36 @@ SELECT
     event_time - to_microseconds(lag_us) AS client_time,
     CASE WHEN anonymous THEN NULL ELSE 'user-' || user_index END AS user_id,
     CASE
-        WHEN anonymous THEN 'anon-' || (hash(i, $seed, 'anon device') % ($users // 5 + 1))
-        ELSE 'device-' || user_index || '-' || (hash(i, $seed, 'device') % (1 + user_index % 2))
+        WHEN anonymous THEN 'anon-' || (mix(i, $seed, 'anon device') % ($users // 5 + 1))
+        ELSE 'device-' || user_index || '-' || (mix(i, $seed, 'device') % (1 + user_index % 2))
     END AS device_id,
     CASE
         WHEN out_of_session THEN -1
         ELSE epoch_ms(time_bucket(INTERVAL 30 MINUTES, event_time))
     END AS session_id,
-    printf('%016x-%x', hash(i, $seed, 'insert'), i) AS insert_id,
+    printf('%016x-%x', mix(i, $seed, 'insert'), i) AS insert_id,
     pick($platforms, user_index, $seed, 'platform') AS platform,
     $os_names[list_position($platforms, pick($platforms, user_index, $seed, 'platform'))] AS os,
-    (hash(user_index, $seed, 'country') % len($countries))::INTEGER + 1 AS country_index,
+    (mix(user_index, $seed, 'country') % len($countries))::INTEGER + 1 AS country_index,
     '3.' || (datediff('day', $first_day::TIMESTAMP, event_time) // 14) || '.0' AS app_version,
     CASE
         WHEN $event_types[event_index + 1] = $purchase_event THEN json_object(
             'source', pick($sources, i, $seed, 'source'),
             'amount', round(5 + draw(i, $seed, 'amount') * 195, 2),
             'currency', 'USD',
-            'items', 1 + hash(i, $seed, 'items') % 5)
+            'items', 1 + mix(i, $seed, 'items') % 5)
         ELSE json_object(
             'source', pick($sources, i, $seed, 'source'),
-            'position', hash(i, $seed, 'position') % 20,
-            'page', '/p/' || hash(i, $seed, 'page') % 500)
+            'position', mix(i, $seed, 'position') % 20,
+            'page', '/p/' || mix(i, $seed, 'page') % 500)
     END AS event_properties,
     CASE WHEN anonymous THEN '{}'::JSON ELSE json_object(
         'plan', pick($plans, user_index, $seed, 'plan'),
-        'signup_week', 1 + hash(user_index, $seed, 'signup') % 52,
-        'beta', hash(user_index, $seed, 'beta') % 10 = 0)
+        'signup_week', 1 + mix(user_index, $seed, 'signup') % 52,
+        'beta', mix(user_index, $seed, 'beta') % 10 = 0)
     END AS user_properties,
     -- One user in three belongs to a company, 20 users per company.
-    CASE WHEN anonymous OR hash(user_index, $seed, 'company') % 3 <> 0 THEN '{}'::JSON
+    CASE WHEN anonymous OR mix(user_index, $seed, 'company') % 3 <> 0 THEN '{}'::JSON
         ELSE json_object('company', 'company-' || user_index % ($users // 20 + 1))
     END AS groups,
     user_index,
@@ -213,8 +218,8 @@ SELECT
     user_id,
     user_properties,
     printf('%08x-%04x-4%03x-8%03x-%012x',
-        hash(i, $seed, 'uuid a') % 4294967296, hash(i, $seed, 'uuid b') % 65536,
-        hash(i, $seed, 'uuid c') % 4096, hash(i, $seed, 'uuid d') % 4096, i) AS uuid,
+        mix(i, $seed, 'uuid a') % 4294967296, mix(i, $seed, 'uuid b') % 65536,
+        mix(i, $seed, 'uuid c') % 4096, mix(i, $seed, 'uuid d') % 4096, i) AS uuid,
     app_version AS version_name
 FROM base_events
 """
