@@ -6,38 +6,13 @@ import math
 import random
 from datetime import datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 
 from builders import build_project
-from tui.analytics.definition import DefinitionError, parse_chart
-from tui.analytics.funnel import funnel, funnel_step_actors_sql
-
-
-def chart(steps, first="2024-03-01", last="2024-03-01", **changes) -> dict:
-    """Return a funnel chart of ``steps`` (names or step objects) over ``first``..``last``."""
-    specs = [{"event": step} if isinstance(step, str) else step for step in steps]
-    obj = {"type": "funnel", "steps": specs, "range": {"from": first, "to": last}}
-    obj.update(changes)
-    return obj
-
-
-def event(event_type, time, user=None, device=None, **fields) -> dict:
-    return {"event_type": event_type, "event_time": time, "user_id": user, "device_id": device, **fields}
-
-
-def run(project, obj):
-    return funnel(project.cursor(), parse_chart(obj), project)
-
-
-def step_users(project, obj, step, dropped=False) -> list[str]:
-    """Return the user ids (device ids for anonymous actors) in one step's converted or dropped part."""
-    sql, params = funnel_step_actors_sql(parse_chart(obj), project, step, dropped)
-    rows = project.cursor().execute(
-        f"SELECT coalesce(actors.user_id, actors.device_id) FROM ({sql}) AS part "
-        "JOIN actors USING (actor_id) ORDER BY 1",
-        params,
-    ).fetchall()
-    return [name for (name,) in rows]
+from funnel_helpers import chart, conversions, event, micros, run, step_event_rows, step_users
+from tui.analytics.definition import parse_chart
+from tui.analytics.funnel import funnel_over_time
 
 
 def test_window_edge_is_inclusive(tmp_path):
@@ -136,6 +111,37 @@ def test_equal_timestamps_satisfy_steps_in_either_order(tmp_path):
 
     assert frame["converted"].tolist() == [1, 1]
     assert frame["median_seconds"].iloc[1] == 0.0
+
+
+def test_equal_timestamps_leave_event_for_later_step(tmp_path):
+    project = build_project(tmp_path, [
+        # All at one time, in file order A, B, Search: the any-event step must take the search.
+        event("A", "2024-03-01T10:00:00Z", "alice"),
+        event("B", "2024-03-01T10:00:00Z", "alice"),
+        event("Search", "2024-03-01T10:00:00Z", "alice"),
+    ])
+    obj = chart(["A", "*", "B"])
+    alice = conversions(project, obj)["alice"]
+
+    types = dict(project.cursor().execute("SELECT seq, event_type FROM events").fetchall())
+
+    assert run(project, obj)["converted"].tolist() == [1, 1, 1]
+    assert [types[alice[f"seq{k}"]] for k in (1, 2, 3)] == ["A", "Search", "B"]
+
+
+def test_conversions_columns_for_drivers(tmp_path):
+    project = build_project(tmp_path, [
+        event("Signup", "2024-03-01T10:00:00Z", "alice"),
+        event("Purchase", "2024-03-01T10:30:00Z", "alice"),
+        event("Signup", "2024-03-01T11:00:00Z", "bob"),
+    ])
+    rows = conversions(project, chart(["Signup", "Purchase"]))
+
+    assert list(rows["alice"]) == ["name", "actor_id", "reached", "start_t", "t1", "t2", "seq1", "seq2"]
+    assert rows["alice"]["start_t"] == rows["alice"]["t1"] == micros("2024-03-01T10:00:00Z")
+    assert rows["alice"]["t2"] == micros("2024-03-01T10:30:00Z")
+    assert rows["bob"]["reached"] == 1
+    assert pd.isna(rows["bob"]["t2"])
 
 
 def test_retry_converts_from_later_start(tmp_path):
@@ -244,13 +250,6 @@ def test_exact_order_needs_adjacent_steps(tmp_path):
     assert step_users(project, obj, 2, dropped=True) == ["bob"]
 
 
-def test_unsupported_order_is_rejected(tmp_path):
-    project = build_project(tmp_path, [event("Signup", "2024-03-01T10:00:00Z", "alice")])
-
-    with pytest.raises(DefinitionError, match="order: 'any' is not supported yet"):
-        run(project, chart(["Signup", "Purchase"], order="any"))
-
-
 def test_funnel_without_starts_counts_zero(tmp_path):
     project = build_project(tmp_path, [event("Other", "2024-03-01T10:00:00Z", "alice")])
     frame = run(project, chart(["Signup", "Purchase"]))
@@ -260,10 +259,16 @@ def test_funnel_without_starts_counts_zero(tmp_path):
     assert frame["conversion"].isna().all()
 
 
-@pytest.mark.parametrize("order", ["this", "exact"])
-@pytest.mark.parametrize("steps", [["A", "B", "C"], ["A", "A", "B"], ["A", "B", "A", "C"]])
-def test_parts_add_up_and_match_lists(tmp_path, steps, order):
-    project = build_project(tmp_path, _random_events(random.Random(7), users=40))
+@pytest.fixture(scope="module")
+def random_project(tmp_path_factory):
+    """Return one project of random events, shared by the tests that only read it."""
+    return build_project(tmp_path_factory.mktemp("random"), _random_events(random.Random(7), users=40))
+
+
+@pytest.mark.parametrize("order", ["this", "exact", "any"])
+@pytest.mark.parametrize("steps", [["A", "B", "C"], ["A", "A", "B"], ["A", "B", "A", "C"], ["A", "*", "B"]])
+def test_parts_add_up_and_match_lists(random_project, steps, order):
+    project = random_project
     obj = chart(steps, last="2024-03-02", window="3h", order=order)
     frame = run(project, obj)
     converted = frame["converted"].tolist()
@@ -274,6 +279,41 @@ def test_parts_add_up_and_match_lists(tmp_path, steps, order):
     for k in range(1, len(steps) + 1):
         assert len(step_users(project, obj, k)) == converted[k - 1]
         assert len(step_users(project, obj, k, dropped=True)) == frame["dropped"].iloc[k - 1]
+        _assert_step_events(project, obj, k, dropped=False, expected=converted[k - 1])
+        _assert_step_events(project, obj, k, dropped=True, expected=frame["dropped"].iloc[k - 1])
+    over_time = funnel_over_time(project.cursor(), parse_chart(obj), project)
+    assert over_time.groupby("step")["converted"].sum().tolist() == converted
+    assert over_time.groupby("step")["dropped"].sum().tolist() == frame["dropped"].tolist()
+
+
+@pytest.mark.parametrize("steps", [["A", "B", "C"], ["A", "A", "B"], ["A", "*", "B"], ["*", "A", "*"]])
+def test_any_order_conversions_are_valid(random_project, steps):
+    project = random_project
+    obj = chart(steps, last="2024-03-02", window="3h", order="any")
+    rows = project.cursor().execute(
+        "SELECT seq, event_type, epoch_us(client_time) FROM events"
+    ).fetchall()
+    kinds = {seq: (kind, time) for seq, kind, time in rows}
+    window_us = 3 * 3600 * 1_000_000
+
+    for conversion in conversions(project, obj).values():
+        used = [conversion[f"seq{k}"] for k in range(1, conversion["reached"] + 1)]
+        times = [kinds[seq][1] for seq in used]
+        assert len(set(used)) == len(used)
+        assert all(_matches(kinds[seq][0], step) for seq, step in zip(used, steps))
+        assert times == [conversion[f"t{k}"] for k in range(1, conversion["reached"] + 1)]
+        assert min(times) == conversion["start_t"]
+        assert max(times) <= conversion["start_t"] + window_us
+
+
+def _assert_step_events(project, obj, step, dropped, expected):
+    """Check that one part's step events belong to its actors, ``step`` (or ``step - 1``) events each."""
+    rows = step_event_rows(project, obj, step, dropped)
+    users = [user for user, _, _ in rows]
+    assert len(set(users)) == expected
+    assert sorted(set(users)) == step_users(project, obj, step, dropped)
+    per_user = step - 1 if dropped else step
+    assert all(users.count(user) == per_user for user in set(users))
 
 
 def _random_events(rng: random.Random, users: int) -> list[dict]:
@@ -298,18 +338,26 @@ def _reference_counts(project, obj) -> list[int]:
     # Range 2024-03-01..2024-03-02 in UTC, on server time.
     first = datetime(2024, 3, 1, tzinfo=timezone.utc)
     last = datetime(2024, 3, 3, tzinfo=timezone.utc)
+    # In any order a window may start at any step's event; otherwise only at step 1's.
+    start_steps = steps if definition.order == "any" else steps[:1]
 
     best: dict[int, int] = {}
     for index, (actor, kind, client, server) in enumerate(rows):
-        if kind != steps[0] or not first <= server < last:
+        if not any(_matches(kind, step) for step in start_steps) or not first <= server < last:
             continue
         actor_rows = [(i, row) for i, row in enumerate(rows) if row[0] == actor]
         if definition.order == "exact":
             reached = _adjacent(actor_rows, steps, index, client + window)
+        elif definition.order == "any":
+            reached = _any_order(actor_rows, steps, kind, client, client + window)
         else:
             reached = _deepest(actor_rows, steps, 1, client, client + window, {index})
         best[actor] = max(best.get(actor, 0), reached)
     return [sum(1 for reached in best.values() if reached >= k) for k in range(1, len(steps) + 1)]
+
+
+def _matches(kind: str, step: str) -> bool:
+    return step in (kind, "*")
 
 
 def _deepest(actor_rows, steps, done, previous, deadline, used) -> int:
@@ -318,7 +366,7 @@ def _deepest(actor_rows, steps, done, previous, deadline, used) -> int:
         return done
     deepest = done
     for i, (_, kind, client, _) in actor_rows:
-        if i not in used and kind == steps[done] and previous <= client <= deadline:
+        if i not in used and _matches(kind, steps[done]) and previous <= client <= deadline:
             deepest = max(deepest, _deepest(actor_rows, steps, done + 1, client, deadline, used | {i}))
     return deepest
 
@@ -328,7 +376,34 @@ def _adjacent(actor_rows, steps, start, deadline) -> int:
     later = [row for i, row in actor_rows if i >= start]
     reached = 0
     for (_, kind, client, _), step in zip(later, steps):
-        if kind != step or client > deadline:
+        if not _matches(kind, step) or client > deadline:
             break
         reached += 1
     return reached
+
+
+def _any_order(actor_rows, steps, start_kind, start, deadline) -> int:
+    """Return the most leading steps that distinct events of the window fill, one of them the start's step."""
+    kinds = [kind for _, (_, kind, client, _) in actor_rows if start <= client <= deadline]
+    for count in range(len(steps), 0, -1):
+        starts_one = any(_matches(start_kind, step) for step in steps[:count])
+        if starts_one and _fill_distinct(kinds, steps[:count]):
+            return count
+    return 0
+
+
+def _fill_distinct(kinds: list[str], steps: list[str]) -> bool:
+    """Return whether every step can take its own event of ``kinds`` (augmenting paths, Kuhn's algorithm)."""
+    owner: dict[int, int] = {}
+
+    def assign(step: int, seen: set[int]) -> bool:
+        for index, kind in enumerate(kinds):
+            if index in seen or not _matches(kind, steps[step]):
+                continue
+            seen.add(index)
+            if index not in owner or assign(owner[index], seen):
+                owner[index] = step
+                return True
+        return False
+
+    return all(assign(step, set()) for step in range(len(steps)))

@@ -1,8 +1,9 @@
-"""Funnel charts: one row per step, split into converted and dropped-off actors.
+"""Funnel charts: one row per step, split into converted and dropped-off actors, overall and over time.
 
-The counting rules (earliest, most complete conversion; window from the
-step-1 event; ties and exclusions) live in ``funnel_sql``. ``funnel`` counts
-its ``conversions`` relation and ``funnel_step_actors_sql`` filters it, so a
+The counting rules (earliest, most complete conversion; the window; ties,
+step orders and exclusions) live in ``funnel_sql`` and the modules it names.
+``funnel`` and ``funnel_over_time`` count its kept conversions, and
+``funnel_step_actors_sql`` and ``funnel_step_events_sql`` filter them, so a
 step's ``converted`` and ``dropped`` equal the sizes of its actor lists.
 """
 
@@ -23,6 +24,7 @@ from tui.analytics.segmentation import ANY_EVENT_NAME, chart_buckets
 log = logging.getLogger(__name__)
 
 COLUMNS = ["step", "event", "converted", "dropped", "conversion", "overall", "median_seconds", "average_seconds"]
+OVER_TIME_COLUMNS = ["bucket_start", "bucket_end", "step", "event", "converted", "dropped", "conversion", "overall"]
 
 
 def funnel(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any) -> pd.DataFrame:
@@ -32,16 +34,47 @@ def funnel(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, setti
     the step), ``dropped`` (reached the previous step but not this one, 0 for
     step 1), ``conversion`` (fraction of the previous step's actors; 1.0 for step 1),
     ``overall`` (fraction of step 1's actors), and ``median_seconds`` and
-    ``average_seconds`` from the previous step to this one (NaN for step 1 and
-    for steps no actor reached). Fractions are NaN when their base is 0.
+    ``average_seconds`` to convert: from the previous step's event (NaN for
+    step 1) or, in ``any`` order, from the window's start. They are NaN for
+    steps no actor reached. Fractions are NaN when their base is 0.
     """
-    query = FunnelQuery(definition, chart_buckets(definition, settings))
-    if definition.cohort:
-        check_cohort(cursor, definition.cohort)
+    query = _query(cursor, definition, settings)
     sql, params = query.counts_sql()
-    log.debug("funnel of %d steps, window %s", query.step_count, definition.window)
+    log.debug("funnel of %d steps, order %s, window %s", query.step_count, definition.order, definition.window)
     row = cursor.execute(sql, params).fetchdf().iloc[0]
-    return _step_rows(row, definition)
+    steps = range(1, query.step_count + 1)
+    converted = np.array([[int(row[f"converted{k}"]) for k in steps]], dtype="int64")
+    frame = _parts_frame(converted, definition)
+    frame["median_seconds"] = _seconds(row, "median", steps)
+    frame["average_seconds"] = _seconds(row, "average", steps)
+    return frame[COLUMNS]
+
+
+def funnel_over_time(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any) -> pd.DataFrame:
+    """Compute a funnel's conversion over time: one row per bucket and step.
+
+    Each actor counts in the bucket (chart interval, chart time zone) of the
+    ``event_time`` of the event that started their kept conversion, so each
+    step's ``converted`` summed over the buckets is the funnel's. Columns:
+    ``bucket_start``, ``bucket_end`` (in the chart's zone), then ``step``,
+    ``event``, ``converted``, ``dropped``, ``conversion`` and ``overall`` as in
+    ``funnel``, within the bucket. Every bucket appears, with 0 where no
+    conversion started.
+    """
+    query = _query(cursor, definition, settings)
+    buckets = query.buckets
+    sql, params = query.over_time_sql()
+    found = cursor.execute(sql, params).fetchnumpy()
+    converted = np.zeros((len(buckets), query.step_count), dtype="int64")
+    rows = np.asarray(found["bucket"], dtype="int64")
+    for k in range(1, query.step_count + 1):
+        converted[rows, k - 1] = np.asarray(found[f"converted{k}"], dtype="int64")
+
+    frame = _parts_frame(converted, definition)
+    positions = np.repeat(np.arange(len(buckets), dtype="int64"), query.step_count)
+    frame.insert(0, "bucket_start", buckets.local_boundaries.take(positions))
+    frame.insert(1, "bucket_end", buckets.local_boundaries.take(positions + 1))
+    return frame[OVER_TIME_COLUMNS]
 
 
 def funnel_step_actors_sql(definition: ChartDefinition, settings: Any, step: int, dropped: bool) -> Fragment:
@@ -54,24 +87,44 @@ def funnel_step_actors_sql(definition: ChartDefinition, settings: Any, step: int
     return query.step_actors_sql(step, dropped)
 
 
-def _step_rows(row: pd.Series, definition: ChartDefinition) -> pd.DataFrame:
-    """Return the chart's rows from the one-row result of ``counts_sql``."""
-    steps = range(1, len(definition.steps) + 1)
-    converted = np.array([int(row[f"converted{k}"]) for k in steps], dtype="int64")
-    previous = np.concatenate([converted[:1], converted[:-1]])
-    dropped = previous - converted
+def funnel_step_events_sql(definition: ChartDefinition, settings: Any, step: int, dropped: bool) -> Fragment:
+    """Return the SQL and parameters selecting the step events behind one step's part.
+
+    These are the events each actor of the part used for its kept conversion:
+    steps 1 to ``step`` when converted, steps 1 to ``step - 1`` when dropped.
+    Rows have every column of ``events`` except ``dedupe_key``, and their
+    distinct ``actor_id`` are exactly the part's actors.
+    """
+    query = FunnelQuery(definition, chart_buckets(definition, settings))
+    return query.step_events_sql(step, dropped)
+
+
+def _query(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any) -> FunnelQuery:
+    """Return the chart's FunnelQuery, after checking that its cohort exists."""
+    query = FunnelQuery(definition, chart_buckets(definition, settings))
+    if definition.cohort:
+        check_cohort(cursor, definition.cohort)
+    return query
+
+
+def _parts_frame(converted: np.ndarray, definition: ChartDefinition) -> pd.DataFrame:
+    """Return ``step``, ``event``, ``converted``, ``dropped``, ``conversion``, ``overall`` from converted actors.
+
+    ``converted`` has one row per group of actors (the whole range, or a
+    bucket) and one column per step. The frame has a row per group and step.
+    """
+    previous = np.concatenate([converted[:, :1], converted[:, :-1]], axis=1)
+    first = np.repeat(converted[:, :1], converted.shape[1], axis=1)
+    events = [_step_name(step.event) for step in definition.steps]
     return pd.DataFrame(
         {
-            "step": np.arange(1, len(converted) + 1, dtype="int64"),
-            "event": [_step_name(step.event) for step in definition.steps],
-            "converted": converted,
-            "dropped": dropped,
-            "conversion": _fraction(converted, previous),
-            "overall": _fraction(converted, np.full_like(converted, converted[0])),
-            "median_seconds": _seconds(row, "median", steps),
-            "average_seconds": _seconds(row, "average", steps),
-        },
-        columns=COLUMNS,
+            "step": np.tile(np.arange(1, converted.shape[1] + 1, dtype="int64"), converted.shape[0]),
+            "event": events * converted.shape[0],
+            "converted": converted.reshape(-1),
+            "dropped": (previous - converted).reshape(-1),
+            "conversion": _fraction(converted, previous).reshape(-1),
+            "overall": _fraction(converted, first).reshape(-1),
+        }
     )
 
 
@@ -86,6 +139,6 @@ def _fraction(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 
 
 def _seconds(row: pd.Series, kind: str, steps: range) -> np.ndarray:
-    """Return one step's time to convert per step, NaN for step 1 and where no actor converted."""
-    values = [np.nan] + [row[f"{kind}{k}"] for k in steps if k > 1]
+    """Return the time to convert of every step, NaN where it does not apply or no actor converted."""
+    values = [row[f"{kind}{k}"] for k in steps]
     return np.array([np.nan if pd.isna(value) else float(value) for value in values], dtype="float64")

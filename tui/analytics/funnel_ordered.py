@@ -1,0 +1,272 @@
+"""Conversions of a funnel in ``this`` or ``exact`` order, as SQL CTEs ending in ``kept``.
+
+A *conversion* starts at one step-1 event in the chart's range. For each later
+step in turn, it takes the actor's earliest unused event of that step at or
+after the previous step's time, at most one window after the start. Events
+are ordered by ``(client_time, seq)``; windows are measured on ``client_time``.
+Taking the earliest event at every step reaches the most steps a start can
+reach, so each start needs one join per step. In ``exact`` order the event of
+each step must be the actor's next event after the previous step's.
+
+A later step with other filters or another event type (or ``*``) may match
+some of a step's events. The earliest time is still right then, but the
+later step may need one of the events at that time. So the chain branches
+into one row per distinct set of later steps its candidates match, and the
+best branch wins.
+
+An excluded event strictly between the events of the two steps an exclusion
+names, in event order, cuts the conversion short at the later step. Each
+actor then keeps one conversion, the one reaching the most steps, ties broken
+by the earliest start.
+"""
+
+from __future__ import annotations
+
+from tui.analytics.buckets import Buckets
+from tui.analytics.definition import ANY_EVENT, ChartDefinition
+from tui.analytics.filters import Fragment
+from tui.analytics.funnel_steps import after_starts_sql, in_range, step_events_sql, window_us
+
+# Every event of the actors who did step 1, in the times a conversion can reach,
+# numbered in event order. Leaving out the other times lowers all of an actor's
+# numbers by the same amount, so neighbours stay neighbours. "No other event
+# between steps" in exact order counts events of any type, ignoring the chart's
+# where items.
+# NOTE: events of equal client_time take the order of seq here, not either order.
+POSITIONS_SQL = (
+    "SELECT seq, row_number() OVER (PARTITION BY actor_id ORDER BY client_time, seq) AS pos "
+    "FROM events WHERE actor_id IN (SELECT actor_id FROM step1) AND {reachable}"
+)
+
+
+class OrderedConversions:
+    """SQL builder of the kept conversion per actor for a funnel in ``this`` or ``exact`` order."""
+
+    def __init__(self, definition: ChartDefinition, buckets: Buckets):
+        self.definition = definition
+        self.buckets = buckets
+        self.step_count = len(definition.steps)
+        self.window_us = window_us(definition)
+        # Only a range join in ``this`` order can meet an event a chain already used.
+        self.tracks_used = definition.order == "this" and any(self._overlaps(k) for k in range(2, self.step_count + 1))
+
+    def kept_ctes(self) -> tuple[list[str], list]:
+        """Return the CTEs whose last, ``kept``, contains one row per actor (see ``FunnelQuery.kept_sql``)."""
+        ctes, params = self._step_ctes()
+        ctes += self._chain_ctes()
+        times = ", ".join(f"t{k}, seq{k}" for k in range(1, self.step_count + 1))
+        ctes.append(
+            f"scored AS (SELECT actor_id, start_t, start_seq, start_time, {times}, {self._reached_sql()} AS reached "
+            f"FROM chain{self.step_count} AS scored_chain)"
+        )
+        ctes.append(f"kept AS ({self._kept_sql(times)})")
+        return ctes, params
+
+    def _kept_sql(self, times: str) -> str:
+        """Return the SQL keeping each actor's chain that reaches the most steps, ties broken by the earliest start."""
+        order = "reached DESC, start_t, start_seq"
+        if self._branches():
+            # Branches of one start tie on start_t, and the one with the earliest events wins.
+            order += ", " + ", ".join(f"t{k}, seq{k}" for k in range(2, self.step_count + 1))
+        return (
+            f"SELECT actor_id, reached, start_t, start_seq, start_time, {times} FROM scored "
+            f"QUALIFY row_number() OVER (PARTITION BY actor_id ORDER BY {order}) = 1"
+        )
+
+    # Steps ------------------------------------------------------------------
+
+    def _step_ctes(self) -> tuple[list[str], list]:
+        """Return one CTE per step (``step{k}``), one per exclusion (``excluded{i}``), and ``marks`` when chains branch."""
+        start_sql, start_params = step_events_sql(self.definition, self.definition.steps[0], in_range(self.buckets))
+        ctes, params = [f"step1 AS ({start_sql})"], list(start_params)
+        # Later steps need only the times a conversion can reach and, for joins other than ASOF, the actors who started one.
+        reachable = after_starts_sql(self.window_us)
+        if self.definition.order == "exact":
+            ctes.append(f"positions AS ({POSITIONS_SQL.format(reachable=reachable)})")
+        started = (f"actor_id IN (SELECT actor_id FROM step1) AND {reachable}", [])
+        later_ctes, later_params = self._later_step_ctes(reachable, started)
+        ctes += later_ctes
+        params += later_params
+
+        for index, exclusion in enumerate(self.definition.exclude):
+            sql, exclusion_params = step_events_sql(self.definition, exclusion.event, started)
+            ctes.append(f"excluded{index} AS ({sql})")
+            params += exclusion_params
+        if self._branches():
+            # Bit k-1 of mask is set when the event matches step k.
+            tagged = " UNION ALL ".join(f"SELECT *, {1 << (k - 1)} AS mask FROM step{k}" for k in range(1, self.step_count + 1))
+            ctes.append(
+                "marks AS (SELECT actor_id, t, seq, any_value(event_time) AS event_time, bit_or(mask) AS mask "
+                f"FROM ({tagged}) GROUP BY actor_id, t, seq)"
+            )
+        return ctes, params
+
+    def _later_step_ctes(self, reachable: str, started: Fragment) -> tuple[list[str], list]:
+        """Return ``step{k}`` for steps 2 to K, each followed by ``earliest{k}`` when an ASOF join finds the step."""
+        ctes, params = [], []
+        for k in range(2, self.step_count + 1):
+            # The ASOF join partitions by actor itself, so a semi-join on actors would only cost time there.
+            restriction = (reachable, []) if self._asof_at(k) else started
+            sql, step_params = step_events_sql(self.definition, self.definition.steps[k - 1], restriction)
+            ctes.append(f"step{k} AS ({sql})")
+            params += step_params
+            if self._asof_at(k):
+                # The ASOF join takes the lowest seq among the step's events at the earliest fitting time.
+                ctes.append(f"earliest{k} AS (SELECT actor_id, t, min(seq) AS seq FROM step{k} GROUP BY actor_id, t)")
+        return ctes, params
+
+    # Chains -----------------------------------------------------------------
+
+    def _chain_ctes(self) -> list[str]:
+        """Return the CTEs ``chain1`` to ``chainK``: each start with the events it took for steps 1 to k."""
+        ctes = [
+            "chain1 AS (SELECT actor_id, t AS start_t, seq AS start_seq, event_time AS start_time, "
+            f"t AS t1, seq AS seq1, pos AS pos1{self._used_sql('[seq]')} FROM {self._step_relation(1)} AS step)"
+        ]
+        for k in range(2, self.step_count + 1):
+            ctes.append(f"chain{k} AS ({self._next_step_sql(k)})")
+        return ctes
+
+    def _next_step_sql(self, k: int) -> str:
+        """Return the SQL extending every chain with the earliest fitting event of step ``k``."""
+        earlier_steps = ", ".join(f"chain.t{j}, chain.seq{j}, chain.pos{j}" for j in range(1, k))
+        if self._asof_at(k):
+            return self._next_step_asof_sql(k, earlier_steps)
+        if self._branches_at(k):
+            return self._next_step_branches_sql(k, earlier_steps)
+        key = "(step.t, step.seq)"
+        # A range join: every start meets every step-k event of its actor in its window.
+        return (
+            f"SELECT chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
+            f"arg_min(step.t, {key}) AS t{k}, arg_min(step.seq, {key}) AS seq{k}, arg_min(step.pos, {key}) AS pos{k}"
+            f"{self._used_sql(f'CASE WHEN seq{k} IS NULL THEN chain.used ELSE list_append(chain.used, seq{k}) END')} "
+            f"FROM chain{k - 1} AS chain LEFT JOIN {self._step_relation(k)} AS step "
+            f"ON {self._fits_sql(k)} "
+            f"GROUP BY chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}"
+            f"{self._used_sql('chain.used', named=False)}"
+        )
+
+    def _next_step_branches_sql(self, k: int, earlier_steps: str) -> str:
+        """Return the SQL of ``_next_step_sql`` for a step whose events may also match a different later step.
+
+        A chain gets one row per distinct ``later`` among the step's unused
+        events at the earliest fitting time (the one with the lowest ``seq``
+        for each), or one row with NULLs when none fits.
+        """
+        branch = "chain.actor_id, chain.start_seq, chain.used"
+        return (
+            f"SELECT chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
+            f"step.t AS t{k}, step.seq AS seq{k}, step.pos AS pos{k}, "
+            "CASE WHEN step.seq IS NULL THEN chain.used ELSE list_append(chain.used, step.seq) END AS used "
+            f"FROM chain{k - 1} AS chain LEFT JOIN {self._step_relation(k)} AS step ON {self._fits_sql(k)} "
+            f"QUALIFY step.seq IS NULL OR (step.t = min(step.t) OVER (PARTITION BY {branch}) "
+            f"AND row_number() OVER (PARTITION BY {branch}, step.t, step.later ORDER BY step.seq) = 1)"
+        )
+
+    def _fits_sql(self, k: int) -> str:
+        """Return the join condition of a chain and a step-``k`` event of its actor that fits in its window."""
+        return (
+            f"step.actor_id = chain.actor_id AND step.t <= chain.start_t + {self.window_us} "
+            f"AND {self._follows_sql(k)}"
+        )
+
+    def _next_step_asof_sql(self, k: int, earlier_steps: str) -> str:
+        """Return the SQL of ``_next_step_sql`` as an ASOF join, for a step that shares no events with another step.
+
+        The join finds the step's earliest event at or after the previous
+        step's ``client_time``, in O(n log n) rather than the range join's
+        starts times events per actor. Chains that already stopped skip the join.
+        """
+        inside = f"step.t <= chain.start_t + {self.window_us}"
+        used = f"CASE WHEN {inside} THEN list_append(chain.used, step.seq) ELSE chain.used END"
+        # Every chain has a step-1 event, so only later steps can find stopped chains.
+        live = f"chain{k - 1}" if k == 2 else f"(SELECT * FROM chain{k - 1} WHERE t{k - 1} IS NOT NULL)"
+        sql = (
+            f"SELECT chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
+            f"CASE WHEN {inside} THEN step.t END AS t{k}, CASE WHEN {inside} THEN step.seq END AS seq{k}, "
+            f"CAST(NULL AS BIGINT) AS pos{k}{self._used_sql(used)} "
+            f"FROM {live} AS chain ASOF LEFT JOIN earliest{k} AS step "
+            f"ON step.actor_id = chain.actor_id AND chain.t{k - 1} <= step.t"
+        )
+        if k == 2:
+            return sql
+        return (
+            f"{sql} UNION ALL SELECT chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
+            f"NULL, NULL, NULL{self._used_sql('chain.used')} FROM chain{k - 1} AS chain WHERE chain.t{k - 1} IS NULL"
+        )
+
+    def _asof_at(self, k: int) -> bool:
+        """Return whether step ``k`` is found by an ASOF join: in ``this`` order, when no other step may match its events."""
+        return self.definition.order == "this" and not self._overlaps(k)
+
+    def _used_sql(self, expression: str, named: bool = True) -> str:
+        """Return ``, expression AS used`` when chains track their used events, else nothing."""
+        if not self.tracks_used:
+            return ""
+        return f", {expression} AS used" if named else f", {expression}"
+
+    def _overlaps(self, k: int) -> bool:
+        """Return whether an event of step ``k`` may also match another step."""
+        event = self.definition.steps[k - 1].event
+        others = {step.event for index, step in enumerate(self.definition.steps) if index != k - 1}
+        return event == ANY_EVENT or ANY_EVENT in others or event in others
+
+    def _branches_at(self, k: int) -> bool:
+        """Return whether step ``k``'s choice among events of equal time may matter to a later step.
+
+        It may when a later step with other filters or another event type
+        may match some of step ``k``'s events. In ``exact`` order each step
+        has one candidate, so nothing branches.
+        """
+        if self.definition.order != "this" or k == 1:
+            return False
+        step = self.definition.steps[k - 1]
+        return any(
+            later != step and (later.event == step.event or ANY_EVENT in (later.event, step.event))
+            for later in self.definition.steps[k:]
+        )
+
+    def _branches(self) -> bool:
+        return any(self._branches_at(k) for k in range(2, self.step_count + 1))
+
+    def _follows_sql(self, k: int) -> str:
+        """Return the condition for a step-``k`` event to follow the chain's step ``k - 1``.
+
+        In ``this`` order the event may share the previous step's ``client_time``
+        with a lower ``seq``, because events of equal time satisfy consecutive
+        steps in either order, and ``used`` keeps one event from filling two
+        steps. In ``exact`` order it must be the actor's next event.
+        """
+        if self.definition.order == "exact":
+            return f"step.pos = chain.pos{k - 1} + 1"
+        return f"step.t >= chain.t{k - 1} AND NOT list_contains(chain.used, step.seq)"
+
+    def _step_relation(self, k: int) -> str:
+        """Return step ``k``'s events with ``pos`` and ``later``.
+
+        ``pos`` is the event's place among the actor's events (exact order
+        only). ``later`` has bit j-k-1 set when the event also matches a later
+        step j (this order, steps that may share events only).
+        """
+        if self.definition.order == "exact":
+            return f"(SELECT step{k}.*, positions.pos, 0 AS later FROM step{k} JOIN positions USING (seq))"
+        if self._branches_at(k):
+            return (
+                f"(SELECT actor_id, t, seq, event_time, CAST(NULL AS BIGINT) AS pos, mask >> {k} AS later "
+                f"FROM marks WHERE (mask & {1 << (k - 1)}) <> 0)"
+            )
+        return f"(SELECT step{k}.*, CAST(NULL AS BIGINT) AS pos, 0 AS later FROM step{k})"
+
+    def _reached_sql(self) -> str:
+        """Return the number of steps a chain reached, cut short by the exclusions it breaks."""
+        reached = " + ".join(f"(t{k} IS NOT NULL)::INTEGER" for k in range(1, self.step_count + 1))
+        for index, exclusion in enumerate(self.definition.exclude):
+            first, second = exclusion.between
+            # An excluded event strictly between the two steps' events, in event order, drops the actor at `second`.
+            between = (
+                f"EXISTS (SELECT 1 FROM excluded{index} AS excluded WHERE excluded.actor_id = scored_chain.actor_id "
+                f"AND (excluded.t, excluded.seq) > (t{first}, seq{first}) "
+                f"AND (excluded.t, excluded.seq) < (t{second}, seq{second}))"
+            )
+            reached = f"CASE WHEN t{second} IS NOT NULL AND {between} THEN least({reached}, {second - 1}) ELSE {reached} END"
+        return reached

@@ -1,0 +1,54 @@
+"""The events a funnel looks at: those of each step and each exclusion, as SQL on ``events``.
+
+Every order's conversion SQL reads its step events through ``step_events_sql``,
+so the step's event type, its ``where`` items, the chart's ``where`` items and
+the cohort apply the same way in all of them.
+"""
+
+from __future__ import annotations
+
+from tui.analytics.buckets import Buckets
+from tui.analytics.definition import ChartDefinition, EventSpec
+from tui.analytics.filters import Fragment, cohort_sql, conjunction, event_type_sql, where_sql
+
+# The columns of every step relation: the actor, ``client_time`` in epoch
+# microseconds (orders events and measures windows), the import order that
+# breaks ties, and the server time that decides the range and the bucket.
+STEP_COLUMNS = "actor_id, epoch_us(client_time) AS t, seq, event_time"
+
+
+def step_predicate(definition: ChartDefinition, spec: EventSpec) -> Fragment:
+    """Return the predicate on ``events`` selecting the events of one step (or exclusion)."""
+    parts = [event_type_sql(spec.event), where_sql(spec.where), where_sql(definition.where)]
+    if definition.cohort:
+        parts.append(cohort_sql(definition.cohort))
+    return conjunction(parts)
+
+
+def step_events_sql(definition: ChartDefinition, spec: EventSpec, restriction: Fragment) -> Fragment:
+    """Return ``STEP_COLUMNS`` of the events of one step (or exclusion) that also pass ``restriction``."""
+    predicate, params = conjunction([step_predicate(definition, spec), restriction])
+    return f"SELECT {STEP_COLUMNS} FROM events WHERE {predicate}", params
+
+
+def in_range(buckets: Buckets) -> Fragment:
+    """Return the predicate of the chart's range on ``event_time``, which selects the events that start a conversion."""
+    return buckets.range_sql("event_time")
+
+
+def after_starts_sql(window_us: int) -> str:
+    """Return the predicate on ``events`` keeping the client times that a conversion started in ``step1`` can reach.
+
+    A later event of a conversion lies between its start and one window
+    after it, so between the earliest start in ``step1`` and one window after
+    the latest. Later steps and exclusions need only those events.
+    """
+    return (
+        "client_time >= (SELECT make_timestamptz(min(t)) FROM step1) "
+        f"AND client_time <= (SELECT make_timestamptz(max(t) + {window_us}) FROM step1)"
+    )
+
+
+def window_us(definition: ChartDefinition) -> int:
+    """Return the conversion window in whole microseconds, so a step exactly one window after the start is inside it."""
+    return round(definition.window_seconds * 1_000_000)
