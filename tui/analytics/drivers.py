@@ -1,0 +1,156 @@
+"""Conversion drivers of a funnel step: events (and property values) that go with converting or dropping off.
+
+For each candidate (see ``drivers_sql`` for which events count as *in between*)
+the actors of the step's population form a 2x2 table: converted or dropped,
+did the candidate or not. From it come each group's share, the phi
+coefficient, the odds ratio with 1 added to each cell, and a two-sided Fisher
+exact p-value, corrected over every candidate tested with Benjamini-Hochberg.
+
+Support rule: a candidate is tested only when at least ``min_support`` actors
+did it and at least ``min_support`` actors of the population did not, where
+``min_support`` is min(25, 2% of the population rounded up). Rounding up makes
+"fewer than 2%" exact: with 60 actors, 2% is 1.2, so 2 actors are needed. The
+second half leaves out events nearly everyone did, because their table has
+almost no "did not" row to compare with. Phi is NaN when a group is empty
+(every actor converted, or none did).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.stats import false_discovery_control
+
+from tui.analytics.definition import ChartDefinition
+from tui.analytics.drivers_sql import DriversQuery
+from tui.analytics.filters import Fragment, check_cohort
+from tui.analytics.fisher import fisher_two_sided
+from tui.analytics.segmentation import chart_buckets
+
+log = logging.getLogger(__name__)
+
+COLUMNS = [
+    "event", "property", "value", "converted_users", "dropped_users", "converted_share", "dropped_share",
+    "phi", "odds_ratio", "p_value", "q_value",
+]
+# A group over this many times the size of the other makes the comparison skewed.
+SKEW_RATIO = 10
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    """The drivers of one funnel step, with the sizes of the groups they compare.
+
+    ``frame`` has the columns ``COLUMNS``, strongest driver (largest |phi|)
+    first. ``window`` is the chart's conversion window as written (``"1d"``).
+    """
+
+    frame: pd.DataFrame
+    population: int
+    converted: int
+    dropped: int
+    min_support: int
+    skewed: bool
+    window: str
+
+
+def drivers(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any, step: int,
+            properties: tuple[tuple[str, str], ...] = ()) -> DriverResult:
+    """Compute the drivers of funnel step ``step`` (2 or later) on ``cursor``.
+
+    ``properties`` names ``(event, property)`` pairs whose values become
+    candidates too. Raises DefinitionError for a bad step, pair or chart.
+    """
+    query = DriversQuery(definition, chart_buckets(definition, settings), step, properties)
+    if definition.cohort:
+        check_cohort(cursor, definition.cohort)
+    sql, params = query.counts_sql()
+    rows = cursor.execute(sql, params).fetchdf()
+    totals = rows.iloc[0]
+    population, converted, min_support = int(totals["population"]), int(totals["converted"]), int(totals["min_support"])
+    dropped = population - converted
+    candidates = rows[rows["event"].notna()]
+    log.debug("drivers of step %d: %d actors, %d candidates tested", step, population, len(candidates))
+    return DriverResult(
+        frame=driver_table(candidates, converted, dropped),
+        population=population,
+        converted=converted,
+        dropped=dropped,
+        min_support=min_support,
+        skewed=is_skewed(converted, dropped),
+        window=definition.window,
+    )
+
+
+def driver_events_sql(definition: ChartDefinition, settings: Any, step: int, event: str,
+                      property: str | None = None, value: str | None = None, part: str = "all") -> Fragment:
+    """Return the SQL and parameters of the events that make each actor count for one driver.
+
+    ``part`` is ``converted``, ``dropped`` or ``all``; the distinct ``actor_id``
+    of the rows are the driver's ``converted_users``, ``dropped_users`` or both.
+    The rows have every column of ``events`` except ``dedupe_key``.
+    """
+    query = DriversQuery(definition, chart_buckets(definition, settings), step)
+    return query.events_sql(event, property, value, part)
+
+
+def driver_table(counts: pd.DataFrame, converted: int, dropped: int) -> pd.DataFrame:
+    """Return the frame of drivers from each candidate's ``converted_users`` and ``dropped_users``."""
+    did_converted = counts["converted_users"].to_numpy(dtype=np.int64)
+    did_dropped = counts["dropped_users"].to_numpy(dtype=np.int64)
+    # The 2x2 table: rows converted and dropped, columns did and did not.
+    a, b = did_converted, converted - did_converted
+    c, d = did_dropped, dropped - did_dropped
+    p_values = fisher_two_sided(a, b, c, d)
+    frame = pd.DataFrame({
+        "event": _texts(counts["event"]),
+        "property": _texts(counts["property"]),
+        "value": _texts(counts["value"]),
+        "converted_users": did_converted,
+        "dropped_users": did_dropped,
+        "converted_share": _share(did_converted, converted),
+        "dropped_share": _share(did_dropped, dropped),
+        "phi": phi_coefficient(a, b, c, d),
+        "odds_ratio": (a + 1) * (d + 1) / ((b + 1) * (c + 1)),
+        "p_value": p_values,
+        "q_value": false_discovery_control(p_values, method="bh") if len(p_values) else p_values,
+    }, columns=COLUMNS)
+    return _strongest_first(frame)
+
+
+def phi_coefficient(a, b, c, d) -> np.ndarray:
+    """Return the phi coefficient of each 2x2 table ``[[a, b], [c, d]]``, NaN where a margin is 0."""
+    a, b, c, d = (np.asarray(cells, dtype=np.float64) for cells in (a, b, c, d))
+    margins = (a + b) * (c + d) * (a + c) * (b + d)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(margins > 0, (a * d - b * c) / np.sqrt(margins), np.nan)
+
+
+def is_skewed(converted: int, dropped: int) -> bool:
+    """Return whether one group is over ``SKEW_RATIO`` times the size of the other."""
+    return converted > SKEW_RATIO * dropped or dropped > SKEW_RATIO * converted
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """Return a text column as objects with None, not NaN, where SQL had NULL."""
+    # An explicit object dtype, because pandas would store None in a string column as NaN.
+    return pd.Series([None if pd.isna(text) else text for text in column], dtype=object)
+
+
+def _share(part: np.ndarray, whole: int) -> np.ndarray:
+    return part / whole if whole > 0 else np.full(len(part), np.nan)
+
+
+def _strongest_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort by |phi| (NaN last), then by event, with an event's own row before its property values."""
+    # -|phi| lies in [-1, 0], so 1 puts an undefined phi after every defined one.
+    weakness = (-frame["phi"].abs()).fillna(1.0)
+    ordered = frame.assign(weakness=weakness).sort_values(
+        ["weakness", "event", "property", "value"], na_position="first", kind="stable"
+    )
+    return ordered.drop(columns="weakness").reset_index(drop=True)

@@ -1,0 +1,107 @@
+"""``loupe drivers CHART.json --project P --step K``: print the conversion drivers of a funnel step."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tui.analytics.catalog import event_types
+from tui.analytics.definition import DefinitionError, load_chart_file
+from tui.analytics.drivers import DriverResult, drivers
+from tui.cli import CommandError
+from tui.cli.output import add_format_argument, print_frame
+from tui.cli.point_options import positive_int
+from tui.store.project import open_project
+
+OUTPUT_COLUMNS = ["event", "converted_users", "dropped_users", "phi", "odds_ratio", "p_value", "q_value"]
+PROPERTY_COLUMNS = ["property", "value"]
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("chart", type=Path, metavar="CHART.json", help="funnel chart definition file (JSON)")
+    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    parser.add_argument(
+        "--step", required=True, type=positive_int, metavar="K",
+        help="the funnel step (1-based, 2 or later) whose converted and dropped users are compared",
+    )
+    parser.add_argument(
+        "--property", action="append", default=[], metavar="EVENT.PROP", dest="properties",
+        help="also test each value of property PROP on event EVENT (repeatable); "
+             "PROP may be user.NAME for a user property",
+    )
+    add_format_argument(parser)
+
+
+def run(args) -> int:
+    definition = _load_funnel(args.chart)
+    _check_step(args.step, len(definition.steps))
+    with open_project(args.project) as project:
+        cursor = project.cursor()
+        try:
+            properties = _split_properties(args.properties, cursor)
+            result = drivers(cursor, definition, project, args.step, properties)
+        except DefinitionError as error:
+            raise CommandError(f"{args.chart}: {error}") from None
+        finally:
+            cursor.close()
+
+    print(summary_line(result, args.step), file=sys.stderr)
+    print_frame(driver_rows(result.frame, bool(properties)), args.format)
+    return 0
+
+
+def summary_line(result: DriverResult, step: int) -> str:
+    """Return the header line printed on stderr: the groups compared, the window, the support rule and any skew."""
+    line = (
+        f"step {step}: population {result.population}, converted {result.converted}, dropped {result.dropped}; "
+        f"window {result.window}; a driver needs {result.min_support} or more users who did it "
+        f"and {result.min_support} or more who did not"
+    )
+    if result.skewed:
+        line += "; warning: one group is over ten times the size of the other, so the comparison is weak"
+    return line
+
+
+def driver_rows(frame: pd.DataFrame, with_properties: bool) -> pd.DataFrame:
+    """Return the printed columns of a drivers frame, then ``property`` and ``value`` if properties were requested."""
+    return frame[OUTPUT_COLUMNS + (PROPERTY_COLUMNS if with_properties else [])]
+
+
+def _load_funnel(path: Path):
+    try:
+        definition = load_chart_file(path)
+    except DefinitionError as error:
+        raise CommandError(str(error)) from None
+    if definition.type != "funnel":
+        raise CommandError(f"{path}: drivers compare the steps of a funnel, and this is a {definition.type} chart.")
+    return definition
+
+
+def _check_step(step: int, step_count: int) -> None:
+    if step == 1:
+        raise CommandError(
+            f"--step: step 1 has no drivers, because no step comes before it. Pick a step from 2 to {step_count}."
+        )
+    if step > step_count:
+        raise CommandError(f"--step: no step {step}. This funnel has steps 1 to {step_count}, so pick one from 2 on.")
+
+
+def _split_properties(texts: list[str], cursor) -> tuple[tuple[str, str], ...]:
+    if not texts:
+        return ()
+    names = event_types(cursor)["event_type"].tolist()
+    return tuple(_split_property(text, names) for text in texts)
+
+
+def _split_property(text: str, event_types: list[str]) -> tuple[str, str]:
+    """Split ``EVENT.PROP`` at the end of the longest event type it starts with, since both may contain dots."""
+    events = [name for name in event_types if text.startswith(name + ".") and len(text) > len(name) + 1]
+    if not events:
+        raise CommandError(
+            f"--property: {text!r} does not start with an event type of this project followed by '.'. "
+            "Write EVENT.PROP, for example 'Purchase.plan'."
+        )
+    event = max(events, key=len)
+    return event, text[len(event) + 1:]
