@@ -1,13 +1,18 @@
-"""User paths of a point: node counts, Other and End, collapsed repeats, session splits, depth, range limit."""
+"""User paths of a point: node counts, Other and End, collapsed repeats, session splits, depth, range limit, anchors."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
 
 from builders import build_project
-from microscope_data import chart_json, day_point, minutes_after
-from tui.analytics.microscope import MicroscopeError, path_rows, point_paths
+from microscope_data import chart_json, day_point
+from path_data import session_events
+from tui.analytics.microscope import ActorSet, MicroscopeError, path_rows, point_paths
+from tui.analytics.microscope.actor_set import events_actor_set
 
 CHART = chart_json("Start")
 POINT = day_point(CHART, 2)  # 2024-03-03
@@ -26,24 +31,9 @@ PATHS = {
 }
 
 
-def path_events(user: str, text: str) -> list[dict]:
-    events, session, minute = [], 1, 0
-    for token in text.split():
-        if token == "|":
-            session += 1
-            continue
-        session_id = "-1" if token.startswith("~") else f"{user}-{session}"
-        events.append({
-            "event_type": token.lstrip("~"), "event_time": minutes_after("2024-03-03T10:00", minute),
-            "user_id": user, "session_id": session_id,
-        })
-        minute += 1
-    return events
-
-
 @pytest.fixture
 def project(tmp_path):
-    events = [event for user, text in PATHS.items() for event in path_events(user, text)]
+    events = [event for user, text in PATHS.items() for event in session_events(user, text)]
     # Outside the bucket: u8's next-day event and u9's Start the day before end or start no path.
     events.append({"event_type": "B", "event_time": "2024-03-04T10:00:00+00:00", "user_id": "u8", "session_id": "u8-1"})
     events.append({"event_type": "Start", "event_time": "2024-03-02T10:00:00+00:00", "user_id": "u9",
@@ -149,7 +139,7 @@ def test_path_rows_cover_every_user(project):
 
 def test_paths_reject_long_range(tmp_path):
     monthly = day_point(chart_json("Start", "2024-03-01", "2024-03-31", interval="month"), 0)
-    with build_project(tmp_path, path_events("u1", "Start A")) as project:
+    with build_project(tmp_path, session_events("u1", "Start A")) as project:
         cursor = project.cursor()
         with pytest.raises(MicroscopeError, match=r"31 days.*path_max_days"):
             point_paths(cursor, monthly, project)
@@ -166,3 +156,53 @@ def test_paths_reject_bad_depth(project):
     with pytest.raises(MicroscopeError, match="depth"):
         point_paths(project.cursor(), POINT, project, depth=0)
 
+
+
+# Steps of a funnel: the set contains each user's S and A events, as the steps a drop-off reached.
+ANCHOR_PATHS = {
+    "x": "S A S B",
+    "y": "S A C",
+    "z": "A S | C",
+    "w": "S ~S C",
+}
+
+
+@pytest.fixture
+def anchor_project(tmp_path):
+    events = [event for user, text in ANCHOR_PATHS.items() for event in session_events(user, text)]
+    with build_project(tmp_path, events) as project:
+        yield project
+
+
+def steps_set(anchor: str) -> ActorSet:
+    start = datetime(2024, 3, 3, tzinfo=timezone.utc)
+    events = ("SELECT * EXCLUDE (dedupe_key) FROM events WHERE event_type IN ('S', 'A')", [])
+    actor_set = events_actor_set("S or A", events, start, start + timedelta(days=1))
+    return replace(actor_set, anchor=anchor)
+
+
+def test_paths_anchor_first(anchor_project):
+    rows = path_rows(anchor_project.cursor(), steps_set("first"), anchor_project)
+
+    assert rows.to_dict("records") == [
+        {"path": "A > S > End", "users": 1},
+        {"path": "S > A > C > End", "users": 1},
+        {"path": "S > A > S > B > End", "users": 1},
+        {"path": "S > End", "users": 1},
+    ]
+
+
+def test_paths_anchor_last(anchor_project):
+    rows = path_rows(anchor_project.cursor(), steps_set("last"), anchor_project)
+
+    # x's last S, y's A. z's last step S ends its session, and w's is out of session, so C is on neither path.
+    assert rows.to_dict("records") == [
+        {"path": "S > End", "users": 2},
+        {"path": "A > C > End", "users": 1},
+        {"path": "S > B > End", "users": 1},
+    ]
+
+
+def test_paths_reject_bad_anchor(anchor_project):
+    with pytest.raises(MicroscopeError, match="anchor: invalid value 'middle'"):
+        point_paths(anchor_project.cursor(), steps_set("middle"), anchor_project)

@@ -15,39 +15,27 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from tui.analytics.microscope.actor_set import MicroscopeError, Target, as_actor_set
-from tui.analytics.microscope.paths import DEFAULT_DEPTH, DEFAULT_TOP, point_paths
+from tui.analytics.microscope.paths import point_paths
 from tui.app.formatting import format_value
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.jobs import Job, effective_settings, project_on
+from tui.app.microscope.path_options import PATH_OPTION_BINDINGS, PathOptions
 from tui.app.microscope.paths_tree import PathsTree
 from tui.store.project import Project
 
-MAX_DEPTH = 10
-MAX_TOP = 20
 
-
-class PathsScreen(MicroscopeScreen):
+class PathsScreen(PathOptions, MicroscopeScreen):
     """The paths report of ``target`` (a Point or an ActorSet)."""
 
     BINDINGS = [
-        Binding("plus,equals_sign", "change_depth(1)", "Deeper", id="paths.deeper", tooltip="Show one more step"),
-        Binding("minus", "change_depth(-1)", "Shallower", id="paths.shallower", tooltip="Show one step fewer"),
-        Binding("right_square_bracket", "change_top(1)", "More per step", id="paths.more",
-                tooltip="Show one more event per step before Other"),
-        Binding("left_square_bracket", "change_top(-1)", "Fewer per step", id="paths.fewer",
-                tooltip="Show one event fewer per step before Other"),
-        Binding("r", "toggle_repeats", "Repeats", id="paths.repeats",
-                tooltip="Collapse or keep consecutive repeats of one event"),
+        *PATH_OPTION_BINDINGS,
         Binding("L", "raise_limit", "Raise limit", id="paths.raise_limit",
                 tooltip="Allow this point's whole range in this report, beyond the project's limit in days"),
     ]
 
     def __init__(self, project: Project, target: Target, settings: Any):
         super().__init__(project, target, settings)
-        self.depth = DEFAULT_DEPTH
-        self.top = DEFAULT_TOP
-        self.keep_repeats = False
         # None keeps the project's limit; "L" sets it to this point's range for this report only.
         self.max_days: float | None = None
         self.report: Job | None = None
@@ -70,7 +58,7 @@ class PathsScreen(MicroscopeScreen):
             self.report.cancel()
         self._show_settings()
         self.query_one("#paths-status", Static).update(Text("Loading paths… (Esc cancels)"))
-        options = {"depth": self.depth, "top": self.top, "keep_repeats": self.keep_repeats, "max_days": self.max_days}
+        options = {**self.path_options(), "max_days": self.max_days}
 
         def task(cursor):
             settings = effective_settings(project_on(self.project, cursor), self.settings)
@@ -79,9 +67,8 @@ class PathsScreen(MicroscopeScreen):
         self.report = self.run_job(task, self._show_paths, "Paths failed", self._show_error)
 
     def _show_settings(self) -> None:
-        repeats = "repeats kept" if self.keep_repeats else "repeats collapsed"
         limit = f"limit {self.max_days:g} days" if self.max_days is not None else "project's day limit"
-        text = f"Depth {self.depth} (+ -) · top {self.top} ([ ]) · {repeats} (r) · {limit} (L)"
+        text = f"{self.options_text()} · {limit} (L)"
         self.query_one("#paths-settings", Static).update(Text(text, style="dim"))
 
     def _show_paths(self, nodes) -> None:
@@ -102,22 +89,6 @@ class PathsScreen(MicroscopeScreen):
     def _range_days(self) -> float:
         actor_set = as_actor_set(self.target, self.settings)
         return (actor_set.end - actor_set.start).total_seconds() / 86400
-
-    def action_change_depth(self, delta: int) -> None:
-        depth = min(max(self.depth + delta, 1), MAX_DEPTH)
-        if depth != self.depth:
-            self.depth = depth
-            self.run_report()
-
-    def action_change_top(self, delta: int) -> None:
-        top = min(max(self.top + delta, 1), MAX_TOP)
-        if top != self.top:
-            self.top = top
-            self.run_report()
-
-    def action_toggle_repeats(self) -> None:
-        self.keep_repeats = not self.keep_repeats
-        self.run_report()
 
     def action_raise_limit(self) -> None:
         days = math.ceil(self._range_days())
