@@ -47,6 +47,8 @@ FUNNEL = {
 }
 
 SESSIONS = {"type": "sessions", "measure": "avg_length", "interval": "hour", "range": RANGE, "timezone": "Asia/Tokyo"}
+SESSION_LENGTHS = {"type": "sessions", "measure": "length", "length_buckets": [30, 90.5, 600], "interval": "day",
+                   "range": RANGE, "count_by": "group:company"}
 
 RETENTION = {
     "type": "retention",
@@ -118,7 +120,25 @@ def test_retention_and_sessions_keys_parse():
     assert sessions.timezone == "Asia/Tokyo"
 
 
-@pytest.mark.parametrize("obj", [SEGMENTATION, FUNNEL, SESSIONS, RETENTION], ids=lambda obj: obj["type"])
+def test_session_length_buckets_parse():
+    lengths = parse_chart(SESSION_LENGTHS)
+    defaults = parse_chart(dict(SESSION_LENGTHS, length_buckets=None))
+    plain = parse_chart({"type": "sessions", "range": RANGE})
+
+    assert lengths.length_buckets == (30, 90.5, 600)
+    assert lengths.length_edges == (30, 90.5, 600)
+    assert lengths.count_by == "group:company"
+    assert defaults.length_buckets is None
+    assert defaults.length_edges == (10, 60, 300, 900, 1800, 3600)
+    assert plain.measure == "sessions"
+    assert plain.to_json() == {"type": "sessions", "interval": "day", "range": RANGE}
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [SEGMENTATION, FUNNEL, SESSIONS, SESSION_LENGTHS, dict(SESSION_LENGTHS, length_buckets=None), RETENTION],
+    ids=["segmentation", "funnel", "sessions", "session-lengths", "session-lengths-null", "retention"],
+)
 def test_round_trip_writes_same_json(obj):
     parsed = parse_chart(obj)
 
@@ -195,7 +215,19 @@ def test_property_measures_and_windows():
         (dict(FUNNEL, exclude=[{"event": "X"}]), "exclude[0].between: missing."),
         (dict(FUNNEL, measure="uniques"), "measure: does not apply to funnel charts"),
         (dict(SESSIONS, measure="uniques"), "measure: invalid value 'uniques'."),
-        (dict(SESSIONS, count_by="group:company"), "count_by: does not apply to sessions charts"),
+        (dict(SESSIONS, count_by="company"), "count_by: must be 'group:TYPE'"),
+        (dict(SESSIONS, length_buckets=[10]), "length_buckets: applies only to the measure 'length', not 'avg_length'."),
+        ({k: v for k, v in SESSION_LENGTHS.items() if k != "measure"},
+         "length_buckets: applies only to the measure 'length', not 'sessions'."),
+        (dict(SESSION_LENGTHS, length_buckets=[]), "length_buckets: must be a non-empty list of increasing positive"),
+        (dict(SESSION_LENGTHS, length_buckets=[60, 10]), "not [60, 10]."),
+        (dict(SESSION_LENGTHS, length_buckets=[10, 10]), "not [10, 10]."),
+        (dict(SESSION_LENGTHS, length_buckets=[0, 10]), "not [0, 10]."),
+        (dict(SESSION_LENGTHS, length_buckets=[10, "1m"]), "not [10, '1m']."),
+        (dict(SESSION_LENGTHS, length_buckets=[True]), "not [True]."),
+        (dict(SESSION_LENGTHS, length_buckets=[float("inf")]), "not [inf]."),
+        (dict(SESSION_LENGTHS, length_buckets=60), "not 60."),
+        (dict(SEGMENTATION, length_buckets=[10]), "length_buckets: does not apply to segmentation charts"),
         (dict(RETENTION, periods=0), "periods: must be a whole number of at least 1, not 0."),
         (dict(RETENTION, periods=True), "periods: must be a whole number of at least 1, not True."),
         (dict(RETENTION, rolling="yes"), "rolling: must be true or false, not 'yes'."),

@@ -22,7 +22,9 @@ INTERVALS = ("hour", "day", "week", "month")
 OPERATORS = ("=", "!=", "in", "not in", "contains", ">", ">=", "<", "<=", "set", "not set")
 SEGMENTATION_MEASURES = ("uniques", "totals", "average", "pct_active")
 PROPERTY_MEASURES = ("sum", "avg")
-SESSION_MEASURES = ("sessions", "avg_length", "per_user")
+SESSION_MEASURES = ("sessions", "avg_length", "per_user", "length")
+# Edges in seconds of the default session length buckets: [0s, 10s), [10s, 1m), ..., [30m, 1h), [1h, no limit).
+DEFAULT_LENGTH_EDGES = (10, 60, 300, 900, 1800, 3600)
 FUNNEL_ORDERS = ("this", "any", "exact")
 RETENTION_PERIODS = ("day", "week")
 RETENTION_MODES = ("on", "on_or_after")
@@ -41,7 +43,7 @@ COMMON_KEYS = ("type", "range", "interval", "where", "group_by", "cohort", "time
 TYPE_KEYS = {
     "segmentation": ("events", "measure", "count_by"),
     "funnel": ("steps", "window", "order", "exclude", "count_by"),
-    "sessions": ("measure",),
+    "sessions": ("measure", "length_buckets", "count_by"),
     "retention": ("start", "return", "period", "periods", "mode", "rolling", "count_by"),
 }
 EVENT_KEYS = ("event", "where")
@@ -130,6 +132,8 @@ class ChartDefinition:
     periods: int = 7
     mode: str = "on"
     rolling: bool = False
+    # sessions: edges in seconds of the length buckets of the ``length`` measure, or None for the defaults
+    length_buckets: tuple[int | float, ...] | None = None
     # keys the JSON object set explicitly, so to_json writes back what was read
     given_keys: frozenset[str] = field(default=frozenset(), compare=False)
 
@@ -143,6 +147,11 @@ class ChartDefinition:
         """The property of a ``sum:PROP`` or ``avg:PROP`` measure, else None."""
         kind, _, name = self.measure.partition(":")
         return name if kind in PROPERTY_MEASURES and name else None
+
+    @property
+    def length_edges(self) -> tuple[int | float, ...]:
+        """The edges in seconds between the session length buckets: the given ones, else the defaults."""
+        return self.length_buckets if self.length_buckets is not None else DEFAULT_LENGTH_EDGES
 
     def to_json(self) -> dict:
         """Return the JSON object of this chart: its type's main keys, plus every key given or changed."""
@@ -264,9 +273,33 @@ def _parse_funnel(obj: dict) -> dict:
 
 
 def _parse_sessions(obj: dict) -> dict:
+    fields: dict[str, Any] = {"measure": SESSION_MEASURES[0]}
     if "measure" in obj:
-        return {"measure": _parse_choice(obj["measure"], "measure", SESSION_MEASURES)}
-    return {"measure": SESSION_MEASURES[0]}
+        fields["measure"] = _parse_choice(obj["measure"], "measure", SESSION_MEASURES)
+    if obj.get("length_buckets") is not None:
+        if fields["measure"] != "length":
+            raise DefinitionError(
+                f"length_buckets: applies only to the measure 'length', not {fields['measure']!r}. "
+                "Remove the key or set \"measure\": \"length\"."
+            )
+        fields["length_buckets"] = _parse_length_edges(obj["length_buckets"])
+    return fields
+
+
+def _parse_length_edges(value: Any) -> tuple[int | float, ...]:
+    """Return session length bucket edges: positive, finite, increasing numbers of seconds."""
+    valid = (
+        isinstance(value, list)
+        and len(value) > 0
+        and all(_is_number(edge) and math.isfinite(edge) and edge > 0 for edge in value)
+        and all(low < high for low, high in zip(value, value[1:]))
+    )
+    if not valid:
+        raise DefinitionError(
+            f"length_buckets: must be a non-empty list of increasing positive numbers of seconds, "
+            f"for example [10, 60, 300], not {value!r}."
+        )
+    return tuple(value)
 
 
 def _parse_retention(obj: dict) -> dict:
@@ -495,6 +528,10 @@ def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _choices(values: tuple[str, ...]) -> str:
     return ", ".join(repr(value) for value in values)
 
@@ -510,7 +547,7 @@ def _json_kind(value: Any) -> str:
 _OPTIONAL_KEYS = {
     "segmentation": (("measure", "measure"), ("count_by", "count_by")),
     "funnel": (("window", "window"), ("order", "order"), ("count_by", "count_by")),
-    "sessions": (("measure", "measure"),),
+    "sessions": (("measure", "measure"), ("count_by", "count_by")),
     "retention": (
         ("period", "period"), ("periods", "periods"), ("mode", "mode"),
         ("rolling", "rolling"), ("count_by", "count_by"),
@@ -543,6 +580,8 @@ def _chart_to_json(chart: ChartDefinition) -> dict:
         _write_if_set(obj, chart, defaults, key, name)
     if chart.type == "funnel" and (chart.exclude or "exclude" in chart.given_keys):
         obj["exclude"] = [_exclusion_to_json(exclusion) for exclusion in chart.exclude]
+    if chart.type == "sessions" and (chart.length_buckets is not None or "length_buckets" in chart.given_keys):
+        obj["length_buckets"] = None if chart.length_buckets is None else list(chart.length_buckets)
     return obj
 
 

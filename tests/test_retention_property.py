@@ -1,0 +1,224 @@
+"""Property test: for random events and retention charts, the table matches a count by hand and every
+point's event list matches the table, actor by actor and event by event.
+
+The expected table is computed here in plain Python from the rules. The first
+start event in the range, in (client_time, file order), decides the cohort.
+Calendar periods are local dates (or Monday weeks) of the server time in the
+chart's zone. Rolling periods are 24-hour or 7-day windows of client time.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builders import build_project
+from test_microscope_property import actor_names, source_events
+from tui.analytics.definition import parse_chart
+from tui.analytics.retention import retention, retention_point_events_sql
+
+FIRST_DAY, LAST_DAY = date(2024, 3, 9), date(2024, 3, 11)
+# New York moves its clocks on 2024-03-10, inside the range.
+ZONES = ["America/New_York", "Asia/Kolkata", "UTC"]
+
+event_strategy = st.fixed_dictionaries({
+    "event_type": st.sampled_from(["A", "B", "C"]),
+    "minute": st.integers(min_value=0, max_value=6 * 24 * 60),
+    "user_id": st.sampled_from([None, "u1", "u2", "u3", "null"]),
+    "device_id": st.sampled_from([None, "d1", "d2", "d3"]),
+    "color": st.sampled_from(["red", "blue", None]),
+    "platform": st.sampled_from(["iOS", "Web", None]),
+    # Minutes the device's clock lags the server's; a lag can reorder events.
+    "lag": st.sampled_from([0, 0, 0, 45, 600]),
+})
+where_strategy = st.sampled_from([[], [{"property": "color", "op": "=", "value": "red"}]])
+chart_strategy = st.fixed_dictionaries({
+    "start": st.sampled_from(["A", "*"]),
+    "return": st.sampled_from(["A", "B", "*"]),
+    "start_where": where_strategy,
+    "return_where": where_strategy,
+    "where": st.sampled_from([[], [{"property": "platform", "op": "=", "value": "iOS"}]]),
+    "period": st.sampled_from(["day", "day", "week"]),
+    "periods": st.integers(min_value=1, max_value=3),
+    "mode": st.sampled_from(["on", "on_or_after"]),
+    "rolling": st.booleans(),
+    "zone": st.sampled_from(ZONES),
+})
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    event_type: str
+    event_time: datetime
+    client_time: datetime
+    seq: int
+    color: str | None
+    platform: str | None
+
+    @property
+    def key(self) -> tuple[datetime, int]:
+        return (self.client_time, self.seq)
+
+
+def chart_object(drawn: dict) -> dict:
+    return {
+        "type": "retention",
+        "start": {"event": drawn["start"], "where": drawn["start_where"]},
+        "return": {"event": drawn["return"], "where": drawn["return_where"]},
+        "where": drawn["where"],
+        "range": {"from": FIRST_DAY.isoformat(), "to": LAST_DAY.isoformat()},
+        "period": drawn["period"],
+        "periods": drawn["periods"],
+        "mode": drawn["mode"],
+        "rolling": drawn["rolling"],
+        "timezone": drawn["zone"],
+    }
+
+
+def import_rows(drawn_events: list[dict]) -> list[dict]:
+    """Return the import rows with a unique insert id each, and a client time where the clock lags."""
+    rows = source_events(drawn_events)
+    for index, (row, drawn) in enumerate(zip(rows, drawn_events)):
+        row["insert_id"] = f"e{index}"
+        lagged = datetime.fromisoformat(row["event_time"]) - timedelta(minutes=drawn["lag"])
+        row["client_time"] = lagged.isoformat()
+    return rows
+
+
+def client_actor_names(rows: list[dict]) -> list[str]:
+    """Return each row's actor as ``actor_names`` does, but a device's first user is found by client time.
+
+    The import gives an anonymous device to the first user it was seen with
+    by (client_time, file order), and these rows have lagging device clocks.
+    """
+    return actor_names([dict(row, event_time=row["client_time"]) for row in rows])
+
+
+def matches(row: Row, spec: dict, chart: dict) -> bool:
+    """Tell whether ``row`` is an event of ``spec`` with its and the chart's where items."""
+    if spec["event"] != "*" and row.event_type != spec["event"]:
+        return False
+    if spec["where"] and row.color != "red":
+        return False
+    return not chart["where"] or row.platform == "iOS"
+
+
+class HandCount:
+    """The retention table of one chart, counted event by event."""
+
+    def __init__(self, rows: list[Row], chart: dict):
+        self.chart = chart
+        self.zone = ZoneInfo(chart["timezone"])
+        self.periods = chart["periods"]
+        self.first_starts = self._first_starts(rows)
+        self.returns = self._returns(rows)
+
+    def grid_index(self, instant: datetime) -> int:
+        """Return the day or week number of ``instant``'s local date, counted from the range's first day."""
+        day = instant.astimezone(self.zone).date()
+        if self.chart["period"] == "day":
+            return (day - FIRST_DAY).days
+        return (_monday(day) - _monday(FIRST_DAY)).days // 7
+
+    def _first_starts(self, rows: list[Row]) -> dict[str, Row]:
+        first: dict[str, Row] = {}
+        for row in rows:
+            local_day = row.event_time.astimezone(self.zone).date()
+            if FIRST_DAY <= local_day <= LAST_DAY and matches(row, self.chart["start"], self.chart):
+                if row.name not in first or row.key < first[row.name].key:
+                    first[row.name] = row
+        return first
+
+    def _returns(self, rows: list[Row]) -> dict[str, dict[int, set[int]]]:
+        """Return each actor's return event seqs by period."""
+        found: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        unit = timedelta(days=1 if self.chart["period"] == "day" else 7)
+        for row in rows:
+            start = self.first_starts.get(row.name)
+            if start is None or row.key <= start.key or not matches(row, self.chart["return"], self.chart):
+                continue
+            if self.chart["rolling"]:
+                period = math.floor((row.client_time - start.client_time) / unit)
+            else:
+                period = self.grid_index(row.event_time) - self.grid_index(start.event_time)
+            if 0 <= period <= self.periods:
+                found[row.name][period].add(row.seq)
+        return found
+
+    def cohort(self, bucket: int) -> set[str]:
+        return {name for name, start in self.first_starts.items() if self.grid_index(start.event_time) == bucket}
+
+    def counted_seqs(self, name: str, period: int) -> set[int]:
+        """Return the seqs of ``name``'s return events that retain them in ``period``."""
+        by_period = self.returns.get(name, {})
+        if self.chart["mode"] == "on":
+            return set(by_period.get(period, set()))
+        return {seq for later, seqs in by_period.items() if later >= period for seq in seqs}
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def stored_rows(project, rows: list[dict], names: list[str]) -> list[Row]:
+    """Return the imported events with their seq, read back by insert id."""
+    seqs = dict(project.cursor().execute("SELECT insert_id, seq FROM events").fetchall())
+    return [
+        Row(
+            name=name,
+            event_type=row["event_type"],
+            event_time=datetime.fromisoformat(row["event_time"]),
+            client_time=datetime.fromisoformat(row["client_time"]),
+            seq=seqs[row["insert_id"]],
+            color=row["event_properties"].get("color"),
+            platform=row.get("platform"),
+        )
+        for row, name in zip(rows, names)
+    ]
+
+
+def point_rows(cursor, definition, project, bucket, period, dropped) -> list[tuple[str, int]]:
+    """Return the point's events as (actor's user id or device id, seq)."""
+    sql, params = retention_point_events_sql(definition, project, bucket, period, dropped)
+    return cursor.execute(
+        f"SELECT coalesce(actors.user_id, actors.device_id), part.seq FROM ({sql}) AS part JOIN actors USING (actor_id)",
+        params,
+    ).fetchall()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn_events=st.lists(event_strategy, min_size=1, max_size=25), drawn_chart=chart_strategy)
+def test_retention_points_equal_chart_and_hand_count(drawn_events, drawn_chart):
+    rows = import_rows(drawn_events)
+    names = client_actor_names(rows)
+    obj = chart_object(drawn_chart)
+    definition = parse_chart(obj)
+
+    with tempfile.TemporaryDirectory() as folder:
+        with build_project(Path(folder), rows, timezone="UTC") as project:
+            hand = HandCount(stored_rows(project, rows, names), obj)
+            cursor = project.cursor()
+            for cell in retention(cursor, definition, project).itertuples():
+                cohort = hand.cohort(cell.bucket)
+                counted = {name: hand.counted_seqs(name, cell.period) for name in cohort}
+                retained = {name for name, seqs in counted.items() if seqs}
+                assert cell.cohort_size == len(cohort), (cell, obj)
+                assert cell.retained == len(retained), (cell, obj)
+
+                returned = point_rows(cursor, definition, project, cell.bucket, cell.period, dropped=False)
+                assert {name for name, _ in returned} == retained, (cell, obj)
+                assert {seq for _, seq in returned} == set().union(*counted.values()), (cell, obj)
+
+                dropped = point_rows(cursor, definition, project, cell.bucket, cell.period, dropped=True)
+                expected = {(name, hand.first_starts[name].seq) for name in cohort - retained}
+                assert set(dropped) == expected, (cell, obj)
+                assert len(dropped) == cell.not_retained, (cell, obj)

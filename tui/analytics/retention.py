@@ -1,0 +1,201 @@
+"""Retention charts: for each start cohort and period N, the actors who came back.
+
+Rules (the SQL is in ``retention_sql``):
+
+- An actor's start cohort is the bucket of their first start event in the
+  chart's range, with the start event's ``where`` items, the chart's
+  ``where`` items and the cohort filter applied. Cohort buckets are the
+  chart's ``period`` (calendar days or weeks) in the chart's time zone,
+  clipped to the range. The chart's ``interval`` is not used.
+- Period 0 is the rest of the start event's day (or week) after the start
+  event, and period N is the N-th day (or week) after that day. A return
+  event counts only when it comes after the start event in event order
+  ``(client_time, seq)``, so the start event never returns itself.
+- With ``rolling`` true, period N is the N-th 24-hour (or 7 x 24-hour)
+  window from the start event's ``client_time``.
+- Mode ``on``: retained in period N when a return event falls in period N.
+  Mode ``on_or_after``: when a return event falls in period N or a later one
+  up to ``periods``.
+- Return events may come after the range ends, inside the periods counted.
+- With ``count_by: "group:TYPE"`` the rules apply to groups instead of
+  actors. A group's start cohort is the bucket of the first start event, by
+  any member, that names it. The group is retained in period N when any
+  member did a return event naming it in period N (or later, ``on_or_after``).
+
+A cell (cohort, period) is *complete* when the period has ended for every
+actor of the cohort by the time of the project's last event (the largest
+``event_time``), because later events have not been imported yet.
+``retention_summary`` averages complete cells only.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from tui.analytics.definition import ChartDefinition, DefinitionError
+from tui.analytics.filters import Fragment, check_cohort
+from tui.analytics.retention_sql import RetentionQuery
+from tui.analytics.segmentation import chart_settings, find_bucket
+from tui.analytics.uniques import count_distinct_sql, exact_count_sql
+
+log = logging.getLogger(__name__)
+
+COLUMNS = [
+    "bucket", "bucket_start", "bucket_end", "period", "cohort_size", "retained", "not_retained", "rate", "complete",
+]
+SUMMARY_COLUMNS = ["period", "cohorts", "cohort_size", "retained", "rate"]
+
+
+def retention_query(definition: ChartDefinition, settings: Any) -> RetentionQuery:
+    """Return the SQL builder of a retention chart in its time zone (the chart's own, else the project's)."""
+    settings = chart_settings(settings)
+    return RetentionQuery(definition, definition.timezone or settings.timezone, settings.week_start)
+
+
+def retention(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any) -> pd.DataFrame:
+    """Compute a retention chart and return one row per (cohort bucket, period N) for N = 0 to ``periods``.
+
+    Columns: ``bucket`` (0-based), ``bucket_start`` and ``bucket_end`` (the
+    cohort's bucket in the chart's time zone), ``period`` (N), ``cohort_size``,
+    ``retained``, ``not_retained``, ``rate`` (``retained / cohort_size``, NaN
+    for an empty cohort) and ``complete``. Every bucket appears, empty or not.
+    """
+    query = retention_query(definition, settings)
+    if definition.cohort:
+        check_cohort(cursor, definition.cohort)
+    cell_count = len(query.cohorts) * (query.periods + 1)
+    unit = query.unit
+    counts = _run_counts(cursor, query, count_distinct_sql(unit.column, unit.id_range(cursor), cell_count))
+    last_event = cursor.execute("SELECT max(event_time) FROM events").fetchone()[0]
+    return _table(query, counts, last_event)
+
+
+def retention_point_events_sql(
+    definition: ChartDefinition,
+    settings: Any,
+    bucket: int | datetime | date,
+    period: int,
+    dropped: bool,
+) -> Fragment:
+    """Return the SQL and parameters selecting the events behind one retention point.
+
+    The rows have every column of ``events`` except ``dedupe_key``. Retained
+    (``dropped`` false): each retained actor's return events in period
+    ``period`` (mode ``on_or_after``: in that period or a later one counted).
+    Not retained: each cohort actor's first start event. So the distinct
+    ``actor_id`` count equals the point's ``retained`` or ``not_retained``.
+    Counted by a group type, the rows are (event, group) pairs with a
+    ``group_id`` column, and the distinct ``group_id`` count is the point's.
+    ``bucket`` is a cohort bucket index, or a date or datetime inside it.
+    """
+    query = retention_query(definition, settings)
+    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or not 0 <= period <= query.periods:
+        raise DefinitionError(f"period: no period {period!r}. This chart has periods 0 to {query.periods}.")
+    index = find_bucket(query.cohorts, bucket)
+    return query.point_events_sql(index, int(period), dropped)
+
+
+def retention_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the average retention per period over complete cells, weighted by cohort size.
+
+    Columns: ``period``, ``cohorts`` (complete cells with at least one actor),
+    ``cohort_size`` and ``retained`` (their sums), ``rate`` (``retained /
+    cohort_size``, NaN when no cell of that period is complete).
+    """
+    complete = frame[frame["complete"] & (frame["cohort_size"] > 0)]
+    sums = complete.groupby("period")[["cohort_size", "retained"]].sum()
+    cohorts = complete.groupby("period").size()
+    periods = pd.Index(sorted(frame["period"].unique()), name="period")
+    summary = pd.DataFrame(
+        {
+            "cohorts": cohorts.reindex(periods, fill_value=0),
+            "cohort_size": sums["cohort_size"].reindex(periods, fill_value=0),
+            "retained": sums["retained"].reindex(periods, fill_value=0),
+        }
+    ).reset_index()
+    summary["rate"] = _fraction(summary["retained"].to_numpy(), summary["cohort_size"].to_numpy())
+    return summary[SUMMARY_COLUMNS].astype({"cohorts": "int64", "cohort_size": "int64", "retained": "int64"})
+
+
+def _run_counts(cursor: duckdb.DuckDBPyConnection, query: RetentionQuery, count_actors: str) -> dict:
+    """Return the ``bucket``, ``period``, ``actors`` arrays of ``chart_sql``."""
+    sql, params = query.chart_sql(count_actors)
+    exact = exact_count_sql(query.unit.column)
+    try:
+        return cursor.execute(sql, params).fetchnumpy()
+    except duckdb.OutOfRangeException:
+        if count_actors == exact:
+            raise
+        # An import added actors or groups after the id range was read. Hash sets take any id.
+        log.info("%s values changed during a retention query; counting again with count(DISTINCT)", query.unit.column)
+        return _run_counts(cursor, query, exact)
+
+
+def _cohort_counts(query: RetentionQuery, counts: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Return the cohort sizes per bucket and the retained actors per (bucket, period) from ``chart_sql``'s rows."""
+    bucket_count, period_count = len(query.cohorts), query.periods + 1
+    sizes = np.zeros(bucket_count, dtype="int64")
+    retained = np.zeros((bucket_count, period_count), dtype="int64")
+    buckets = np.asarray(counts["bucket"], dtype="int64")
+    actors = np.asarray(counts["actors"], dtype="int64")
+    period_column = counts["period"]
+    is_size = np.ma.getmaskarray(period_column)
+    sizes[buckets[is_size]] = actors[is_size]
+    cell_periods = np.ma.getdata(period_column)[~is_size].astype("int64")
+    retained[buckets[~is_size], cell_periods] = actors[~is_size]
+    if query.definition.mode == "on_or_after":
+        # The query counts each actor once, in their last return period, so period N sums periods N and later.
+        retained = np.flip(np.cumsum(np.flip(retained, axis=1), axis=1), axis=1)
+    return sizes, retained
+
+
+def _table(query: RetentionQuery, counts: dict, last_event: datetime | None) -> pd.DataFrame:
+    """Return the chart's rows from the ``bucket``, ``period``, ``actors`` rows of ``chart_sql``."""
+    sizes, retained = _cohort_counts(query, counts)
+    bucket_count, period_count = retained.shape
+    rows = np.repeat(np.arange(bucket_count, dtype="int64"), period_count)
+    periods = np.tile(np.arange(period_count, dtype="int64"), bucket_count)
+    cohort_size = sizes[rows]
+    retained_cells = retained.reshape(-1)
+    return pd.DataFrame(
+        {
+            "bucket": rows,
+            "bucket_start": query.cohorts.local_boundaries.take(rows),
+            "bucket_end": query.cohorts.local_boundaries.take(rows + 1),
+            "period": periods,
+            "cohort_size": cohort_size,
+            "retained": retained_cells,
+            "not_retained": cohort_size - retained_cells,
+            "rate": _fraction(retained_cells, cohort_size),
+            "complete": _complete(query, rows, periods, last_event),
+        },
+        columns=COLUMNS,
+    )
+
+
+def _complete(query: RetentionQuery, rows: np.ndarray, periods: np.ndarray, last_event: datetime | None) -> np.ndarray:
+    """Return, per cell, whether its period has ended for every cohort actor by ``last_event``."""
+    if last_event is None:
+        return np.zeros(len(rows), dtype=bool)
+    if query.definition.rolling:
+        # The cohort's last actor may start just before the bucket's end, so their period N ends N + 1 windows later.
+        # NOTE: this takes each start's client_time to fall before its bucket's end (by event_time), which a
+        # device clock running ahead of the server's breaks, so such a cell may be marked complete too early.
+        window = timedelta(microseconds=query.unit_us)
+        ends = [query.cohorts.boundaries[row + 1] + (period + 1) * window for row, period in zip(rows, periods)]
+    else:
+        # Calendar period N of bucket b is grid bucket b + N.
+        ends = [query.grid.boundaries[row + period + 1] for row, period in zip(rows, periods)]
+    return np.array([end <= last_event for end in ends], dtype=bool)
+
+
+def _fraction(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """Return ``part / whole`` as floats, NaN where ``whole`` is 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(whole > 0, part / np.maximum(whole, 1), np.nan)
