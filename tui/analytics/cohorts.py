@@ -2,16 +2,23 @@
 
 The members are the actors of ``point_actors_sql`` (through ``as_actor_set``),
 the same query that counts the point, so a cohort made from a ``uniques``
-point has exactly as many members as the point's value.
+point has exactly as many members as the point's value. A point of a chart
+counted by a group type (``count_by: "group:TYPE"``) makes a cohort of groups:
+its members are the point's group ids and its kind is ``groups:TYPE``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import duckdb
+
+from tui.analytics.filters import Fragment
+from tui.analytics.groups import counts_groups, point_group_events
 from tui.analytics.microscope.actor_set import Target, as_actor_set
 from tui.analytics.point import Point, point_label
-from tui.store.cohorts import Cohort, save_cohort
+from tui.analytics.segmentation_groups import group_type
+from tui.store.cohorts import GROUP_KIND_PREFIX, Cohort, save_cohort
 
 
 def create_cohort_from_point(
@@ -21,17 +28,38 @@ def create_cohort_from_point(
     target: Target,
     settings: Any = None,
 ) -> Cohort:
-    """Save the actors of ``target`` (a Point or an ActorSet) as the static cohort ``name``.
+    """Save the actors (or groups) of ``target`` (a Point or an ActorSet) as the static cohort ``name``.
 
     ``settings`` defaults to the project's. Raises CohortError when the name is
     taken and PermissionError when the current member is a viewer.
     """
     settings = project if settings is None else settings
-    actor_set = as_actor_set(target, settings)
-    actors_sql, params = actor_set.actors
-    members = (f"SELECT actor_id FROM ({actors_sql})", params)
-    # TODO: save a cohort of groups (member_kind "groups") once charts can count by a group type.
-    return save_cohort(project, name, members, cohort_definition(target, settings), description)
+    members, kind = cohort_members_sql(target, settings)
+    return save_cohort(project, name, members, cohort_definition(target, settings), description, member_kind=kind)
+
+
+def cohort_members_sql(target: Target, settings: Any) -> tuple[Fragment, str]:
+    """Return the query of the cohort members ``target`` makes and their ``member_kind``.
+
+    The query selects ``actor_id`` for a cohort of users, ``group_id`` for one of groups.
+    """
+    if isinstance(target, Point) and counts_groups(target):
+        events, params = point_group_events(target, settings)
+        kind = GROUP_KIND_PREFIX + group_type(target.definition.count_by)
+        return (f"SELECT DISTINCT group_id FROM ({events})", params), kind
+    actors, params = as_actor_set(target, settings).actors
+    return (f"SELECT actor_id FROM ({actors})", params), "users"
+
+
+def count_cohort_members(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any) -> int:
+    """Return how many members a cohort made from ``target`` now would have."""
+    (members, params), _ = cohort_members_sql(target, settings)
+    return cursor.execute(f"SELECT count(*) FROM ({members})", params).fetchall()[0][0]
+
+
+def member_noun(target: Target) -> str:
+    """Return what a cohort made from ``target`` contains: ``groups`` for a point counted by groups, else ``users``."""
+    return "groups" if isinstance(target, Point) and counts_groups(target) else "users"
 
 
 def cohort_definition(target: Target, settings: Any) -> dict:

@@ -7,9 +7,11 @@ ISO 8601 with the UTC offset, in the chart's time zone. A property's value is it
 latest one (``users.properties``), not the value it had when the events
 happened. ``users_csv.py`` builds the rows and neutralises spreadsheet formulas.
 
-DuckDB writes the file with ``COPY`` to a temporary file in the target folder,
-which is renamed at the end, so readers never see half a file and a
-cancelled or failed export leaves nothing behind.
+``export_rows`` is the part every CSV download shares (the groups CSV too):
+the cap, the overwrite rule, cancelling and the atomic write. DuckDB writes
+the file with ``COPY`` to a temporary file in the target folder, which is
+renamed at the end, so readers never see half a file and a cancelled or
+failed export leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import duckdb
 
@@ -50,12 +52,20 @@ class ExportCancelled(QueryCancelled):
 
 @dataclass(frozen=True)
 class ExportResult:
-    """Outcome of an export: ``rows`` users written of ``total``, ``capped`` when the cap cut the list."""
+    """Outcome of an export: ``rows`` written of ``total``, ``capped`` when the cap cut the list.
+
+    ``noun`` names what a row is (``users``, ``groups``) for messages.
+    """
 
     rows: int
     total: int
     capped: bool
     path: Path
+    noun: str = "users"
+
+
+# Builds the CSV query from the session and the temporary table of collected rows, given the cap.
+CsvQuery = Callable[[duckdb.DuckDBPyConnection, str, int], Fragment]
 
 
 def export_notice(result: ExportResult) -> str:
@@ -65,10 +75,10 @@ def export_notice(result: ExportResult) -> str:
 
 
 def cap_warning(result: ExportResult, how_to_raise: str = "raise it with loupe settings --export-cap") -> str | None:
-    """Return the sentence stating that the cap cut the list, or None when every user was written."""
+    """Return the sentence stating that the cap cut the list, or None when every row was written."""
     if not result.capped:
         return None
-    return f"The list was cut at {result.rows:,} of {result.total:,} users (export cap; {how_to_raise})."
+    return f"The list was cut at {result.rows:,} of {result.total:,} {result.noun} (export cap; {how_to_raise})."
 
 
 def export_users(
@@ -90,31 +100,63 @@ def export_users(
     ExportError when the folder is missing, DestinationExistsError when
     ``out_path`` exists and ``overwrite`` is false.
     """
+    actors, params = as_actor_set(target, settings).actors
+    # The set's query runs once, into the temporary table, instead of once to count and once to write.
+    rows = (f"SELECT actor_id, events_in_point FROM ({actors})", params)
+
+    def csv_query(session: duckdb.DuckDBPyConnection, table: str, cap: int) -> Fragment:
+        return users_csv_sql(table, property_keys(session, table), cap)
+
+    cap = export_cap(settings) if cap is None else cap
+    return export_rows(
+        cursor, rows, csv_query, out_path, cap,
+        overwrite=overwrite, progress=progress, cancel=cancel, timezone=_timezone(target, settings), noun="users",
+    )
+
+
+def export_rows(
+    cursor: duckdb.DuckDBPyConnection,
+    rows: Fragment,
+    csv_query: CsvQuery,
+    out_path: str | Path,
+    cap: int,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    timezone: str | None = None,
+    noun: str = "users",
+) -> ExportResult:
+    """Write a CSV file of the first ``cap`` of ``rows`` to ``out_path``, atomically.
+
+    ``rows`` is copied once into a temporary table; ``csv_query(session,
+    table, cap)`` then returns the query of the file's lines, header first.
+    ``timezone`` is the session's zone while both run. Cancelling and the
+    errors are those of ``export_users``.
+    """
     out_path = Path(out_path)
     check_destination(out_path, overwrite)
-    cap = export_cap(settings) if cap is None else cap
     if cap < 1:
-        raise ExportError(f"Export cap {cap}: use a positive number of users.")
-    actor_set = as_actor_set(target, settings)
+        raise ExportError(f"Export cap {cap}: use a positive number of {noun}.")
 
     # A session of its own keeps the settings below and the temporary table out of the caller's session.
     # NOTE: interrupting ``cursor`` does not stop this session; callers cancel through ``cancel``.
     session = cursor.cursor()
     try:
-        session.execute("SET TimeZone = ?", [_timezone(target, settings)])
+        if timezone is not None:
+            session.execute("SET TimeZone = ?", [timezone])
         enable_progress(session)
-        table, total = run_interruptible(session, lambda: _collect_actors(session, actor_set.actors), cancel)
-        keys = run_interruptible(session, lambda: property_keys(session, table), cancel)
-        rows = min(total, cap)
-        _write_atomically(session, users_csv_sql(table, keys, cap), out_path, overwrite, rows, progress, cancel)
+        table, total = run_interruptible(session, lambda: _collect_rows(session, rows), cancel)
+        query = run_interruptible(session, lambda: csv_query(session, table, cap), cancel)
+        written = min(total, cap)
+        _write_atomically(session, query, out_path, overwrite, written, progress, cancel)
     except QueryCancelled:
         log.info("export to %s cancelled", out_path)
         raise ExportCancelled() from None
     finally:
         session.close()
 
-    log.info("exported %d of %d users to %s", rows, total, out_path)
-    return ExportResult(rows=rows, total=total, capped=total > cap, path=out_path)
+    log.info("exported %d of %d %s to %s", written, total, noun, out_path)
+    return ExportResult(rows=written, total=total, capped=total > cap, path=out_path, noun=noun)
 
 
 def export_cap(settings: Any) -> int:
@@ -145,14 +187,11 @@ def _timezone(target: Target, settings: Any) -> str:
     return chart_settings(settings).timezone
 
 
-def _collect_actors(session: duckdb.DuckDBPyConnection, actors: Fragment) -> tuple[str, int]:
-    """Copy the set's ``actor_id`` and ``events_in_point`` into a temporary table; return its name and row count.
-
-    The set's query runs once here, instead of once to count and once to write.
-    """
-    table = quote_identifier(f"export_actors_{uuid.uuid4().hex}")
-    sql, params = actors
-    session.execute(f"CREATE TEMP TABLE {table} AS SELECT actor_id, events_in_point FROM ({sql})", params)
+def _collect_rows(session: duckdb.DuckDBPyConnection, rows: Fragment) -> tuple[str, int]:
+    """Copy ``rows`` into a temporary table; return its name and row count."""
+    table = quote_identifier(f"export_rows_{uuid.uuid4().hex}")
+    sql, params = rows
+    session.execute(f"CREATE TEMP TABLE {table} AS {sql}", params)
     total = session.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     return table, total
 

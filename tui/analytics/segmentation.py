@@ -10,9 +10,17 @@ Measures, per point:
 - ``sum:PROP`` and ``avg:PROP``: sum and mean of a numeric property, over the
   events whose value is a finite number (numbers written as text count).
 
+With ``count_by: "group:TYPE"`` the chart counts groups of that type instead
+of actors, over the events that name such a group: ``uniques`` is distinct
+groups, ``average`` events per group (an event naming two groups counts for
+both), ``pct_active`` groups as a percentage of the groups active in the
+bucket and segment. ``totals``, ``sum:PROP`` and ``avg:PROP`` stay over events,
+each event once, but only events naming a group of that type count.
+
 ``point_events_sql`` selects the events behind one point from the same
 labelled relation the chart groups, so ``count(DISTINCT actor_id)`` over it is
-the chart's ``uniques`` value for that point.
+the chart's ``uniques`` value for that point, and ``count(DISTINCT group_id)``
+its value when the chart counts groups.
 """
 
 from __future__ import annotations
@@ -27,10 +35,11 @@ import numpy as np
 import pandas as pd
 
 from tui.analytics.buckets import Buckets, make_buckets
-from tui.analytics.definition import GROUP_PREFIX, ChartDefinition, DefinitionError
+from tui.analytics.definition import ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment, check_cohort
+from tui.analytics.segmentation_groups import counted_column
 from tui.analytics.segmentation_sql import TOP_SEGMENTS, SeriesQuery
-from tui.analytics.uniques import COUNT_DISTINCT, actor_id_range, count_actors_sql
+from tui.analytics.uniques import actor_id_range, count_distinct_sql, group_id_range
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +95,18 @@ def segmentation(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition,
     has no segment and so no rows.
     """
     _check_supported(definition)
-    if definition.cohort:
-        check_cohort(cursor, definition.cohort)
+    # The point's SQL reads the cohort's kind itself; the chart's leaves out the branch of the other kind.
+    cohort_kind = check_cohort(cursor, definition.cohort) if definition.cohort else None
     buckets = chart_buckets(definition, settings)
     # The top values, (other) and (none).
     segments_per_series = 1 if definition.group_by is None else TOP_SEGMENTS + 2
-    count_actors = count_actors_sql(actor_id_range(cursor), len(buckets) * segments_per_series)
+    column = counted_column(definition)
+    id_range = actor_id_range(cursor) if column == "actor_id" else group_id_range(cursor)
+    count_distinct = count_distinct_sql(column, id_range, len(buckets) * segments_per_series)
 
     frames = []
     for series in range(len(definition.events)):
-        points = _run_points(cursor, SeriesQuery(definition, buckets, series), count_actors)
+        points = _run_points(cursor, SeriesQuery(definition, buckets, series, cohort_kind), count_distinct)
         frames.append(_fill_buckets(points, buckets, definition, series))
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
@@ -143,27 +154,21 @@ def find_bucket(buckets: Buckets, when: int | datetime | date) -> int:
 def _check_supported(definition: ChartDefinition) -> None:
     if definition.type != "segmentation":
         raise DefinitionError(f"type: this is a {definition.type} chart, not an event segmentation chart.")
-    if definition.group_by and definition.group_by.startswith(GROUP_PREFIX):
-        # TODO: account-level segments through event_groups and groups.
-        raise DefinitionError(f"group_by: {definition.group_by!r}: grouping by a group type is not supported yet.")
-    if definition.count_by:
-        # TODO: count groups instead of actors.
-        raise DefinitionError(f"count_by: {definition.count_by!r}: counting groups is not supported yet.")
 
 
-def _run_points(cursor: duckdb.DuckDBPyConnection, query: SeriesQuery, count_actors: str) -> dict:
+def _run_points(cursor: duckdb.DuckDBPyConnection, query: SeriesQuery, count_distinct: str) -> dict:
     """Return the non-empty points of one series as arrays: ``bucket``, ``segment``, ``segment_rank``, ``value``."""
     try:
-        points = _fetch(cursor, query.chart_sql(count_actors))
+        points = _fetch(cursor, query.chart_sql(count_distinct))
         if query.definition.measure == "pct_active":
-            active = _fetch(cursor, query.active_sql(count_actors))
+            active = _fetch(cursor, query.active_sql(count_distinct))
             points["value"] = _as_percentage(points, active)
     except duckdb.OutOfRangeException:
-        if count_actors == COUNT_DISTINCT:
+        if count_distinct == query.exact_count:
             raise
-        # An import added actors after the actor id range was read. Hash sets take any id.
-        log.info("actor ids changed during a chart query; counting again with count(DISTINCT)")
-        return _run_points(cursor, query, COUNT_DISTINCT)
+        # An import added actors (or groups) after the id range was read. Hash sets take any id.
+        log.info("%s values changed during a chart query; counting again with count(DISTINCT)", query.counted_column)
+        return _run_points(cursor, query, query.exact_count)
     return points
 
 
@@ -173,7 +178,7 @@ def _fetch(cursor: duckdb.DuckDBPyConnection, fragment: Fragment) -> dict:
 
 
 def _as_percentage(points: dict, active: dict) -> np.ndarray:
-    """Return each point's actors as a percentage of the active actors of its bucket and segment."""
+    """Return each point's actors (or groups) as a percentage of the active ones of its bucket and segment."""
     active_by_point = dict(zip(zip(active["bucket"].tolist(), active["segment"].tolist()), active["active"].tolist()))
     keys = zip(points["bucket"].tolist(), points["segment"].tolist())
     denominators = np.array([active_by_point[key] for key in keys], dtype="float64")

@@ -10,6 +10,18 @@ Segments of a group-by are the top ``TOP_SEGMENTS`` property values by the
 chart's measure over the whole range (ties broken by value, in byte order),
 then ``(other)`` for the remaining values and ``(none)`` for events without
 the property.
+
+Groups (``event_groups``, one row per event and group it names):
+- ``group_by: "group:TYPE"`` labels an event with the name of each group of
+  that type it names, so an event naming two groups is in both segments;
+  events naming none are ``(none)``. An event whose groups all fall in
+  ``(other)`` is in ``(other)`` once. Counted by the same type, each
+  (event, group) row is in the segment of its own group.
+- ``count_by: "group:TYPE"`` gives the relation one row per (event, group of
+  that type) with a ``group_id`` column, and drops events naming no such group.
+  ``uniques`` and ``pct_active`` count distinct ``group_id``; ``average`` is
+  (event, group) rows per group, so an event naming two groups counts for
+  each; ``totals``, ``sum:PROP`` and ``avg:PROP`` take each event once.
 """
 
 from __future__ import annotations
@@ -18,8 +30,18 @@ from datetime import datetime
 
 from tui.analytics.buckets import Buckets
 from tui.analytics.definition import ChartDefinition, EventSpec
-from tui.analytics.uniques import COUNT_DISTINCT
-from tui.analytics.filters import Fragment, cohort_sql, conjunction, event_type_sql, number_sql, property_sql, where_sql
+from tui.analytics.filters import (
+    Fragment,
+    cohort_groups_sql,
+    cohort_sql,
+    conjunction,
+    event_type_sql,
+    number_sql,
+    property_sql,
+    where_sql,
+)
+from tui.analytics.segmentation_groups import counted_column, event_labels_sql, group_sources_sql, group_type
+from tui.analytics.uniques import exact_count_sql
 
 TOP_SEGMENTS = 10
 # NOTE: a property value spelled "(other)" or "(none)" gets the same label as that catch-all segment.
@@ -32,21 +54,34 @@ NONE_RANK = TOP_SEGMENTS + 2
 # Columns the labelled relation adds to the event columns it selects.
 LABEL_COLUMNS = ("bucket", "segment_value", "measure_number", "segment", "segment_rank")
 
-
 class SeriesQuery:
     """SQL builder for one series of a segmentation chart over its buckets."""
 
-    def __init__(self, definition: ChartDefinition, buckets: Buckets, series: int):
+    def __init__(self, definition: ChartDefinition, buckets: Buckets, series: int, cohort_kind: str | None = None):
+        """``cohort_kind`` is the ``member_kind`` of the chart's cohort when the caller read it, else None."""
         self.definition = definition
         self.buckets = buckets
         self.series = series
         self.event: EventSpec = definition.events[series]
+        # The group types the chart counts and segments by, None for users and properties.
+        self.counted_type = group_type(definition.count_by)
+        self.segment_type = group_type(definition.group_by)
+        self.counted_column = counted_column(definition)
+        self.cohort_kind = cohort_kind
+
+    @property
+    def exact_count(self) -> str:
+        """The hash-set aggregate of the counted column, which any id fits."""
+        return exact_count_sql(self.counted_column)
 
     # Data points ------------------------------------------------------------
 
     def chart_sql(self, count_actors: str) -> Fragment:
-        """Return one row per non-empty point: ``bucket``, ``segment``, ``segment_rank``, ``value``."""
-        labelled, params = self.labelled_sql("actor_id", self.series_filter())
+        """Return one row per non-empty point: ``bucket``, ``segment``, ``segment_rank``, ``value``.
+
+        ``count_actors`` is the aggregate counting distinct values of ``counted_column``.
+        """
+        labelled, params = self.labelled_sql(self._key_columns(), self.series_filter())
         value = self._value_sql(count_actors)
         if self.definition.group_by is None:
             # Every row has the segment NULL, and grouping by the bucket alone is faster.
@@ -64,12 +99,16 @@ class SeriesQuery:
         This is the denominator of ``pct_active``. The chart's ``where`` items,
         cohort and segment labels apply, but the series' event and ``where`` do not.
         """
-        labelled, params = self.labelled_sql("actor_id", self.population_filter())
+        labelled, params = self.labelled_sql(self._key_columns(), self.population_filter())
         sql = f"SELECT bucket, segment, {count_actors} AS active FROM ({labelled}) GROUP BY bucket, segment"
         return sql, params
 
     def point_events_sql(self, segment: str | None, bucket: int) -> Fragment:
-        """Return the events of one data point, with every column of ``events`` but ``dedupe_key``."""
+        """Return the events of one data point, with every column of ``events`` but ``dedupe_key``.
+
+        A chart counted by a group type gives one row per (event, group) with
+        the group's ``group_id``, so ``count(DISTINCT group_id)`` is the point's groups.
+        """
         start, end = self.buckets.boundaries[bucket], self.buckets.boundaries[bucket + 1]
         # The bucket's time range is implied by ``bucket = ?``. Stating it lets DuckDB skip row groups.
         labelled, params = self.labelled_sql("events.*", self.series_filter(start, end))
@@ -83,12 +122,15 @@ class SeriesQuery:
 
     def labelled_sql(self, columns: str, row_filter: Fragment) -> Fragment:
         """Return ``columns`` of the events passing ``row_filter``, with bucket and segment labels."""
-        rows, params = self._rows_sql(columns, row_filter)
         if self.definition.group_by is None:
+            rows, params = self._rows_sql(columns, row_filter)
             sql = f"SELECT event_rows.*, CAST(NULL AS VARCHAR) AS segment, 0 AS segment_rank FROM ({rows}) AS event_rows"
             return sql, params
 
         top, top_params = self._top_segments_sql()
+        if self._labels_by_event():
+            return self._group_labelled_sql(columns, row_filter, (top, top_params))
+        rows, params = self._rows_sql(columns, row_filter)
         label = (
             f"CASE WHEN event_rows.segment_value IS NULL THEN '{SEGMENT_NONE}' "
             f"WHEN top_segments.segment_rank IS NOT NULL THEN event_rows.segment_value ELSE '{SEGMENT_OTHER}' END"
@@ -104,21 +146,65 @@ class SeriesQuery:
         )
         return sql, top_params + params
 
-    def _rows_sql(self, columns: str, row_filter: Fragment) -> Fragment:
+    def _group_labelled_sql(self, columns: str, row_filter: Fragment, top: Fragment) -> Fragment:
+        """Return the labelled rows of a group-by on a group type: one row per (event, segment).
+
+        An event's labels come from its groups: the name of each top group,
+        one ``(other)`` for any number of other groups, and ``(none)`` without groups.
+        """
+        rows, params = self._rows_sql(columns, row_filter, with_segment_value=False)
+        top_sql, top_params = top
+        labels, label_params = event_labels_sql(self.segment_type, SEGMENT_OTHER, OTHER_RANK)
+        sql = (
+            f"WITH top_segments AS ({top_sql}), {labels} "
+            f"SELECT event_rows.*, coalesce(event_labels.segment, '{SEGMENT_NONE}') AS segment, "
+            f"coalesce(event_labels.segment_rank, {NONE_RANK}) AS segment_rank "
+            f"FROM ({rows}) AS event_rows LEFT JOIN event_labels ON event_labels.seq = event_rows.seq"
+        )
+        return sql, top_params + label_params + params
+
+    def _labels_by_event(self) -> bool:
+        """Tell whether segments are the event's groups of a type other than the counted one."""
+        return self.segment_type is not None and self.segment_type != self.counted_type
+
+    def _rows_sql(self, columns: str, row_filter: Fragment, with_segment_value: bool = True) -> Fragment:
         bucket, bucket_params = self.buckets.index_sql("event_time")
-        segment, segment_params = self._segment_value_sql()
+        segment, segment_params = self._segment_value_sql() if with_segment_value else ("CAST(NULL AS VARCHAR)", [])
         number, number_params = self._measure_number_sql()
+        sources, source_params = group_sources_sql(
+            self.counted_type, self.segment_type, self._number_once_per_event(), with_segment_value
+        )
         filter_sql, filter_params = row_filter
+        if self.counted_type is not None:
+            columns += ", counted_groups.group_id"
         sql = (
             f"SELECT {columns}, {bucket} AS bucket, {segment} AS segment_value, {number} AS measure_number "
-            f"FROM events WHERE {filter_sql}"
+            f"FROM {sources} WHERE {filter_sql}"
         )
-        return sql, bucket_params + segment_params + number_params + filter_params
+        return sql, bucket_params + segment_params + number_params + source_params + filter_params
+
+    def _key_columns(self) -> str:
+        """Return the event columns the chart's aggregates read. ``seq`` identifies the rows of one event."""
+        if self.counted_type is None and self.segment_type is None:
+            return "actor_id"
+        return "actor_id, events.seq"
+
+    def _number_once_per_event(self) -> bool:
+        """Tell whether a sum or average must read only one of the rows an event has, one per counted group.
+
+        Counted and segmented by one type, each row is in its own group's
+        segment, so every row keeps its number.
+        """
+        return (
+            self.counted_type is not None
+            and self.definition.measure_property is not None
+            and self.segment_type != self.counted_type
+        )
 
     def _top_segments_sql(self) -> Fragment:
         """Return the top segment values with their rank (1 is first), by the measure over the whole range."""
-        rows, params = self._rows_sql("actor_id", self.series_filter())
-        score = self._value_sql(COUNT_DISTINCT)
+        rows, params = self._rows_sql(self._key_columns(), self.series_filter())
+        score = self._value_sql(self.exact_count)
         sql = (
             "SELECT segment_value, row_number() OVER (ORDER BY score DESC, segment_value) AS segment_rank "
             f"FROM (SELECT segment_value, {score} AS score FROM ({rows}) "
@@ -144,8 +230,13 @@ class SeriesQuery:
         start = start or self.buckets.range_start
         end = end or self.buckets.range_end
         parts = [("event_time >= ? AND event_time < ?", [start, end]), where_sql(self.definition.where)]
-        if self.definition.cohort:
-            parts.append(cohort_sql(self.definition.cohort))
+        cohort = self.definition.cohort
+        if cohort:
+            parts.append(cohort_sql(cohort, self.cohort_kind))
+            if self.counted_type is not None:
+                # A cohort of groups of the counted type also keeps the other groups its events name from counting.
+                column = "counted_groups.group_id"
+                parts.append(cohort_groups_sql(cohort, self.counted_type, column, self.cohort_kind))
         return conjunction(parts)
 
     # Expressions ------------------------------------------------------------
@@ -153,25 +244,32 @@ class SeriesQuery:
     def _segment_value_sql(self) -> Fragment:
         if self.definition.group_by is None:
             return "CAST(NULL AS VARCHAR)", []
+        if self.segment_type is not None:
+            return "segment_groups.group_name", []
         return property_sql(self.definition.group_by)
 
     def _measure_number_sql(self) -> Fragment:
         measure_property = self.definition.measure_property
         if measure_property is None:
             return "CAST(NULL AS DOUBLE)", []
-        return number_sql(measure_property)
+        number, params = number_sql(measure_property)
+        if self._number_once_per_event():
+            # The row of the event's smallest group id carries the number, the others NULL, which sum() skips.
+            return f"(CASE WHEN counted_groups.group_id = first_groups.first_group_id THEN {number} END)", params
+        return number, params
 
     def _value_sql(self, count_actors: str) -> str:
         """Return the aggregate of the chart's measure over labelled rows.
 
-        For ``pct_active`` this is the numerator, the distinct actors. The
-        division by active actors happens after both are counted.
+        For ``pct_active`` this is the numerator, the distinct actors (or
+        groups). The division by active ones happens after both are counted.
         """
         kind = self.definition.measure.partition(":")[0]
         if kind in ("uniques", "pct_active"):
             return count_actors
         if kind == "totals":
-            return "CAST(count(*) AS DOUBLE)"
+            # Counted by groups, an event has a row per group it names.
+            return "CAST(count(DISTINCT seq) AS DOUBLE)" if self.counted_type else "CAST(count(*) AS DOUBLE)"
         if kind == "average":
             return f"CAST(count(*) AS DOUBLE) / {count_actors}"
         if kind == "sum":

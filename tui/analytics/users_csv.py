@@ -3,8 +3,7 @@
 Spreadsheet formulas are neutralised here: a text cell starting with ``=``,
 ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``. JSON numbers
 are not text, so ``-5`` stays ``-5``. Header cells are neutralised the same
-way. Every cell is text, so the header can be the first row of the same query
-(DuckDB's own header would rename duplicate or case-insensitively equal names).
+way. ``csv_lines_sql`` and ``text_cell_sql`` serve the groups CSV too.
 """
 
 from __future__ import annotations
@@ -29,14 +28,8 @@ def property_keys(cursor: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def users_csv_sql(table: str, keys: list[str], cap: int) -> Fragment:
     """Return the query of the CSV rows: a header row, then up to ``cap`` users by user id, every cell text."""
-    header_cells = [neutralise_text(name) for name in (*FIXED_COLUMNS, *keys)]
-    columns = [f"c{index}" for index in range(len(header_cells))]
-    header = "SELECT 0 AS part, NULL AS sort_id, NULL AS actor_id, " + ", ".join(
-        f"CAST(? AS VARCHAR) AS {column}" for column in columns
-    )
-
     cells = [
-        _text_cell_sql("sort_id"),
+        text_cell_sql("sort_id"),
         _iso_text_sql("first_seen_text"),
         _iso_text_sql("last_seen_text"),
         "CAST(events_in_point AS VARCHAR)",
@@ -44,7 +37,7 @@ def users_csv_sql(table: str, keys: list[str], cap: int) -> Fragment:
     ]
     pointers = [json_pointer(key) for key in keys]
     users = (
-        "SELECT 1, sort_id, actor_id, " + ", ".join(f"{cell} AS {column}" for cell, column in zip(cells, columns))
+        "SELECT sort_id, actor_id, " + ", ".join(cells)
         + " FROM (SELECT actors.actor_id, actors.events_in_point, users.properties, "
         f"{DISPLAY_ID} AS sort_id, "
         f"strftime(users.first_seen, '{_TIME_FORMAT}') AS first_seen_text, "
@@ -53,13 +46,28 @@ def users_csv_sql(table: str, keys: list[str], cap: int) -> Fragment:
         "json_extract_string(users.properties, CAST(? AS VARCHAR[])) AS property_text "
         f"FROM {table} AS actors JOIN users USING (actor_id))"
     )
+    # Each property cell's JSON type check, then the pointer list.
+    return csv_lines_sql([*FIXED_COLUMNS, *keys], (users, [*pointers, pointers]), ("sort_id", "actor_id"), cap)
+
+
+def csv_lines_sql(header: list[str], rows: Fragment, sort_keys: tuple[str, ...], cap: int) -> Fragment:
+    """Return the query of a CSV file's lines: the ``header`` cells, then the first ``cap`` of ``rows`` by ``sort_keys``.
+
+    ``rows`` selects the sort keys, then one text cell per header name. The
+    header cells are neutralised here, and every cell is text, so the header
+    can be the first row of the same query (DuckDB's own header would rename
+    duplicate or case-insensitively equal names).
+    """
+    columns = [f"c{index}" for index in range(len(header))]
+    keys = ", ".join(f"NULL AS {key}" for key in sort_keys)
+    header_row = f"SELECT 0 AS part, {keys}, " + ", ".join(f"CAST(? AS VARCHAR) AS {column}" for column in columns)
+    rows_sql, rows_params = rows
     sql = (
-        f"SELECT {', '.join(columns)} FROM ({header} UNION ALL {users}) "
-        # The header row sorts first, so the limit keeps it and ``cap`` users.
-        "ORDER BY part, sort_id, actor_id LIMIT ?"
+        f"SELECT {', '.join(columns)} FROM ({header_row} UNION ALL SELECT 1, * FROM ({rows_sql})) "
+        # The header row sorts first, so the limit keeps it and ``cap`` rows.
+        f"ORDER BY part, {', '.join(sort_keys)} LIMIT ?"
     )
-    # Parameters in the order their ``?`` appear: header, each cell's JSON type check, the pointer list, the limit.
-    return sql, [*header_cells, *pointers, pointers, cap + 1]
+    return sql, [*(neutralise_text(name) for name in header), *rows_params, cap + 1]
 
 
 def neutralise_text(text: str) -> str:
@@ -74,7 +82,7 @@ _LEADER_CODES_BUT_MINUS = ", ".join(str(ord(leader)) for leader in FORMULA_LEADE
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
 
 
-def _text_cell_sql(value: str) -> str:
+def text_cell_sql(value: str) -> str:
     """Return SQL for the text ``value`` with a leading ``'`` when it starts like a formula."""
     return f"CASE WHEN ascii({value}) IN ({_LEADER_CODES}) THEN '''' || {value} ELSE {value} END"
 

@@ -1,4 +1,4 @@
-"""``loupe cohort create|list|show|delete``: save a data point's users as a cohort, and manage cohorts."""
+"""``loupe cohort create|list|show|delete``: save a data point's users (or groups) as a cohort, and manage cohorts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from tui.analytics.cohorts import create_cohort_from_point
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
 from tui.cli.point_options import add_point_arguments, local_times, run_on_point
-from tui.store.cohorts import Cohort, CohortError, cohort_members, delete_cohort, list_cohorts, load_cohort
+from tui.store.cohorts import (
+    Cohort,
+    CohortError,
+    cohort_groups,
+    cohort_members,
+    delete_cohort,
+    list_cohorts,
+    load_cohort,
+)
 from tui.store.project import open_project
 
 COHORT_COLUMNS = ["name", "description", "size", "as_of", "created_by"]
@@ -20,7 +28,9 @@ COHORT_COLUMNS = ["name", "description", "size", "as_of", "created_by"]
 def add_arguments(parser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    create = actions.add_parser("create", help="save the users of a chart's data point as a static cohort")
+    create = actions.add_parser(
+        "create", help="save the users of a chart's data point as a static cohort (its groups, for a chart with count_by)"
+    )
     create.add_argument("name", metavar="NAME", help="cohort name, unique in the project")
     create.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
     _add_project_argument(create)
@@ -32,7 +42,7 @@ def add_arguments(parser) -> None:
     _add_project_argument(listing)
     add_format_argument(listing)
 
-    show = actions.add_parser("show", help="print a cohort's users")
+    show = actions.add_parser("show", help="print a cohort's users (or groups)")
     show.add_argument("name", metavar="NAME", help="cohort name")
     _add_project_argument(show)
     add_format_argument(show)
@@ -72,21 +82,26 @@ def cohort_frame(cohorts: list[Cohort]) -> pd.DataFrame:
 def _create(args) -> pd.DataFrame:
     def create(cursor, point, project) -> pd.DataFrame:
         cohort = create_cohort_from_point(project, args.name, args.description, point)
-        print(f"Created cohort {cohort.name!r} with {cohort.size} users.", file=sys.stderr)
+        print(f"Created cohort {cohort.name!r} with {cohort.size} {cohort.member_noun}.", file=sys.stderr)
         return cohort_frame([cohort])
 
     return run_on_point(args, create)
 
 
 def _members(args) -> pd.DataFrame:
+    """Return a cohort's users (without the internal actor id), or its groups, with times in the project's zone."""
     with open_project(args.project) as project:
         cohort = load_cohort(project, args.name)
-        members = cohort_members(project, args.name)
+        if not cohort.members_are_groups:
+            members = cohort_members(project, args.name).drop(columns=["actor_id"])
+        else:
+            members = cohort_groups(project, args.name)
         zone = project.timezone
-    print(f"Cohort {cohort.name!r}: {cohort.size} users as of {cohort.as_of.isoformat()}.", file=sys.stderr)
-    for column in ("first_seen", "last_seen"):
-        members[column] = local_times(members[column], zone)
-    return members.drop(columns=["actor_id"])
+    print(f"Cohort {cohort.name!r}: {cohort.size} {cohort.member_noun} as of {cohort.as_of.isoformat()}.", file=sys.stderr)
+    for column in ("first_seen", "last_seen", "first_time"):
+        if column in members:
+            members[column] = local_times(members[column], zone)
+    return members
 
 
 def _add_project_argument(parser) -> None:

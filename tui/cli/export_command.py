@@ -1,4 +1,4 @@
-"""``loupe export users CHART.json --project P --point WHEN --out FILE.csv``: the microscope's users download."""
+"""``loupe export users|groups CHART.json --project P --point WHEN --out FILE.csv``: the microscope's downloads."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from tui.analytics.export import NOTICE, DestinationExistsError, ExportError, ExportResult, cap_warning, export_users
+from tui.analytics.groups import groups_csv
 from tui.cli import CommandError
 from tui.cli.point_options import add_point_arguments, positive_int, run_on_point
 
@@ -13,30 +14,40 @@ from tui.cli.point_options import add_point_arguments, positive_int, run_on_poin
 def add_arguments(parser) -> None:
     kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
     users = kinds.add_parser("users", help="write a data point's users with their latest user properties as CSV")
-    users.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
-    users.add_argument("--project", required=True, type=Path, help="project file to read events from")
-    add_point_arguments(users)
-    users.add_argument("--out", required=True, type=Path, metavar="FILE.csv", help="CSV file to write")
-    users.add_argument("--force", action="store_true", help="replace FILE.csv if it exists")
-    users.add_argument(
-        "--cap", type=positive_int, default=None, metavar="N",
-        help="write at most N users (default: the project's export cap, 1,000,000 unless changed)",
+    _add_export_arguments(users, "users")
+    groups = kinds.add_parser(
+        "groups", help="write the groups of a data point of a chart counted by a group type (count_by) as CSV"
     )
-    # TODO: ``loupe export groups`` once charts count groups.
+    _add_export_arguments(groups, "groups")
+
+
+def _add_export_arguments(parser, noun: str) -> None:
+    parser.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
+    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_point_arguments(parser)
+    parser.add_argument("--out", required=True, type=Path, metavar="FILE.csv", help="CSV file to write")
+    parser.add_argument("--force", action="store_true", help="replace FILE.csv if it exists")
+    parser.add_argument(
+        "--cap", type=positive_int, default=None, metavar="N",
+        help=f"write at most N {noun} (default: the project's export cap, 1,000,000 unless changed)",
+    )
 
 
 def run(args) -> int:
+    write = groups_csv if args.kind == "groups" else export_users
+
     def export(cursor, point, project) -> ExportResult:
         try:
-            return export_users(cursor, point, project, args.out, cap=args.cap, overwrite=args.force)
+            return write(cursor, point, project, args.out, cap=args.cap, overwrite=args.force)
         except DestinationExistsError as error:
             raise CommandError(f"{error} Pass --force to replace it.") from None
         except ExportError as error:
             raise CommandError(str(error)) from None
 
     result = run_on_point(args, export)
-    print(f"Wrote {result.rows} of {result.total} users to {result.path}.")
-    print(NOTICE, file=sys.stderr)
+    print(f"Wrote {result.rows} of {result.total} {result.noun} to {result.path}.")
+    if args.kind == "users":
+        print(NOTICE, file=sys.stderr)
     # The limit came from --cap when it was given, so that is what to raise.
     how_to_raise = "raise it with a larger --cap" if args.cap is not None else "raise it with loupe settings --export-cap"
     warning = cap_warning(result, how_to_raise)

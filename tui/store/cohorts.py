@@ -1,10 +1,12 @@
-"""Static cohorts: named sets of actors saved with the definition they came from.
+"""Static cohorts: named sets of actors (or groups) saved with the definition they came from.
 
 A cohort row and its ``cohort_members`` rows are written in one transaction,
 so a cohort is never seen half-filled. ``as_of`` is the time that transaction
-started, which is when its members were read. Members are actor ids, so a
-chart's ``cohort`` filter (``tui.analytics.filters.cohort_sql``) matches them
-against ``events.actor_id`` directly.
+started, which is when its members were read. The members of a cohort of
+users (``member_kind`` ``users``) are actor ids, so a chart's ``cohort``
+filter (``tui.analytics.filters.cohort_sql``) matches them against
+``events.actor_id`` directly. A cohort of groups (``member_kind``
+``groups:TYPE``) holds group ids of that type.
 
 Creating and deleting a cohort needs the member role or higher; viewers only view.
 """
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # Long enough for a descriptive name, short enough for a list row and a chart's cohort picker.
 MAX_NAME_LENGTH = 200
+# The start of the ``member_kind`` of a cohort of groups; the group type follows.
+GROUP_KIND_PREFIX = "groups:"
 
 
 Fragment = tuple[str, list]
@@ -47,6 +51,16 @@ class Cohort:
     definition: dict | None
     created_by: str | None
     size: int
+
+    @property
+    def members_are_groups(self) -> bool:
+        """Whether the members are group ids (``member_kind`` ``groups:TYPE``) rather than actor ids."""
+        return self.member_kind.startswith(GROUP_KIND_PREFIX.rstrip(":"))
+
+    @property
+    def member_noun(self) -> str:
+        """What the members are, for messages: ``groups`` or ``users``."""
+        return "groups" if self.members_are_groups else "users"
 
 
 def check_cohort_name(name: str) -> str:
@@ -72,11 +86,14 @@ def save_cohort(
     description: str | None = None,
     member_kind: str = "users",
 ) -> Cohort:
-    """Save a static cohort of the actors that the query ``members`` selects (an ``actor_id`` column).
+    """Save a static cohort of the members that the query ``members`` selects in its only column.
 
-    Raises CohortError when the name is taken, PermissionError for a viewer.
+    The members are actor ids for ``member_kind`` ``users``, and group ids
+    for ``groups:TYPE``. Raises CohortError when the name is taken or the
+    kind is unknown, PermissionError for a viewer.
     """
     name = check_cohort_name(name)
+    _check_kind(member_kind)
     created_by = require_role(project, "member", "Create cohort")
     members_sql, params = members
     try:
@@ -89,14 +106,14 @@ def save_cohort(
                 [cohort_id, name, description, member_kind, _json_text(definition), created_by],
             )
             cursor.execute(
-                f"INSERT INTO cohort_members SELECT DISTINCT ?, actor_id FROM ({members_sql})",
+                f"INSERT INTO cohort_members SELECT DISTINCT ?, * FROM ({members_sql})",
                 [cohort_id, *params],
             )
     except duckdb.ConstraintException:
         # Another process saved the same name between the check and the insert.
         raise CohortError(_name_taken(name)) from None
     cohort = load_cohort(project, name)
-    log.info("created cohort %r with %d members", name, cohort.size)
+    log.info("created cohort %r with %d %s", name, cohort.size, cohort.member_noun)
     return cohort
 
 
@@ -121,12 +138,33 @@ def cohort_names(source) -> list[str]:
 
 
 def cohort_members(source, name: str) -> pd.DataFrame:
-    """Return the members of the cohort ``name``: ``actor_id``, ``user_id``, ``first_seen``, ``last_seen``, by user id."""
+    """Return the members of the cohort of users ``name``: ``actor_id``, ``user_id``, ``first_seen``, ``last_seen``, by user id.
+
+    Raises CohortError for a cohort of groups, whose members ``cohort_groups`` returns.
+    """
     cohort = load_cohort(source, name)
+    if cohort.members_are_groups:
+        raise CohortError(f"Cohort {name!r} contains groups, not users: list its groups instead.")
     return connection_of(source).execute(
         f"SELECT users.actor_id, {DISPLAY_ID} AS user_id, users.first_seen, users.last_seen "
         "FROM cohort_members JOIN users ON users.actor_id = cohort_members.member_id "
         "WHERE cohort_members.cohort_id = ? ORDER BY user_id, users.actor_id",
+        [cohort.cohort_id],
+    ).df()
+
+
+def cohort_groups(source, name: str) -> pd.DataFrame:
+    """Return the members of the cohort of groups ``name``: ``group_id``, ``group_type``, ``group_name``, ``first_time``.
+
+    Rows are by group name. Raises CohortError for a cohort of users.
+    """
+    cohort = load_cohort(source, name)
+    if not cohort.members_are_groups:
+        raise CohortError(f"Cohort {name!r} contains users, not groups: list its users instead.")
+    return connection_of(source).execute(
+        "SELECT groups.group_id, groups.group_type, groups.group_name, groups.first_time "
+        "FROM cohort_members JOIN groups ON groups.group_id = cohort_members.member_id "
+        "WHERE cohort_members.cohort_id = ? ORDER BY groups.group_name, groups.group_id",
         [cohort.cohort_id],
     ).df()
 
@@ -147,6 +185,12 @@ _SELECT = (
     "FROM cohorts LEFT JOIN cohort_members ON cohort_members.cohort_id = cohorts.cohort_id"
 )
 _GROUP = "GROUP BY ALL"
+
+
+def _check_kind(member_kind: str) -> None:
+    # A bare "groups" is accepted as a cohort of groups of no stated type.
+    if member_kind != "users" and not member_kind.startswith(GROUP_KIND_PREFIX.rstrip(":")):
+        raise CohortError(f"Cohort kind {member_kind!r} is unknown: use 'users' or 'groups:TYPE'.")
 
 
 def _check_name_free(cursor, name: str) -> None:

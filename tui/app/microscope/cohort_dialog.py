@@ -1,13 +1,13 @@
-"""Create cohort: save a point's users as a named static cohort, with its size shown before saving."""
+"""Create cohort: save a point's users (or groups) as a named static cohort, with its size shown before saving."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-from tui.analytics.cohorts import create_cohort_from_point
-from tui.analytics.microscope.actor_set import actor_count
-from tui.app.formatting import format_value
+from tui.analytics.cohorts import count_cohort_members, create_cohort_from_point, member_noun
+from tui.app.microscope.download_dialog import quantity_text
 from tui.app.microscope.form_dialog import Field, FormDialog
+from tui.app.microscope.header import PointHeader
 from tui.store.cohorts import Cohort
 from tui.store.project import Project
 from tui.store.saved_objects import check_role
@@ -17,7 +17,8 @@ from tui.text import printable
 class CohortDialog(FormDialog):
     """The dialog that saves the users of ``target`` (a Point or an ActorSet) as a cohort; returns the Cohort.
 
-    Opened as ``CohortDialog(project, target, settings)``.
+    Opened as ``CohortDialog(project, target, settings)``. A point of a chart
+    counted by a group type saves its groups instead.
     """
 
     title_text = "Create cohort"
@@ -29,16 +30,26 @@ class CohortDialog(FormDialog):
             Field("cohort-description", "About", "optional description"),
         ]
 
+    def header(self) -> PointHeader:
+        if member_noun(self.target) == "groups":
+            # The banner's list is the groups counted below, not the point's users.
+            return PointHeader(self.project, self.target, self.settings, count_list=False, noun="groups")
+        return super().header()
+
     def on_mount(self) -> None:
         # FormDialog.on_mount runs too: Textual calls the handler of every class in the hierarchy.
-        self.show_note("Counting the users…")
-        self.start(lambda cursor: actor_count(cursor, self.target, self.settings), self._show_size, self._size_failed)
+        self.show_note(f"Counting the {member_noun(self.target)}…")
+        count = lambda cursor: count_cohort_members(cursor, self.target, self.settings)  # noqa: E731
+        self.start(count, self._show_size, self._size_failed)
 
-    def _show_size(self, users: int) -> None:
-        self.show_note(f"{format_value(users, 'uniques')} will be saved, as they are now (a static cohort).")
+    def _show_size(self, members: int) -> None:
+        if member_noun(self.target) == "groups":
+            self.query_one(PointHeader).set_list_count(members)
+        size = quantity_text(members, member_noun(self.target))
+        self.show_note(f"{size} will be saved, as they are now (a static cohort).")
 
     def _size_failed(self, error: Exception) -> None:
-        self.show_note(Text(f"Counting the users failed: {error}", style="bold"))
+        self.show_note(Text(f"Counting the {member_noun(self.target)} failed: {error}", style="bold"))
 
     def check_permission(self, project: Project) -> tuple[bool, str]:
         return check_role(project, "member", "Create cohort")
@@ -48,6 +59,6 @@ class CohortDialog(FormDialog):
         return create_cohort_from_point(project, values["cohort-name"], description, self.target, self.settings)
 
     def saved(self, cohort: Cohort) -> None:
-        size = format_value(cohort.size, "uniques")
+        size = quantity_text(cohort.size, cohort.member_noun)
         self.app.notify(f"Saved cohort '{printable(cohort.name)}' with {size}.", title="Cohort created", markup=False)
         self.dismiss(cohort)

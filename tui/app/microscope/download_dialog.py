@@ -1,9 +1,12 @@
-"""Download users: write a point's users and their latest user properties to a CSV file.
+"""Download users (or groups): write a point's users and their latest user properties to a CSV file.
 
 The dialog states that the values are the latest ones, not those at event
 time, and whether the export cap cuts the list. It asks for confirmation before replacing an
 existing file. While the file is written a progress bar moves, and Escape
 cancels the export, which then leaves no file behind.
+
+``GroupsDownloadDialog`` is the same dialog for the groups of a point
+counted by a group type, writing the groups CSV.
 """
 
 from __future__ import annotations
@@ -18,17 +21,24 @@ from textual.app import ComposeResult
 from textual.widgets import ProgressBar
 
 from tui.analytics.export import NOTICE, DestinationExistsError, ExportResult, cap_warning, export_cap, export_users
+from tui.analytics.groups import groups_csv, point_group_count
 from tui.analytics.microscope.actor_set import Target, actor_count
 from tui.app.confirm import ConfirmScreen
-from tui.app.formatting import format_value
+from tui.app.formatting import format_number
 from tui.app.microscope.form_dialog import Field, FormDialog
+from tui.app.microscope.header import PointHeader
 from tui.app.microscope.jobs import effective_settings, project_on
 from tui.store.project import Project
 
 
-def default_file_name(today: date | None = None) -> str:
-    """Return the file the dialog suggests: ``./loupe-users-YYYY-MM-DD.csv`` in the working folder."""
-    return f"./loupe-users-{(today or date.today()).isoformat()}.csv"
+def default_file_name(today: date | None = None, noun: str = "users") -> str:
+    """Return the file the dialog suggests: ``./loupe-users-YYYY-MM-DD.csv`` (or ``loupe-groups-…``) in the working folder."""
+    return f"./loupe-{noun}-{(today or date.today()).isoformat()}.csv"
+
+
+def quantity_text(count: int, noun: str) -> str:
+    """Return ``count`` with its plural noun, such as ``1 user`` or ``1,234 groups``."""
+    return f"{format_number(count)} {noun[:-1] if count == 1 else noun}"
 
 
 def resolve_path(text: str) -> Path:
@@ -42,6 +52,9 @@ class DownloadDialog(FormDialog):
 
     title_text = "Download users"
     submit_label = "Download"
+    noun = "users"
+    # The text above the count. The users CSV contains the latest user properties.
+    notice = NOTICE
 
     def __init__(self, project: Project, target: Target, settings: Any):
         super().__init__(project, target, settings)
@@ -50,7 +63,7 @@ class DownloadDialog(FormDialog):
         self.cancelled = threading.Event()
 
     def fields(self) -> list[Field]:
-        return [Field("download-path", "File", "where to write the CSV file", default_file_name())]
+        return [Field("download-path", "File", "where to write the CSV file", default_file_name(noun=self.noun))]
 
     def below_fields(self) -> ComposeResult:
         bar = ProgressBar(show_eta=False, id="download-progress")
@@ -59,21 +72,34 @@ class DownloadDialog(FormDialog):
 
     def on_mount(self) -> None:
         # FormDialog.on_mount runs too: Textual calls the handler of every class in the hierarchy.
-        self.show_note(f"{NOTICE} Counting the users…")
-        self.start(self._count, self._show_count, lambda error: self.show_note(f"{NOTICE} Counting failed: {error}"))
+        self.show_note(self._with_notice(f"Counting the {self.noun}…", " "))
+        failed = lambda error: self.show_note(self._with_notice(f"Counting failed: {error}", " "))  # noqa: E731
+        self.start(self._count, self._show_count, failed)
+
+    def count_rows(self, cursor, settings: Any) -> int:
+        """Return how many rows the download has before the cap. Runs on a worker."""
+        return actor_count(cursor, self.target, settings)
+
+    def write(self, project: Project, settings: Any, path: Path, **options) -> ExportResult:
+        """Write the CSV file; ``options`` are ``overwrite``, ``progress`` and ``cancel``. Runs on a worker."""
+        return export_users(project.con, self.target, settings, path, **options)
+
+    def _with_notice(self, text: str | Text, separator: str) -> Text:
+        return Text.assemble(self.notice, separator, text) if self.notice else Text.assemble(text)
 
     def _count(self, cursor) -> tuple[int, int]:
         settings = effective_settings(project_on(self.project, cursor), self.settings)
-        return actor_count(cursor, self.target, settings), export_cap(settings)
+        return self.count_rows(cursor, settings), export_cap(settings)
 
     def _show_count(self, count: tuple[int, int]) -> None:
-        users, cap = count
-        if users > cap:
-            cut = f"The export cap of {cap:,} users cuts the list: {users - cap:,} of {users:,} users are left out."
+        rows, cap = count
+        noun = self.noun
+        if rows > cap:
+            cut = f"The export cap of {cap:,} {noun} cuts the list: {rows - cap:,} of {rows:,} {noun} are left out."
             limit = Text(cut, style="bold")
         else:
-            limit = Text(f"{format_value(users, 'uniques')} will be written (export cap {cap:,}).")
-        self.show_note(Text.assemble(NOTICE, "\n", limit))
+            limit = Text(f"{quantity_text(rows, noun)} will be written (export cap {cap:,}).")
+        self.show_note(self._with_notice(limit, "\n"))
 
     # Writing ----------------------------------------------------------------
 
@@ -108,8 +134,8 @@ class DownloadDialog(FormDialog):
         path = resolve_path(values["download-path"])
         settings = effective_settings(project, self.settings)
         self.app.call_from_thread(self._show_progress, 0, 0)
-        return export_users(
-            project.con, self.target, settings, path,
+        return self.write(
+            project, settings, path,
             overwrite=path == self.replace_path,
             progress=lambda done, total: self.app.call_from_thread(self._show_progress, done, total),
             cancel=self.cancelled.is_set,
@@ -125,7 +151,7 @@ class DownloadDialog(FormDialog):
 
     def saved(self, result: ExportResult) -> None:
         self.app.notify(
-            f"Wrote {format_value(result.rows, 'uniques')} to {result.path}.", title="Download finished", markup=False
+            f"Wrote {quantity_text(result.rows, result.noun)} to {result.path}.", title="Download finished", markup=False
         )
         warning = cap_warning(result)
         if warning:
@@ -146,3 +172,25 @@ class DownloadDialog(FormDialog):
             self.cancelled.set()
             self.app.notify("Download cancelled: no file was written.", markup=False)
         super().action_close()
+
+
+class GroupsDownloadDialog(DownloadDialog):
+    """The dialog that writes the groups CSV of ``target``, a Point of a chart counted by a group type."""
+
+    title_text = "Download groups"
+    noun = "groups"
+    notice = "Columns: group_id, group_name, first_time (Unix seconds), creator_id."
+
+    def header(self) -> PointHeader:
+        # The banner's list is the groups counted below, not the point's users.
+        return PointHeader(self.project, self.target, self.settings, count_list=False, noun="groups")
+
+    def count_rows(self, cursor, settings: Any) -> int:
+        return point_group_count(cursor, self.target, settings)
+
+    def _show_count(self, count: tuple[int, int]) -> None:
+        self.query_one(PointHeader).set_list_count(count[0])
+        super()._show_count(count)
+
+    def write(self, project: Project, settings: Any, path: Path, **options) -> ExportResult:
+        return groups_csv(project.con, self.target, settings, path, **options)

@@ -1,0 +1,163 @@
+"""The groups of a data point counted by a group type: the list, each group's users, and the groups CSV.
+
+A chart with ``count_by: "group:TYPE"`` gives its point's events one row per
+(event, group of that type), with the group's ``group_id``. Everything here
+reads those rows, so the number of groups listed is the chart's count of
+groups for the point, whatever the chart type, as long as its point events
+carry ``group_id``.
+
+``first_time`` and ``creator_id`` are the group's own, from the first event
+that named it anywhere in the project, not from the point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from tui.analytics.export import ExportResult, export_cap, export_rows
+from tui.analytics.filters import Fragment
+from tui.analytics.interruptible import Cancel, Progress
+from tui.analytics.microscope.actor_set import ActorSet, MicroscopeError, as_actor_set, events_actor_set
+from tui.analytics.point import Point, point_events
+from tui.analytics.users_csv import csv_lines_sql, text_cell_sql
+from tui.store.users import DISPLAY_ID
+
+GROUP_COLUMNS = [
+    "group_id", "group_type", "group_name", "first_time", "creator_id", "events_in_point", "users_in_point",
+]
+SORT_COLUMNS = tuple(GROUP_COLUMNS)
+CSV_COLUMNS = ("group_id", "group_name", "first_time", "creator_id")
+
+
+def counts_groups(point: Point) -> bool:
+    """Tell whether ``point``'s chart counts groups (``count_by: "group:TYPE"``), so its events carry ``group_id``."""
+    return bool(point.definition.count_by)
+
+
+def point_group_events(point: Point, settings: Any) -> Fragment:
+    """Return the events of ``point``, one row per (event, group) with ``group_id``; raise MicroscopeError without groups."""
+    if not isinstance(point, Point) or not counts_groups(point):
+        raise MicroscopeError(
+            "count_by: this chart counts users, so its points have no groups. "
+            "Set count_by to 'group:TYPE' (for example 'group:company') to list a point's groups."
+        )
+    return point_events(point, settings)
+
+
+def point_groups_sql(target_events: Fragment) -> Fragment:
+    """Return one row per group of ``target_events`` (rows with ``group_id``, ``seq`` and ``actor_id``).
+
+    Columns: ``group_id``, ``group_type``, ``group_name``, ``first_time``,
+    ``creator_id`` (the user id of the actor whose event created the group,
+    or its device id when never identified), ``events_in_point`` and
+    ``users_in_point``.
+    """
+    events, params = target_events
+    sql = (
+        "SELECT point_groups.group_id, groups.group_type, groups.group_name, groups.first_time, "
+        f"coalesce({DISPLAY_ID}, creators.user_id, creators.device_id) AS creator_id, "
+        "point_groups.events_in_point, point_groups.users_in_point "
+        "FROM (SELECT group_id, count(DISTINCT seq) AS events_in_point, count(DISTINCT actor_id) AS users_in_point "
+        f"FROM ({events}) GROUP BY group_id) AS point_groups "
+        "JOIN groups ON groups.group_id = point_groups.group_id "
+        # ``users`` has no row for an actor whose events all moved to another actor; ``actors`` keeps its ids.
+        "LEFT JOIN users ON users.actor_id = groups.creator_actor_id "
+        "LEFT JOIN actors AS creators ON creators.actor_id = groups.creator_actor_id"
+    )
+    return sql, list(params)
+
+
+def point_groups(
+    cursor: duckdb.DuckDBPyConnection,
+    point: Point,
+    settings: Any,
+    sort: str = "events_in_point",
+    descending: bool = True,
+    search: str | None = None,
+    offset: int = 0,
+    limit: int | None = 200,
+) -> pd.DataFrame:
+    """Return one page of the groups of ``point``, sorted and optionally searched, with ``GROUP_COLUMNS``.
+
+    ``search`` keeps groups whose name or id contains it, ignoring case.
+    ``limit=None`` returns every row from ``offset``. Ties in the sort column
+    are ordered by ``group_id``, so pages never overlap.
+    """
+    if sort not in SORT_COLUMNS:
+        raise MicroscopeError(f"sort: {sort!r} is not a group list column. Sort by one of {', '.join(SORT_COLUMNS)}.")
+    groups, params = _searched_sql(point, settings, search)
+    direction = "DESC" if descending else "ASC"
+    sql = f"SELECT * FROM ({groups}) ORDER BY {sort} {direction} NULLS LAST, group_id LIMIT ? OFFSET ?"
+    # DuckDB reads a NULL limit as "no limit".
+    return cursor.execute(sql, params + [None if limit is None else int(limit), int(offset)]).df()
+
+
+def point_group_count(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any, search: str | None = None) -> int:
+    """Return how many groups of ``point`` the same ``search`` keeps (all of them without one)."""
+    groups, params = _searched_sql(point, settings, search)
+    return cursor.execute(f"SELECT count(*) FROM ({groups})", params).fetchall()[0][0]
+
+
+def group_users(point: Point, settings: Any, group_id: int, group_name: str) -> ActorSet:
+    """Return the users of one group within ``point``: the actors of the point's events that name the group.
+
+    The set's events are those events, one row each, so the user list,
+    profiles and streams open on it as on any point.
+    """
+    events, params = point_group_events(point, settings)
+    point_set = as_actor_set(point, settings)
+    group_events = (f"SELECT * EXCLUDE (group_id) FROM ({events}) WHERE group_id = ?", [*params, int(group_id)])
+    label = f"{point_set.label}, group {group_name}"
+    return events_actor_set(label, group_events, point_set.start, point_set.end)
+
+
+def groups_csv(
+    cursor: duckdb.DuckDBPyConnection,
+    point: Point,
+    settings: Any,
+    out_path: str | Path,
+    cap: int | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ExportResult:
+    """Write the groups of ``point`` to the CSV file ``out_path``: ``group_id``, ``group_name``, ``first_time``, ``creator_id``.
+
+    ``first_time`` is in whole Unix seconds. Rows are in order of group id,
+    at most ``cap`` of them (default: the project's export cap). Text cells
+    are neutralised against spreadsheet formulas. The file is written
+    atomically, and the overwrite, cancel and error rules are those of
+    ``export.export_users``.
+    """
+    groups, params = point_groups_sql(point_group_events(point, settings))
+    rows = (f"SELECT group_id, group_name, first_time, creator_id FROM ({groups})", params)
+    cap = export_cap(settings) if cap is None else cap
+    return export_rows(
+        cursor, rows, _groups_lines_sql, out_path, cap,
+        overwrite=overwrite, progress=progress, cancel=cancel, noun="groups",
+    )
+
+
+def _groups_lines_sql(session: duckdb.DuckDBPyConnection, table: str, cap: int) -> Fragment:
+    """Return the groups CSV's lines: the header, then one line of text cells per group of ``table``."""
+    cells = ", ".join([
+        "CAST(group_id AS VARCHAR)",
+        text_cell_sql("group_name"),
+        # Whole seconds: a group first seen at 10:00:00.7 was first seen in second 10:00:00.
+        "CAST(CAST(floor(epoch(first_time)) AS BIGINT) AS VARCHAR)",
+        text_cell_sql("creator_id"),
+    ])
+    return csv_lines_sql(list(CSV_COLUMNS), (f"SELECT group_id, {cells} FROM {table}", []), ("group_id",), cap)
+
+
+def _searched_sql(point: Point, settings: Any, search: str | None) -> Fragment:
+    groups, params = point_groups_sql(point_group_events(point, settings))
+    if not search:
+        return groups, params
+    # ``contains`` matches the text literally: % and _ in a search are not wildcards.
+    matches = "contains(lower(group_name), lower(?)) OR contains(CAST(group_id AS VARCHAR), ?)"
+    return f"SELECT * FROM ({groups}) WHERE {matches}", params + [search, search]
