@@ -94,8 +94,8 @@ def test_table_output(tmp_path, project_path, capsys):
         ('{"type": "segmentation", ', "chart.json: invalid JSON at line 1"),
         (json.dumps(dict(CHART, measure="median")), "chart.json: measure: unknown measure 'median'"),
         (json.dumps(dict(CHART, cohort="Nobody")), "chart.json: cohort: no cohort named 'Nobody'"),
-        (json.dumps({"type": "funnel", "steps": [{"event": "a"}, {"event": "b"}], "range": CHART["range"]}),
-         "chart.json: funnel charts cannot be printed yet."),
+        (json.dumps({"type": "funnel", "steps": [{"event": "a"}], "range": CHART["range"]}),
+         "chart.json: steps: has 1 entries. Give 2 to 10."),
     ],
 )
 def test_bad_chart_exits_with_message(tmp_path, project_path, capsys, content, expected):

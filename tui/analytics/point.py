@@ -10,24 +10,36 @@ actors whose events make up the value.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
-from tui.analytics.definition import ChartDefinition, DefinitionError
+from tui.analytics import funnel, retention, sessions
+from tui.analytics.definition import ANY_EVENT, ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment
-from tui.analytics.segmentation import chart_buckets, chart_settings, point_events_sql, series_name
+from tui.analytics.segmentation import ANY_EVENT_NAME, chart_buckets, chart_settings, point_events_sql, series_name
 
 
 @dataclass(frozen=True)
 class Point:
-    """One data point of a chart: series (0-based), segment label (None without group-by), bucket index."""
+    """One data point of a chart.
+
+    - segmentation and sessions: ``series`` (0-based), ``segment`` (None
+      without group-by) and ``bucket`` (index of the interval bucket);
+    - funnel: ``step`` (1-based) and ``dropped`` for its dropped-off part;
+      ``bucket`` stays 0, the whole range;
+    - retention: ``bucket`` (the start cohort), ``period`` (N) and
+      ``dropped`` for the users not retained.
+    """
 
     definition: ChartDefinition
-    series: int
-    segment: str | None
-    bucket: int
+    series: int = 0
+    segment: str | None = None
+    bucket: int = 0
+    step: int | None = None
+    period: int | None = None
+    dropped: bool = False
 
     def with_definition(self, definition: ChartDefinition) -> Point:
         return replace(self, definition=definition)
@@ -51,22 +63,41 @@ class PointLabel:
 
 
 def point_events(point: Point, settings: Any) -> Fragment:
-    """Return the SQL and parameters of the events that make up ``point``."""
-    if point.definition.type != "segmentation":
-        # TODO: funnel, sessions and retention points join here when those charts exist.
-        raise DefinitionError(f"type: the microscope does not open {point.definition.type} charts yet.")
-    return point_events_sql(point.definition, settings, point.series, point.segment, point.bucket)
+    """Return the SQL and parameters of the events that make up ``point``.
+
+    Segmentation: the events the chart counted. Funnel: the step events of
+    each actor's kept conversion, steps 1 to K for the converted part and 1
+    to K-1 for the dropped part.
+    """
+    definition = point.definition
+    if definition.type == "segmentation":
+        return point_events_sql(definition, settings, point.series, point.segment, point.bucket)
+    if definition.type == "funnel":
+        _check_step(point)
+        return funnel.funnel_step_events_sql(definition, settings, point.step, point.dropped)
+    if definition.type == "sessions":
+        return sessions.sessions_point_events_sql(definition, settings, point.series, point.segment, point.bucket)
+    return retention.retention_point_events_sql(definition, settings, point.bucket, point.period or 0, point.dropped)
 
 
 def point_actors_sql(point: Point, settings: Any) -> Fragment:
     """Return one row per actor of ``point``: ``actor_id``, ``events_in_point``, ``first_in_point``, ``last_in_point``."""
-    events, params = point_events(point, settings)
-    sql = (
-        "SELECT actor_id, count(*) AS events_in_point, "
+    return actors_of_events_sql(point_events(point, settings))
+
+
+def actors_of_events_sql(events: Fragment) -> Fragment:
+    """Return one row per actor of the ``events`` relation, with its events' count and first and last times.
+
+    Events are counted by ``seq``, because a group-counted point has a row per
+    (event, group) and an event naming two groups is still one event.
+    """
+    sql, params = events
+    actors = (
+        "SELECT actor_id, count(DISTINCT seq) AS events_in_point, "
         "min(event_time) AS first_in_point, max(event_time) AS last_in_point "
-        f"FROM ({events}) GROUP BY actor_id"
+        f"FROM ({sql}) GROUP BY actor_id"
     )
-    return sql, params
+    return actors, list(params)
 
 
 def point_actor_count(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any) -> int:
@@ -75,15 +106,97 @@ def point_actor_count(cursor: duckdb.DuckDBPyConnection, point: Point, settings:
     return cursor.execute(f"SELECT count(DISTINCT actor_id) FROM ({events})", params).fetchall()[0][0]
 
 
+def point_range(point: Point, settings: Any) -> tuple[datetime, datetime]:
+    """Return the UTC range ``[start, end)`` that the point's events come from and its paths read.
+
+    A funnel's later steps may happen up to one window after the chart's
+    range, so its range runs that much longer.
+    """
+    definition = point.definition
+    if definition.type == "retention":
+        return _retention_range(point, settings)
+    buckets = chart_buckets(definition, settings)
+    if definition.type == "funnel":
+        return buckets.range_start, buckets.range_end + timedelta(seconds=definition.window_seconds)
+    return buckets.boundaries[point.bucket], buckets.boundaries[point.bucket + 1]
+
+
+def _retention_range(point: Point, settings: Any) -> tuple[datetime, datetime]:
+    """Return a retention point's range: its start cohort's bucket through the last period its events can be in.
+
+    Mode ``on`` reads up to the end of period N, ``on_or_after`` up to the
+    last period counted; one more period covers a week's or a day's DST shift.
+    """
+    query = retention.retention_query(point.definition, settings)
+    cohorts = query.cohorts
+    last_period = (point.period or 0) if point.definition.mode == "on" and not point.dropped else query.periods
+    span = timedelta(microseconds=(last_period + 2) * query.unit_us)
+    return cohorts.boundaries[point.bucket], cohorts.boundaries[point.bucket + 1] + span
+
+
+def point_anchor(point: Point) -> str:
+    """Return which of an actor's point events a path starts from: ``first``, or ``last`` for funnels.
+
+    A funnel path starts after the last step the actor reached, so the paths
+    of a drop-off begin after the last step the users completed.
+    """
+    return "last" if point.definition.type == "funnel" else "first"
+
+
 def point_label(point: Point, settings: Any) -> PointLabel:
     """Return the label of ``point``: chart type, series, segment and bucket ``[start, end)`` in its zone."""
-    buckets = chart_buckets(point.definition, settings)
-    zone = point.definition.timezone or chart_settings(settings).timezone
+    definition = point.definition
+    zone = definition.timezone or chart_settings(settings).timezone
+    buckets = (
+        retention.retention_query(definition, settings).cohorts
+        if definition.type == "retention"
+        else chart_buckets(definition, settings)
+    )
+    if definition.type == "funnel":
+        name, start, end = funnel_point_name(point), buckets.range_start, buckets.range_end
+    else:
+        name = _point_series_name(point)
+        start, end = buckets.start(point.bucket), buckets.end(point.bucket)
     return PointLabel(
         chart_type=point.definition.type,
-        series_name=series_name(point.definition, point.series),
+        series_name=name,
         segment=point.segment,
-        bucket_start=buckets.start(point.bucket).astimezone(buckets.zone),
-        bucket_end=buckets.end(point.bucket).astimezone(buckets.zone),
+        bucket_start=start.astimezone(buckets.zone),
+        bucket_end=end.astimezone(buckets.zone),
         timezone=zone,
     )
+
+
+def funnel_point_name(point: Point) -> str:
+    """Return a funnel point's name: the step, its event, the part, the window and the order."""
+    definition = point.definition
+    event = definition.steps[point.step - 1].event
+    part = "dropped off" if point.dropped else "converted"
+    name = _event_name(event)
+    return f"Step {point.step} {name}, {part} (window {definition.window}, {definition.order} order)"
+
+
+def _point_series_name(point: Point) -> str:
+    """Return the series name of a segmentation, sessions or retention point."""
+    definition = point.definition
+    if definition.type == "sessions":
+        return sessions.series_names(definition)[point.series]
+    if definition.type == "retention":
+        part = "not retained" if point.dropped else "retained"
+        mode = "on or after" if definition.mode == "on_or_after" else "on"
+        start, back = (_event_name(spec.event) for spec in (definition.start, definition.return_event))
+        return f"{start} then {back}, {definition.period} {point.period or 0} ({mode}), {part}"
+    return series_name(definition, point.series)
+
+
+def _event_name(event: str) -> str:
+    return ANY_EVENT_NAME if event == ANY_EVENT else event
+
+
+def _check_step(point: Point) -> None:
+    """Raise DefinitionError unless ``point`` names a step of its funnel, and a dropped part only after step 1."""
+    count = len(point.definition.steps)
+    if point.step is None or not 1 <= point.step <= count:
+        raise DefinitionError(f"step: no step {point.step}. This funnel has steps 1 to {count}.")
+    if point.dropped and point.step == 1:
+        raise DefinitionError("step: step 1 has no dropped-off part; every user of the funnel reached it.")

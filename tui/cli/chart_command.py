@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
 
-from tui.analytics.definition import DefinitionError, load_chart_file
+from tui.analytics.definition import ChartDefinition, DefinitionError, load_chart_file
+from tui.analytics.funnel import funnel, funnel_over_time
+from tui.analytics.retention import retention
 from tui.analytics.segmentation import segmentation
+from tui.analytics.sessions import series_names, sessions_chart
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
 from tui.store.project import open_project
 
-COUNT_MEASURES = ("uniques", "totals")
+# The chart function of each chart type.
+CHART_FUNCTIONS = {"segmentation": segmentation, "funnel": funnel, "sessions": sessions_chart, "retention": retention}
+# Measures whose values are counts: segmentation's users and events, and sessions.
+COUNT_MEASURES = ("uniques", "totals", "sessions", "length")
+# SPEC §5 names the first five; the rest follow so scripts can read times to convert.
+FUNNEL_COLUMNS = ["step", "event", "converted", "dropped", "conversion", "overall", "median_seconds", "average_seconds"]
 OUTPUT_COLUMNS = ["series", "segment", "bucket_start", "bucket_end", "value"]
+OVER_TIME_COLUMNS = ["bucket_start", "bucket_end", "step", "event", "converted", "dropped", "conversion", "overall"]
+RETENTION_COLUMNS = [
+    "bucket_start", "bucket_end", "period", "cohort_size", "retained", "not_retained", "rate", "complete",
+]
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
     parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    parser.add_argument(
+        "--over-time",
+        action="store_true",
+        help="funnels: print conversion per bucket of the chart's interval, by the day users entered",
+    )
     add_format_argument(parser)
 
 
@@ -27,32 +45,65 @@ def run(args) -> int:
         definition = load_chart_file(args.chart)
     except DefinitionError as error:
         raise CommandError(str(error)) from None
-    if definition.type != "segmentation":
-        raise CommandError(
-            f"{args.chart}: {definition.type} charts cannot be printed yet. "
-            "loupe chart prints event segmentation charts only."
-        )
+    if args.over_time and definition.type != "funnel":
+        raise CommandError(f"--over-time: only funnels have conversion over time, and this is a {definition.type} chart.")
 
     with open_project(args.project) as project:
         cursor = project.cursor()
         try:
-            frame = segmentation(cursor, definition, project)
+            chart = funnel_over_time if args.over_time else CHART_FUNCTIONS[definition.type]
+            frame = chart(cursor, definition, project)
         except DefinitionError as error:
             raise CommandError(f"{args.chart}: {error}") from None
         finally:
             cursor.close()
 
-    print_frame(data_points(frame, definition.measure), args.format)
+    note = chart_note(definition)
+    if note:
+        print(note, file=sys.stderr)
+    print_frame(printed_rows(frame, definition, args.over_time), args.format)
     return 0
+
+
+def chart_note(definition: ChartDefinition) -> str | None:
+    """Return what a reader needs beside the rows: a funnel's window, retention rules, length buckets."""
+    if definition.type == "funnel":
+        # The window decides every number, so it is always printed.
+        return f"window {definition.window}, {definition.order} order"
+    if definition.type == "retention":
+        mode = "return on or after period N" if definition.mode == "on_or_after" else "return on period N"
+        periods = "rolling 24-hour periods" if definition.rolling else f"calendar {definition.period}s"
+        return f"{mode}, {periods}; complete is false for periods that have not ended by the last event"
+    if definition.type == "sessions" and definition.measure == "length":
+        # The rows carry only the series number, so the length bucket of each is printed here.
+        return "; ".join(f"series {index}: {name}" for index, name in enumerate(series_names(definition)))
+    return None
+
+
+def printed_rows(frame: pd.DataFrame, definition: ChartDefinition, over_time: bool) -> pd.DataFrame:
+    """Return the printed columns of a chart's frame for its type."""
+    if over_time:
+        return _iso_times(frame[OVER_TIME_COLUMNS])
+    if definition.type == "funnel":
+        return frame[FUNNEL_COLUMNS]
+    if definition.type == "retention":
+        return _iso_times(frame[RETENTION_COLUMNS])
+    return data_points(frame, definition.measure)
 
 
 def data_points(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Return the printed columns of a segmentation frame, bucket times as ISO 8601 text with the UTC offset."""
-    points = frame[OUTPUT_COLUMNS].copy()
-    for column in ("bucket_start", "bucket_end"):
-        points[column] = [timestamp.isoformat() for timestamp in points[column]]
+    points = _iso_times(frame[OUTPUT_COLUMNS])
     if measure in COUNT_MEASURES:
         # Counts of users and events print as whole numbers, not 48.0.
         points["value"] = points["value"].round().astype("int64")
     return points
 
+
+
+def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` with its bucket times as ISO 8601 text with the UTC offset."""
+    frame = frame.copy()
+    for column in ("bucket_start", "bucket_end"):
+        frame[column] = [timestamp.isoformat() for timestamp in frame[column]]
+    return frame

@@ -1,9 +1,11 @@
-"""The ``--point WHEN [--series N] [--segment VALUE]`` options that pick a chart's data point.
+"""The options that pick a chart's data point.
 
-``WHEN`` is a bucket start as ``loupe chart`` prints it: a date such as
-``2024-03-05`` or a full ISO 8601 timestamp. Any instant inside a bucket picks
-that bucket. A date or a time without a UTC offset is read in the chart's time
-zone.
+A segmentation or sessions point is ``--point WHEN [--series N] [--segment
+VALUE]``, a funnel point ``--step K [--dropped]``, and a retention point
+``--point WHEN --period N [--dropped]``, ``WHEN`` naming the start cohort. ``WHEN`` is a bucket start as ``loupe
+chart`` prints it: a date such as ``2024-03-05`` or a full ISO 8601 timestamp.
+Any instant inside a bucket picks that bucket. A date or a time without a UTC
+offset is read in the chart's time zone.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from tui.analytics.definition import ChartDefinition, DefinitionError, load_char
 from tui.analytics.filters import check_cohort
 from tui.analytics.microscope import MicroscopeError
 from tui.analytics.point import Point
+from tui.analytics.buckets import Buckets
+from tui.analytics.retention import retention_query
 from tui.analytics.segmentation import chart_buckets, find_bucket, segmentation
+from tui.analytics.sessions import series_names, sessions_chart
 from tui.cli import CommandError
 from tui.store.project import Project, open_project
 
@@ -29,10 +34,9 @@ PointAction = Callable[[duckdb.DuckDBPyConnection, Point, Project], pd.DataFrame
 
 
 def add_point_arguments(parser) -> None:
-    """Add ``--point``, ``--series`` and ``--segment`` to an argparse parser."""
+    """Add ``--point``, ``--series``, ``--segment``, ``--step`` and ``--dropped`` to an argparse parser."""
     parser.add_argument(
         "--point",
-        required=True,
         metavar="WHEN",
         help="the data point's bucket start as 'loupe chart' prints it (a date such as 2024-03-05, or a timestamp)",
     )
@@ -42,6 +46,15 @@ def add_point_arguments(parser) -> None:
     parser.add_argument(
         "--segment", default=None, metavar="VALUE", help="the data point's segment, for a chart with a group-by"
     )
+    parser.add_argument("--step", type=positive_int, default=None, metavar="K", help="a funnel's step, 1 for the first")
+    parser.add_argument(
+        "--dropped",
+        action="store_true",
+        help="a funnel step's dropped-off part, or a retention point's users not retained",
+    )
+    parser.add_argument(
+        "--period", type=non_negative_int, default=None, metavar="N", help="a retention point's period, 0 for the first"
+    )
 
 
 def point_from_args(args, definition: ChartDefinition, project: Any) -> Point:
@@ -50,9 +63,16 @@ def point_from_args(args, definition: ChartDefinition, project: Any) -> Point:
     ``project`` gives the settings (time zone, week start) and the events that
     decide which segments exist. Raises CommandError naming the option and value.
     """
+    if definition.type == "funnel":
+        return _funnel_point(args, definition, project)
+    if args.point is None:
+        raise CommandError("--point: name the data point's bucket start, as 'loupe chart' prints it.")
+    if definition.type == "retention":
+        return _retention_point(args, definition, project)
+    _check_unused(args, "--step", "--dropped", "--period", reason="it picks a point of a funnel or a retention chart")
     _check_series(args.series, definition)
     _check_chart_cohort(definition, project)
-    bucket = _bucket_index(args.point, definition, project)
+    bucket = _bucket_index(args.point, chart_buckets(definition, project))
     segment = _checked_segment(args.segment, args.series, definition, project)
     return Point(definition=definition, series=args.series, segment=segment, bucket=bucket)
 
@@ -75,14 +95,11 @@ def run_on_point(args, action: PointAction) -> pd.DataFrame:
 
 
 def load_point_chart(path: Path) -> ChartDefinition:
-    """Return the chart definition in ``path``; raise CommandError unless the microscope opens it."""
+    """Return the chart definition in ``path``; raise CommandError naming the problem when it is invalid."""
     try:
         definition = load_chart_file(path)
     except DefinitionError as error:
         raise CommandError(str(error)) from None
-    if definition.type != "segmentation":
-        # TODO: funnel (--step, --dropped), sessions and retention points, once those charts exist.
-        raise CommandError(f"{path}: the microscope opens event segmentation charts only, not {definition.type} charts.")
     return definition
 
 
@@ -113,6 +130,17 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """Parse a whole number of at least 0, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 0")
+    return value
+
+
 def parse_when(text: str) -> date | datetime:
     """Parse ``WHEN``: a ``YYYY-MM-DD`` date, or an ISO 8601 timestamp with or without a UTC offset."""
     try:
@@ -126,8 +154,48 @@ def parse_when(text: str) -> date | datetime:
         ) from None
 
 
+def _funnel_point(args, definition: ChartDefinition, project: Any) -> Point:
+    """Return the funnel point ``--step K [--dropped]`` names."""
+    _check_unused(args, "--point", "--segment", "--period", reason="a funnel's point is --step K [--dropped]")
+    if args.series != 0:
+        raise CommandError("--series: a funnel has one series. Choose its point with --step K [--dropped].")
+    count = len(definition.steps)
+    if args.step is None:
+        raise CommandError(f"--step: name a funnel step from 1 to {count}, and add --dropped for its drop-off.")
+    if args.step > count:
+        raise CommandError(f"--step: no step {args.step}. This funnel has steps 1 to {count}.")
+    if args.dropped and args.step == 1:
+        raise CommandError("--dropped: step 1 has no dropped-off part; every user of the funnel reached it.")
+    _check_chart_cohort(definition, project)
+    return Point(definition=definition, step=args.step, dropped=args.dropped)
+
+
+def _retention_point(args, definition: ChartDefinition, project: Any) -> Point:
+    """Return the retention point ``--point WHEN --period N [--dropped]`` names."""
+    _check_unused(args, "--step", "--segment", reason="a retention point is --point WHEN --period N [--dropped]")
+    if args.series != 0:
+        raise CommandError("--series: a retention chart has one series. Choose its point with --point and --period.")
+    if args.period is None:
+        raise CommandError(
+            f"--period: name a period from 0 to {definition.periods}, and add --dropped for the users not retained."
+        )
+    if args.period > definition.periods:
+        raise CommandError(f"--period: no period {args.period}. This chart has periods 0 to {definition.periods}.")
+    _check_chart_cohort(definition, project)
+    bucket = _bucket_index(args.point, retention_query(definition, project).cohorts)
+    return Point(definition=definition, bucket=bucket, period=args.period, dropped=args.dropped)
+
+
+def _check_unused(args, *options: str, reason: str) -> None:
+    """Raise CommandError when one of ``options`` was given for a chart type that does not take it."""
+    for option in options:
+        value = getattr(args, option.lstrip("-").replace("-", "_"))
+        if value not in (None, False):
+            raise CommandError(f"{option}: not used by this chart; {reason}. Leave {option} out.")
+
+
 def _check_series(series: int, definition: ChartDefinition) -> None:
-    count = len(definition.events) if definition.type == "segmentation" else 1
+    count = len(definition.events) if definition.type == "segmentation" else len(series_names(definition))
     if not 0 <= series < count:
         raise CommandError(f"--series: no series {series}. This chart has series 0 to {count - 1}.")
 
@@ -145,9 +213,8 @@ def _check_chart_cohort(definition: ChartDefinition, project: Any) -> None:
         cursor.close()
 
 
-def _bucket_index(text: str, definition: ChartDefinition, project: Any) -> int:
+def _bucket_index(text: str, buckets: Buckets) -> int:
     when = parse_when(text)
-    buckets = chart_buckets(definition, project)
     try:
         return find_bucket(buckets, when)
     except DefinitionError:
@@ -180,7 +247,8 @@ def _series_segments(definition: ChartDefinition, series: int, project: Any) -> 
     """Return the segment labels of one series, in the chart's order."""
     cursor = project.cursor()
     try:
-        frame = segmentation(cursor, definition, project)
+        chart = segmentation if definition.type == "segmentation" else sessions_chart
+        frame = chart(cursor, definition, project)
     except DefinitionError as error:
         raise CommandError(str(error)) from None
     finally:

@@ -16,8 +16,15 @@ from typing import Any, Union
 import duckdb
 
 from tui.analytics.filters import Fragment
-from tui.analytics.point import Point, point_actors_sql, point_events, point_label
-from tui.analytics.segmentation import chart_buckets
+from tui.analytics.point import (
+    Point,
+    actors_of_events_sql,
+    point_actors_sql,
+    point_anchor,
+    point_events,
+    point_label,
+    point_range,
+)
 
 
 class MicroscopeError(ValueError):
@@ -32,6 +39,9 @@ class ActorSet:
     ``actors`` selects one row per actor: ``actor_id``, ``events_in_point``,
     ``first_in_point``, ``last_in_point``. ``start`` and ``end`` are UTC and
     bound the range ``[start, end)`` that streams and paths read.
+    ``anchor`` says which of an actor's events a path starts from:
+    ``first`` (the chart's event) or ``last`` (a funnel's last step reached,
+    so a drop-off's paths begin after the last step the actor completed).
     """
 
     label: str
@@ -39,6 +49,7 @@ class ActorSet:
     actors: Fragment
     start: datetime
     end: datetime
+    anchor: str = "first"
 
 
 Target = Union[Point, ActorSet]
@@ -55,25 +66,20 @@ def as_actor_set(target: Target, settings: Any) -> ActorSet:
 
 def point_actor_set(point: Point, settings: Any) -> ActorSet:
     """Return the actors of ``point`` with its events and its bucket ``[start, end)``."""
-    buckets = chart_buckets(point.definition, settings)
+    start, end = point_range(point, settings)
     return ActorSet(
         label=describe_point(point, settings),
         events=point_events(point, settings),
         actors=point_actors_sql(point, settings),
-        start=buckets.boundaries[point.bucket],
-        end=buckets.boundaries[point.bucket + 1],
+        start=start,
+        end=end,
+        anchor=point_anchor(point),
     )
 
 
 def events_actor_set(label: str, events: Fragment, start: datetime, end: datetime) -> ActorSet:
     """Return the ActorSet of the actors behind ``events``, counting their events as the chart does."""
-    sql, params = events
-    actors = (
-        "SELECT actor_id, count(*) AS events_in_point, "
-        "min(event_time) AS first_in_point, max(event_time) AS last_in_point "
-        f"FROM ({sql}) GROUP BY actor_id"
-    )
-    return ActorSet(label=label, events=events, actors=(actors, list(params)), start=start, end=end)
+    return ActorSet(label=label, events=events, actors=actors_of_events_sql(events), start=start, end=end)
 
 
 def describe_point(point: Point, settings: Any) -> str:

@@ -24,7 +24,15 @@ import duckdb
 import pandas as pd
 
 from tui.analytics.filters import Fragment
-from tui.analytics.microscope.actor_set import ActorSet, Target, actor_events_sql, as_actor_set, id_list_sql
+from tui.analytics.microscope.actor_set import (
+    ActorSet,
+    MicroscopeError,
+    Target,
+    actor_events_sql,
+    as_actor_set,
+    id_list_sql,
+)
+from tui.analytics.point import Point
 from tui.analytics.microscope.properties import name_property_columns, property_columns_sql, property_names_sql
 from tui.analytics.microscope.sequence import SESSION_BREAK
 
@@ -54,7 +62,7 @@ def point_streams(
     order of ``actor_ids``, each actor's events in capture order. An actor with
     no event in the project has no rows.
     """
-    actor_set = as_actor_set(target, settings)
+    actor_set = _streamed_set(target, settings)
     stream, params = _stream_sql(actor_set, actor_ids)
     properties, property_params = property_columns_sql("event_properties", list(property_names))
     sql = f"SELECT {', '.join(STREAM_COLUMNS)}{properties} FROM ({stream}) ORDER BY actor_rank, client_time, seq"
@@ -77,9 +85,24 @@ def stream_property_names(
     cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, actor_ids: list[int]
 ) -> list[str]:
     """Return the event property names in the streams of ``actor_ids``, most often set first."""
-    stream = _stream_sql(as_actor_set(target, settings), actor_ids)
+    stream = _stream_sql(_streamed_set(target, settings), actor_ids)
     sql, params = property_names_sql("event_properties", stream)
     return [name for (name,) in cursor.execute(sql, params).fetchall()]
+
+
+def _streamed_set(target: Target, settings: Any) -> ActorSet:
+    """Return ``target`` as an ActorSet, raising MicroscopeError for a point of a chart that has no streams.
+
+    Streams show each user's events around one time bucket, which only event
+    segmentation points have (SPEC §3).
+    """
+    chart_type = target.definition.type if isinstance(target, Point) else "segmentation"
+    if chart_type != "segmentation":
+        raise MicroscopeError(
+            f"type: user streams are for event segmentation points, not {chart_type} points. "
+            "View users and open a user's profile for their activity instead."
+        )
+    return as_actor_set(target, settings)
 
 
 def _stream_sql(actor_set: ActorSet, actor_ids: list[int]) -> Fragment:
