@@ -35,10 +35,10 @@ async def settle(app, pilot) -> None:
 
 
 async def choose(pilot, steps_down: int) -> None:
-    """Open the focused Select with Enter and pick the option ``steps_down`` below the current one."""
+    """Open the focused Select with Enter and pick the option ``steps_down`` below (negative: above) the current one."""
     await pilot.press("enter")
     await pilot.pause()
-    await pilot.press(*(["down"] * steps_down), "enter")
+    await pilot.press(*(["down"] * steps_down + ["up"] * -steps_down), "enter")
     await pilot.pause()
 
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from tui.analytics.definition import ChartDefinition
+from tui.analytics.definition import MAX_FUNNEL_STEPS, ChartDefinition
 from tui.app.default_chart import DEFAULT_DAYS, days_ending
 from tui.app.describe import describe_filter, event_name
 
@@ -20,6 +20,10 @@ PRESET_DAYS = (7, 30, 90)
 NUMERIC_OPERATORS = (">", ">=", "<", "<=")
 LIST_OPERATORS = ("in", "not in")
 NO_VALUE_OPERATORS = ("set", "not set")
+# The draft key of each chart type's list of events. Retention has a single start and return event instead.
+EVENT_LISTS = {"segmentation": "events", "funnel": "steps"}
+RETENTION_EVENTS = ("start", "return")
+CHART_FILTERS = "where"
 
 
 class DraftError(ValueError):
@@ -28,11 +32,24 @@ class DraftError(ValueError):
 
 @dataclass(frozen=True)
 class SeriesRow:
-    """A row of the builder's series list: a series, or one of its filters."""
+    """A row of the builder's list: an event of the chart, one of its filters, or a chart-wide filter.
 
-    series: int
+    ``key`` is the draft key the row edits: ``events``, ``steps``, ``exclude``,
+    ``start``, ``return``, or ``where`` for the chart-wide filters. ``index``
+    is the position in that list (None for ``start``, ``return`` and
+    ``where``), and ``filter_index`` the position in a ``where`` list when the
+    row is a filter.
+    """
+
+    key: str
+    index: int | None
     filter_index: int | None
     label: str
+
+    @property
+    def place(self) -> tuple:
+        """The row's position in the draft, which stays the same when its label changes."""
+        return (self.key, self.index, self.filter_index)
 
 
 def new_draft(definition: ChartDefinition | None, last_day: date) -> dict:
@@ -49,39 +66,163 @@ def new_draft(definition: ChartDefinition | None, last_day: date) -> dict:
     }
 
 
+def chart_type(draft: dict) -> str:
+    return draft.get("type", "segmentation")
+
+
+# The list of events and filters ---------------------------------------------------
+
+
 def series_rows(draft: dict) -> list[SeriesRow]:
-    """Return the list the builder shows: each series, then its filters indented."""
-    # NOTE: chart-wide ``where`` items (the top-level key) stay in the draft unchanged, but are not listed.
-    rows = []
-    for index, spec in enumerate(draft.get("events", [])):
-        letter = chr(ord("A") + index % 26)
-        rows.append(SeriesRow(index, None, f"{letter}  {event_name(spec['event'])}"))
-        for filter_index, item in enumerate(spec.get("where", [])):
-            rows.append(SeriesRow(index, filter_index, f"     where {describe_filter(item)}"))
+    """Return the rows the builder lists: each event with its filters indented, then the chart-wide filters."""
+    rows: list[SeriesRow] = []
+    kind = chart_type(draft)
+    if kind in EVENT_LISTS:
+        key = EVENT_LISTS[kind]
+        for index, spec in enumerate(draft.get(key, [])):
+            marker = str(index + 1) if kind == "funnel" else chr(ord("A") + index % 26)
+            rows += _event_rows(key, index, spec, f"{marker}  {event_name(spec['event'])}")
+    if kind == "retention":
+        for key in RETENTION_EVENTS:
+            spec = draft.get(key)
+            title = f"{key.capitalize():<6}  "
+            if spec is None:
+                rows.append(SeriesRow(key, None, None, f"{title}(none: press Enter to choose)"))
+            else:
+                rows += _event_rows(key, None, spec, title + event_name(spec["event"]))
+    if kind == "funnel":
+        for index, item in enumerate(draft.get("exclude", [])):
+            first, last = item["between"]
+            label = f"Exclude {event_name(item['event'])} between steps {first} and {last}"
+            rows += _event_rows("exclude", index, item, label)
+    for filter_index, item in enumerate(draft.get(CHART_FILTERS, [])):
+        rows.append(SeriesRow(CHART_FILTERS, None, filter_index, f"Every event where {describe_filter(item)}"))
     return rows
 
 
-def add_series(draft: dict, event: str) -> None:
-    draft.setdefault("events", []).append({"event": event})
+def _event_rows(key: str, index: int | None, spec: dict, label: str) -> list[SeriesRow]:
+    rows = [SeriesRow(key, index, None, label)]
+    for filter_index, item in enumerate(spec.get("where", [])):
+        rows.append(SeriesRow(key, index, filter_index, f"     where {describe_filter(item)}"))
+    return rows
 
 
-def set_series_event(draft: dict, series: int, event: str) -> None:
-    draft["events"][series]["event"] = event
+def event_spec(draft: dict, row: SeriesRow) -> dict | None:
+    """Return the event object ``row`` belongs to, or None for a chart-wide filter or an unset event."""
+    if row.key == CHART_FILTERS:
+        return None
+    if row.index is None:
+        return draft.get(row.key)
+    return draft[row.key][row.index]
+
+
+def next_event_key(draft: dict) -> str:
+    """Return the draft key a new event goes to, or raise DraftError when the chart takes no more events."""
+    kind = chart_type(draft)
+    if kind == "sessions":
+        raise DraftError("A sessions chart counts every event, so it takes no events: press w to filter them.")
+    if kind == "retention":
+        missing = [key for key in RETENTION_EVENTS if draft.get(key) is None]
+        if not missing:
+            raise DraftError("A retention chart has one start and one return event: press Enter on one to change it.")
+        return missing[0]
+    if kind == "funnel" and len(draft.get("steps", [])) >= MAX_FUNNEL_STEPS:
+        raise DraftError(f"A funnel has at most {MAX_FUNNEL_STEPS} steps: remove one before adding another.")
+    return EVENT_LISTS[kind]
+
+
+def add_event(draft: dict, event: str) -> None:
+    """Add ``event`` as the next series, funnel step, or unset retention event."""
+    key = next_event_key(draft)
+    if key in RETENTION_EVENTS:
+        draft[key] = {"event": event}
+    else:
+        draft.setdefault(key, []).append({"event": event})
+
+
+def set_event(draft: dict, row: SeriesRow, event: str) -> None:
+    """Change the event of the row's series, step, exclusion or retention event, keeping its filters."""
+    spec = event_spec(draft, row)
+    if spec is None:
+        draft[row.key] = {"event": event}
+    else:
+        spec["event"] = event
+
+
+def add_filter(draft: dict, row: SeriesRow, item: dict) -> None:
+    """Add the ``where`` item to the row's event, or to the chart-wide filters on a chart-wide row."""
+    spec = event_spec(draft, row)
+    target = draft if row.key == CHART_FILTERS else spec
+    if target is None:
+        raise DraftError(f"Choose the {row.key} event first, then filter it.")
+    target.setdefault("where", []).append(item)
 
 
 def remove_row(draft: dict, row: SeriesRow) -> None:
-    """Remove the series of ``row``, or only its filter when ``row`` is a filter row."""
-    spec = draft["events"][row.series]
-    if row.filter_index is None:
-        del draft["events"][row.series]
+    """Remove the row's event (series, step or exclusion), or only its filter when ``row`` is a filter row."""
+    owner = draft if row.key == CHART_FILTERS else event_spec(draft, row)
+    if row.filter_index is not None:
+        del owner["where"][row.filter_index]
+        if not owner["where"]:
+            del owner["where"]
         return
-    del spec["where"][row.filter_index]
-    if not spec["where"]:
-        del spec["where"]
+    if row.index is None:
+        raise DraftError(f"A retention chart needs a {row.key} event: press Enter to choose another one.")
+    del draft[row.key][row.index]
+    if row.key == "steps":
+        _renumber_exclusions(draft, removed_step=row.index + 1)
 
 
-def add_filter(draft: dict, series: int, item: dict) -> None:
-    draft["events"][series].setdefault("where", []).append(item)
+def move_row(draft: dict, row: SeriesRow, offset: int) -> SeriesRow | None:
+    """Move the row's series or step ``offset`` places, returning the moved row, or None if it cannot move.
+
+    Exclusions keep their step numbers: they name places in the funnel, not events.
+    """
+    if row.key not in EVENT_LISTS.values() or row.filter_index is not None:
+        return None
+    events = draft[row.key]
+    target = row.index + offset
+    if not 0 <= target < len(events):
+        return None
+    events.insert(target, events.pop(row.index))
+    return SeriesRow(row.key, target, None, row.label)
+
+
+def _renumber_exclusions(draft: dict, removed_step: int) -> None:
+    """Keep each exclusion between the same steps after step ``removed_step`` (1-based) is removed.
+
+    An exclusion that started or ended at the removed step widens to the
+    neighbouring steps, so it still covers the stretch of the funnel it did.
+    """
+    step_count = len(draft.get("steps", []))
+    for item in draft.get("exclude", []):
+        first, last = item["between"]
+        first = first if first < removed_step else first - 1
+        last = last if last <= removed_step else last - 1
+        if step_count >= 2:
+            first = max(1, first)
+            last = min(step_count, max(last, first + 1))
+            first = min(first, last - 1)
+        item["between"] = [first, last]
+
+
+def add_exclusion(draft: dict, event: str, between: tuple[int, int]) -> None:
+    """Drop users who did ``event`` between the funnel steps ``between`` (1-based, first before second)."""
+    draft.setdefault("exclude", []).append({"event": event, "between": list(between)})
+
+
+def set_exclusion_steps(draft: dict, index: int, between: tuple[int, int]) -> None:
+    draft["exclude"][index]["between"] = list(between)
+
+
+def step_pairs(step_count: int) -> list[tuple[int, int]]:
+    """Return the ``between`` pairs a funnel of ``step_count`` steps takes, the whole funnel first."""
+    pairs = [(first, last) for first in range(1, step_count) for last in range(first + 1, step_count + 1)]
+    whole = (1, step_count)
+    return [whole] + [pair for pair in pairs if pair != whole] if step_count >= 2 else []
+
+
+# Chart-wide settings -----------------------------------------------------------
 
 
 def set_group_by(draft: dict, prop: str | None) -> None:
@@ -97,6 +238,9 @@ def set_cohort(draft: dict, name: str | None) -> None:
         draft.pop("cohort", None)
     else:
         draft["cohort"] = name
+
+
+# Filter values -------------------------------------------------------------------
 
 
 def filter_value(op: str, text: str):

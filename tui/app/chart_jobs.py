@@ -13,7 +13,10 @@ from datetime import date
 import pandas as pd
 
 from tui.analytics.definition import ChartDefinition, DefinitionError, parse_chart
+from tui.analytics.funnel import funnel
+from tui.analytics.retention import retention
 from tui.analytics.segmentation import segmentation
+from tui.analytics.sessions import sessions_chart
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.default_chart import default_chart
 from tui.analytics.catalog import event_days
@@ -24,13 +27,21 @@ log = logging.getLogger(__name__)
 EMPTY_FRAME = pd.DataFrame(
     columns=["series", "series_name", "segment", "bucket_start", "bucket_end", "value"]
 )
-# The chart types the home screen can draw so far.
-DRAWN_TYPES = ("segmentation",)
+# The chart types the home screen can draw, each with its query.
+CHART_QUERIES = {"segmentation": segmentation, "funnel": funnel, "sessions": sessions_chart, "retention": retention}
+DRAWN_TYPES = tuple(CHART_QUERIES)
+# Chart types with a time axis, where annotations and releases are drawn.
+TIME_TYPES = ("segmentation", "sessions")
 
 
 @dataclass(frozen=True)
 class ChartResult:
-    """A chart and its data points; ``definition`` is None for a project with no events."""
+    """A chart and its data points; ``definition`` is None for a project with no events.
+
+    ``frame`` has the columns of the chart type's query: rows per series,
+    segment and bucket for ``segmentation`` and ``sessions_chart``, rows per
+    step for ``funnel``, or rows per cohort and period for ``retention``.
+    """
 
     definition: ChartDefinition | None
     name: str | None
@@ -45,12 +56,14 @@ class ChartResult:
 
 def run_chart(cursor, definition: ChartDefinition, name: str | None, settings: dict) -> ChartResult:
     """Query the data points of ``definition`` (saved as ``name``, or unsaved)."""
-    if definition.type not in DRAWN_TYPES:
+    query = CHART_QUERIES.get(definition.type)
+    if query is None:
         raise DefinitionError(
-            f"type: the app draws only event segmentation charts so far, not {definition.type!r} charts."
+            f"type: the app cannot draw {definition.type!r} charts; use one of {', '.join(DRAWN_TYPES)}."
         )
-    frame = segmentation(cursor, definition, settings)
-    return ChartResult(definition, name, frame, markers=load_markers(cursor, definition, name))
+    frame = query(cursor, definition, settings)
+    markers = load_markers(cursor, definition, name) if definition.type in TIME_TYPES else ()
+    return ChartResult(definition, name, frame, markers=markers)
 
 
 def run_saved_chart(cursor, name: str, settings: dict) -> ChartResult:

@@ -56,10 +56,10 @@ class ChartPoints:
         return not self.lines or not self.bucket_starts
 
     def move_bucket(self, delta: int) -> None:
-        self.bucket_index = _clamp(self.bucket_index + delta, len(self.bucket_starts))
+        self.bucket_index = clamp(self.bucket_index + delta, len(self.bucket_starts))
 
     def move_line(self, delta: int) -> None:
-        self.line_index = _clamp(self.line_index + delta, len(self.lines))
+        self.line_index = clamp(self.line_index + delta, len(self.lines))
 
     def first_bucket(self) -> None:
         self.bucket_index = 0
@@ -82,25 +82,31 @@ class ChartPoints:
         )
 
     def window(self, capacity: int) -> range:
-        """Return the bucket indexes to draw on ``capacity`` columns, keeping the cursor inside.
-
-        The window scrolls only as far as the cursor needs, so it does not jump
-        while the cursor moves inside it.
-        """
-        count = len(self.bucket_starts)
-        capacity = max(capacity, 1)
-        if count <= capacity:
-            self.view_start = 0
-            return range(count)
-        if self.bucket_index < self.view_start:
-            self.view_start = self.bucket_index
-        elif self.bucket_index >= self.view_start + capacity:
-            self.view_start = self.bucket_index - capacity + 1
-        self.view_start = min(self.view_start, count - capacity)
-        return range(self.view_start, self.view_start + capacity)
+        """Return the bucket indexes to draw on ``capacity`` columns, keeping the cursor inside."""
+        shown = visible_range(self.bucket_index, self.view_start, len(self.bucket_starts), capacity)
+        self.view_start = shown.start
+        return shown
 
 
-def _clamp(index: int, count: int) -> int:
+def visible_range(cursor: int, first: int, count: int, capacity: int) -> range:
+    """Return the indexes of ``count`` to show on ``capacity`` places, starting near ``first``, with ``cursor`` inside.
+
+    The range moves only as far as the cursor needs, so it does not jump
+    while the cursor moves inside it.
+    """
+    capacity = max(capacity, 1)
+    if count <= capacity:
+        return range(count)
+    if cursor < first:
+        first = cursor
+    elif cursor >= first + capacity:
+        first = cursor - capacity + 1
+    first = min(max(first, 0), count - capacity)
+    return range(first, first + capacity)
+
+
+def clamp(index: int, count: int) -> int:
+    """Return ``index`` moved into ``0 .. count - 1`` (0 when ``count`` is 0)."""
     return min(max(index, 0), max(count - 1, 0))
 
 

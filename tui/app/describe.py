@@ -6,9 +6,13 @@ event called ``[b]x[/b]`` shows exactly like that.
 
 from __future__ import annotations
 
+import math
+
 from tui.analytics.definition import ChartDefinition
 from tui.app.chart_points import Point
-from tui.app.formatting import SEPARATOR, format_bucket, format_value
+from tui.app.formatting import SEPARATOR, format_bucket, format_number, format_value, shorten
+from tui.app.funnel_points import FunnelPart
+from tui.app.retention_points import RetentionPart
 from tui.text import printable
 
 MEASURE_NAMES = {
@@ -19,6 +23,17 @@ MEASURE_NAMES = {
 }
 INTERVAL_NAMES = {"hour": "Hourly", "day": "Daily", "week": "Weekly", "month": "Monthly"}
 NO_VALUE_OPERATORS = ("set", "not set")
+ORDER_NAMES = {"this": "this order", "any": "any order", "exact": "exact order"}
+# A funnel step's event name in the readout is cut to this many cells, so the counts after it stay on screen.
+READOUT_EVENT_CELLS = 30
+SESSION_MEASURE_NAMES = {
+    "sessions": "Sessions",
+    "avg_length": "Average session length",
+    "per_user": "Sessions per user",
+    "length": "Session length distribution",
+}
+RETENTION_MODES = {"on": "return on", "on_or_after": "return on or after"}
+ROLLING_PERIODS = {"day": "rolling 24-hour days", "week": "rolling 7-day weeks"}
 
 
 def measure_name(measure: str) -> str:
@@ -45,13 +60,18 @@ def series_name(spec) -> str:
 
 def describe_chart(definition: ChartDefinition, name: str | None) -> str:
     """Return the chart's title line: its name (if saved), measure, interval, range, group-by."""
+    if definition.type == "funnel":
+        return describe_funnel(definition, name)
+    if definition.type == "sessions":
+        return describe_sessions(definition, name)
+    if definition.type == "retention":
+        return describe_retention(definition, name)
     parts = [printable(name)] if name else []
     parts.append(", ".join(series_name(spec) for spec in definition.events) or "No events")
-    if definition.where:
-        parts.append("where " + " and ".join(describe_filter(item.to_json()) for item in definition.where))
+    parts.extend(filters_text(definition))
     parts.append(measure_name(definition.measure))
     parts.append(INTERVAL_NAMES.get(definition.interval, definition.interval))
-    parts.append(f"{definition.range.start} … {definition.range.end}")
+    parts.append(range_text(definition))
     if definition.group_by:
         parts.append(f"by {printable(definition.group_by)}")
     return SEPARATOR.join(parts)
@@ -76,9 +96,31 @@ def describe_point(point: Point, definition: ChartDefinition, zone: str) -> str:
         (
             line_name(definition, point.series, point.series_name, point.segment),
             format_bucket(point.bucket_start, point.bucket_end, zone),
-            format_value(point.value, definition.measure),
+            value_text(point.value, definition.measure),
         )
     )
+
+
+def value_text(value: float, measure: str) -> str:
+    """Return a point's value with the unit of its measure: ``12 sessions``, ``4 min 05 s``, ``1,234 users``."""
+    if measure in ("sessions", "length"):
+        return f"{format_number(value)} session" if value == 1 else f"{format_number(value)} sessions"
+    if measure == "avg_length":
+        return duration(value)
+    if measure == "per_user":
+        return f"{format_number(value)} sessions per user"
+    return format_value(value, measure)
+
+
+def filters_text(definition: ChartDefinition) -> list[str]:
+    """Return the chart's ``where`` items as one ``where a and b`` part, or no part without filters."""
+    if not definition.where:
+        return []
+    return ["where " + " and ".join(describe_filter(item.to_json()) for item in definition.where)]
+
+
+def range_text(definition: ChartDefinition) -> str:
+    return f"{definition.range.start} … {definition.range.end}"
 
 
 def describe_filter(item: dict) -> str:
@@ -92,3 +134,146 @@ def describe_filter(item: dict) -> str:
         values = ", ".join(printable(part) for part in value)
         return f"{prop} {op} ({values})"
     return f"{prop} {op} {printable(value)}"
+
+
+# Funnels ---------------------------------------------------------------------------
+
+
+def describe_funnel(definition: ChartDefinition, name: str | None) -> str:
+    """Return a funnel's title line: name, steps, filters, exclusions, window and order, range, what it counts."""
+    parts = [printable(name)] if name else []
+    parts.append("Funnel: " + " → ".join(series_name(spec) for spec in definition.steps))
+    parts.extend(filters_text(definition))
+    for exclusion in definition.exclude:
+        first, last = exclusion.between
+        parts.append(f"excluding {series_name(exclusion.event)} between steps {first} and {last}")
+    parts.append(window_text(definition))
+    parts.append(range_text(definition))
+    if definition.count_by:
+        parts.append(f"counting {printable(definition.count_by)}")
+    return SEPARATOR.join(parts)
+
+
+def window_text(definition: ChartDefinition) -> str:
+    """Return the conversion window and step order, e.g. ``window 1d, this order``."""
+    return f"window {definition.window}, {ORDER_NAMES.get(definition.order, definition.order)}"
+
+
+def part_name(dropped: bool) -> str:
+    return "dropped off" if dropped else "converted"
+
+
+def describe_funnel_part(part: FunnelPart, definition: ChartDefinition) -> str:
+    """Return the readout of a funnel part on two lines.
+
+    The first names the step and the part under the cursor with its count,
+    then the other part's count. The second gives the conversion from the
+    previous step and (from step 3 on) from step 1, the median time to
+    convert from the previous step, and the window.
+    """
+    step = part.step
+    event = shorten(event_name(definition.steps[step.step - 1].event), READOUT_EVENT_CELLS)
+    counts = [f"{part_name(part.dropped)}: {format_value(part.value, 'uniques')}"]
+    if step.step > 1:
+        other = step.converted if part.dropped else step.dropped
+        counts.append(f"{part_name(not part.dropped)}: {format_number(other)}")
+    first_line = SEPARATOR.join([f"Step {step.step} of {part.step_count}", event, *counts])
+
+    details = []
+    if step.step > 1:
+        details.append(f"{percent(step.conversion)} of step {step.step - 1}")
+    if step.step > 2:
+        details.append(f"{percent(step.overall)} of step 1")
+    if step.step > 1:
+        details.append(f"median {duration(step.median_seconds)}")
+    details.append(window_text(definition))
+    return first_line + "\n" + SEPARATOR.join(details)
+
+
+def percent(fraction: float) -> str:
+    """Return a fraction as ``68.5%``, or ``–%`` when it has no base (NaN)."""
+    return "–%" if math.isnan(fraction) else f"{fraction * 100:.1f}%"
+
+
+def duration(seconds: float) -> str:
+    """Return a time to convert such as ``2 h 05 min``, or ``–`` when no actor converted (NaN)."""
+    if math.isnan(seconds):
+        return "–"
+    # Imported here: the microscope's cells module imports pandas, which the app keeps off its startup path.
+    from tui.app.microscope.cells import format_duration
+
+    return format_duration(seconds)
+
+
+# User sessions ---------------------------------------------------------------------
+
+
+def describe_sessions(definition: ChartDefinition, name: str | None) -> str:
+    """Return a sessions chart's title line: name, filters, measure, interval, range, group-by and cohort."""
+    parts = [printable(name)] if name else []
+    parts.append("User sessions")
+    parts.extend(filters_text(definition))
+    parts.append(SESSION_MEASURE_NAMES.get(definition.measure, printable(definition.measure)))
+    parts.append(INTERVAL_NAMES.get(definition.interval, definition.interval))
+    parts.append(range_text(definition))
+    if definition.group_by:
+        parts.append(f"by {printable(definition.group_by)}")
+    if definition.cohort:
+        parts.append(f"cohort {printable(definition.cohort)}")
+    return SEPARATOR.join(parts)
+
+
+# Retention -------------------------------------------------------------------------
+
+
+def describe_retention(definition: ChartDefinition, name: str | None) -> str:
+    """Return a retention chart's title line: name, start and return events, filters, periods and rules, range."""
+    parts = [printable(name)] if name else []
+    parts.append(f"Retention: {series_name(definition.start)} then {series_name(definition.return_event)}")
+    parts.extend(filters_text(definition))
+    parts.append(f"{definition.period}s 0–{definition.periods}, {retention_rules(definition)}")
+    parts.append(range_text(definition))
+    if definition.cohort:
+        parts.append(f"cohort {printable(definition.cohort)}")
+    if definition.count_by:
+        parts.append(f"counting {printable(definition.count_by)}")
+    return SEPARATOR.join(parts)
+
+
+def retention_rules(definition: ChartDefinition) -> str:
+    """Return how returns count, e.g. ``return on, calendar days`` or ``return on or after, rolling 24-hour days``."""
+    mode = RETENTION_MODES.get(definition.mode, definition.mode)
+    periods = ROLLING_PERIODS[definition.period] if definition.rolling else f"calendar {definition.period}s"
+    return f"{mode}, {periods}"
+
+
+def retention_part_name(not_retained: bool) -> str:
+    return "not retained" if not_retained else "retained"
+
+
+def describe_retention_part(part: RetentionPart, definition: ChartDefinition) -> str:
+    """Return the readout of a retention cell's part on two lines.
+
+    The first names the cohort with its size, the period, the part under the
+    cursor with its count, the other part's count and the rate. The second
+    states whether the cell is complete, how returns count, and the period's
+    average over complete cells.
+    """
+    cell = part.cell
+    period = f"{definition.period.capitalize()} {cell.period}"
+    counts = [
+        f"{retention_part_name(part.not_retained)}: {format_value(part.value, 'uniques')}",
+        f"{retention_part_name(not part.not_retained)}: {format_number(cell.retained if part.not_retained else cell.not_retained)}",
+    ]
+    cohort = f"Cohort {cell.bucket_start:%Y-%m-%d} ({format_value(cell.cohort_size, 'uniques')})"
+    first_line = SEPARATOR.join([cohort, period, *counts, f"{percent(cell.rate)} retained"])
+
+    state = "complete" if cell.complete else f"incomplete: {period.lower()} not over for every user"
+    details = [state, retention_rules(definition)]
+    average = part.average
+    if average is not None and average.cohorts:
+        cohorts = "cohort" if average.cohorts == 1 else "cohorts"
+        details.append(f"average {percent(average.rate)} over {average.cohorts} complete {cohorts}, weighted by size")
+    else:
+        details.append("no complete cohort for an average yet")
+    return first_line + "\n" + SEPARATOR.join(details)

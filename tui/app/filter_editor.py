@@ -22,17 +22,19 @@ class FilterEditor(LoupeModal):
     """A dialog returning a ``where`` item such as ``{"property": "platform", "op": "=", "value": "iOS"}``."""
 
     BINDINGS = [
-        Binding("ctrl+s", "add", "Add filter", id="filter.add", tooltip="Add this filter to the series"),
+        Binding("ctrl+s", "add", "Add filter", id="filter.add", tooltip="Add this filter"),
     ]
 
-    def __init__(self, event_type: str):
+    def __init__(self, event_type: str, title: str | None = None):
+        """Filter ``event_type`` (``*``: any event), under ``title`` or "Filter EVENT"."""
         super().__init__()
         self.event_type = event_type
+        self.title_text = title or f"Filter {event_name(event_type)}"
         self.property: PropertyChoice | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(f"Filter {event_name(self.event_type)}", style="bold"), classes="dialog-title")
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label("Property")
                 yield Button("Choose…", compact=True, id="filter-property")
@@ -51,7 +53,7 @@ class FilterEditor(LoupeModal):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "filter-property":
-            title = f"Filter {event_name(self.event_type)} on property"
+            title = f"{self.title_text} on property"
             self.app.push_screen(property_picker(self.event_type, title), self._property_chosen)
         elif event.button.id == "filter-add":
             self.action_add()

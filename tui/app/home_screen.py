@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,10 +11,48 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app.chart_view import ChartView
-from tui.app.describe import describe_chart, describe_point
+from tui.app.describe import describe_chart, describe_funnel_part, describe_point, describe_retention_part
+from tui.app.funnel_points import FunnelPart, FunnelPoints
+from tui.app.keys import KeyEntry
 from tui.app.legend import Legend
+from tui.app.retention_points import RetentionPart, RetentionPoints
 
 EMPTY_PROJECT = "This project has no events yet: add some with `loupe import FILE --project PROJECT`."
+# Descriptions of the cursor keys on a funnel chart, by action, for the keys dialog.
+FUNNEL_KEY_DESCRIPTIONS = {
+    "move_bucket(-1)": "Previous funnel step",
+    "move_bucket(1)": "Next funnel step",
+    "move_line(-1)": "Dropped-off part of the step",
+    "move_line(1)": "Converted part of the step",
+    "first_bucket": "First funnel step",
+    "last_bucket": "Last funnel step",
+}
+# The same for a retention table, whose cursor also switches between the two parts of a cell.
+RETENTION_KEY_DESCRIPTIONS = {
+    "move_bucket(-1)": "Previous period",
+    "move_bucket(1)": "Next period",
+    "move_line(-1)": "Previous start cohort",
+    "move_line(1)": "Next start cohort",
+    "first_bucket": "Period 0",
+    "last_bucket": "Last period",
+    "toggle_part": "Switch between the retained and the not-retained users of the cell",
+}
+# Actions of the home screen that apply only to some cursor models.
+PART_ACTIONS = ("toggle_part",)
+
+
+def chart_key_entries(entries: list[KeyEntry], points) -> list[KeyEntry]:
+    """Return the home screen's key entries with the cursor keys described as they work on ``points``' chart."""
+    if isinstance(points, FunnelPoints):
+        descriptions = FUNNEL_KEY_DESCRIPTIONS
+    elif isinstance(points, RetentionPoints):
+        descriptions = RETENTION_KEY_DESCRIPTIONS
+    else:
+        descriptions = {}
+    return [
+        replace(entry, description=descriptions[entry.action]) if entry.action in descriptions else entry
+        for entry in entries
+    ]
 
 
 class HomeScreen(Screen):
@@ -25,6 +65,10 @@ class HomeScreen(Screen):
         Binding("down,j", "move_line(1)", "Next series or segment", show=False, id="chart.next_line"),
         Binding("g", "first_bucket", "First bucket", show=False, id="chart.first_bucket"),
         Binding("G", "last_bucket", "Last bucket", show=False, id="chart.last_bucket"),
+        Binding(
+            "t", "toggle_part", "Retained or not retained", show=False, id="chart.toggle_part",
+            tooltip="Switch between the retained and the not-retained users of a retention cell",
+        ),
         Binding(
             "enter", "app.open_point", "Microscope", id="chart.open_point",
             tooltip="Open the microscope on the point under the cursor",
@@ -39,6 +83,10 @@ class HomeScreen(Screen):
         Binding(
             "a", "open_markers", "Annotations", show=False, id="chart.markers",
             tooltip="List and delete annotations and releases",
+        ),
+        Binding(
+            "p", "open_pathfinder", "Pathfinder", show=False, id="chart.pathfinder",
+            tooltip="Top paths after a start event or before an end event",
         ),
         Binding("r", "app.reload_chart", "Run again", show=False, id="chart.reload"),
         Binding("escape", "app.cancel_query", "Cancel query", show=False, id="chart.cancel"),
@@ -62,7 +110,8 @@ class HomeScreen(Screen):
         chart = self.query_one(ChartView)
         interval = app.definition.interval if app.definition else "day"
         message = EMPTY_PROJECT if app.definition is None and not app.query_running else ""
-        chart.show(points, interval, message)
+        period = app.definition.period if app.definition else "day"
+        chart.show(points, interval, message, period)
         self._draw_title()
 
         # The legend's height follows its rows, so it needs a layout pass too.
@@ -72,8 +121,15 @@ class HomeScreen(Screen):
         if point is None:
             readout.update(Text("No data point under the cursor."))
             return
-        readout_text = Text(describe_point(point, app.definition, app.zone))
+        if isinstance(point, FunnelPart):
+            # One screen line per line of the readout, so a narrow screen cuts the end of a line, not the second line.
+            readout_text = Text(describe_funnel_part(point, app.definition), no_wrap=True, overflow="ellipsis")
+        elif isinstance(point, RetentionPart):
+            readout_text = Text(describe_retention_part(point, app.definition), no_wrap=True, overflow="ellipsis")
+        else:
+            readout_text = Text(describe_point(point, app.definition, app.zone))
         if app.marked_label:
+            # The readout's max-height of 3 in loupe.tcss leaves room for this line under a funnel's or retention's two.
             readout_text.append(f"\nmarked: {app.marked_label}")
         readout.update(readout_text)
 
@@ -109,6 +165,16 @@ class HomeScreen(Screen):
     def action_last_bucket(self) -> None:
         self._move(lambda points: points.last_bucket())
 
+    def action_toggle_part(self) -> None:
+        self._move(lambda points: points.toggle_part())
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Let the part keys run only on a chart whose cells have parts; elsewhere they stay listed, disabled."""
+        if action in PART_ACTIONS and not isinstance(self.app.points, RetentionPoints):
+            # None, unlike False, keeps the key in the keys dialog, so every key of the screen is discoverable.
+            return None
+        return True
+
     # Imported on first use: these screens pull in the store's pandas queries.
 
     def action_open_cohorts(self) -> None:
@@ -120,3 +186,8 @@ class HomeScreen(Screen):
         from tui.app.microscope.markers_screen import MarkersScreen
 
         self.app.push_screen(MarkersScreen(self.app.project))
+
+    def action_open_pathfinder(self) -> None:
+        from tui.app.commands import open_pathfinder
+
+        open_pathfinder(self.app)

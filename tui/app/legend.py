@@ -1,4 +1,9 @@
-"""The legend under the chart: each line's marker and name, the cursor's line highlighted, then annotations and releases."""
+"""The legend under the chart: each line's marker and name, the cursor's line highlighted, then annotations and releases.
+
+A funnel's legend gives the fill of each part, then each step's number and
+event. A retention table's legend gives the cursor's mark for each part of a
+cell, the incomplete mark and what the average row averages.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,12 @@ from textual.widget import Widget
 from tui.analytics.definition import ChartDefinition
 from tui.app.chart_markers import Marker
 from tui.app.chart_points import ChartPoints
-from tui.app.describe import line_name
+from tui.app.describe import line_name, part_name, retention_part_name, series_name
 from tui.app.formatting import shorten
-from tui.app.plotting import line_style
+from tui.app.funnel_points import FunnelPoints
+from tui.app.plotting import CONVERTED_COLOR, CONVERTED_FILL, DROPPED_COLOR, DROPPED_FILL, line_style
+from tui.app.retention_points import RetentionPoints
+from tui.app.retention_table import AVERAGE_LABEL, INCOMPLETE_MARK, NOT_RETAINED_MARK, RETAINED_MARK
 
 # Long event names (a thousand characters happen) are cut so several lines fit on a row.
 MAX_NAME_CELLS = 32
@@ -44,6 +52,35 @@ def legend_text(
     return legend
 
 
+def funnel_legend_text(points: FunnelPoints, definition: ChartDefinition, color: bool, width: int) -> Text:
+    """Return the legend of a funnel in rows of ``width`` cells: the part under the cursor and its step in reverse video."""
+    legend = Text(no_wrap=True, overflow="ellipsis")
+    name_cells = min(MAX_NAME_CELLS, max(width - 2, 1))
+    row_cells = 0
+    parts = ((CONVERTED_FILL, CONVERTED_COLOR, False), (DROPPED_FILL, DROPPED_COLOR, True))
+    for fill, fill_color, dropped in parts:
+        name_style = "reverse" if dropped == points.on_dropped else ""
+        row_cells = _append_entry(legend, row_cells, width, (fill, fill_color if color else ""), (part_name(dropped), name_style))
+    for index, spec in enumerate(definition.steps):
+        name = shorten(series_name(spec), name_cells)
+        name_style = "reverse" if index == points.step_index else ""
+        row_cells = _append_entry(legend, row_cells, width, (str(index + 1), "bold"), (name, name_style))
+    return legend
+
+
+def retention_legend_text(points: RetentionPoints, width: int) -> Text:
+    """Return the legend of a retention table in rows of ``width`` cells: the part under the cursor in reverse video."""
+    legend = Text(no_wrap=True, overflow="ellipsis")
+    row_cells = 0
+    for mark, not_retained in ((RETAINED_MARK, False), (NOT_RETAINED_MARK, True)):
+        name_style = "reverse" if not_retained == points.not_retained else ""
+        row_cells = _append_entry(legend, row_cells, width, (mark, ""), (retention_part_name(not_retained), name_style))
+    row_cells = _append_entry(legend, row_cells, width, ("t", "bold"), ("switches part", "dim"))
+    row_cells = _append_entry(legend, row_cells, width, (INCOMPLETE_MARK, "bold"), ("incomplete period", "dim"))
+    _append_entry(legend, row_cells, width, (AVERAGE_LABEL, "bold"), ("of complete cells", "dim"))
+    return legend
+
+
 def _append_entry(legend: Text, row_cells: int, width: int, symbol: tuple[str, str], name: tuple[str, str]) -> int:
     """Append ``symbol name`` (each a text and its style) on the current row, or on a new one when it does not fit.
 
@@ -69,4 +106,8 @@ class Legend(Widget):
         app = self.app
         if app.points is None or app.points.empty or app.definition is None:
             return Text()
+        if isinstance(app.points, FunnelPoints):
+            return funnel_legend_text(app.points, app.definition, not app.no_color, self.content_size.width)
+        if isinstance(app.points, RetentionPoints):
+            return retention_legend_text(app.points, self.content_size.width)
         return legend_text(app.points, app.definition, not app.no_color, self.content_size.width, app.markers)

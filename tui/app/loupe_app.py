@@ -27,9 +27,11 @@ from tui.app.chart_change_actions import ChartChanges
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.chart_points import ChartPoints
 from tui.app.commands import LoupeCommands
+from tui.app.funnel_points import FunnelPoints
 from tui.app.help_screen import HelpScreen
-from tui.app.home_screen import HomeScreen
+from tui.app.home_screen import HomeScreen, chart_key_entries
 from tui.app.keys import key_entries
+from tui.app.retention_points import RetentionPoints
 from tui.store.project import ProjectError, open_project
 
 if TYPE_CHECKING:
@@ -58,6 +60,20 @@ def _import_chart_jobs() -> None:
         load_chart_jobs()
     except Exception:  # noqa: BLE001 - the chart worker imports again and shows the error
         log.exception("importing the chart queries failed")
+
+
+def chart_points(result: ChartResult) -> ChartPoints | FunnelPoints | RetentionPoints:
+    """Return the points of ``result`` with the cursor model of its chart type.
+
+    Segmentation and sessions charts share ``ChartPoints``, because their
+    frames have the same columns.
+    """
+    chart_type = result.definition.type if result.definition is not None else None
+    if chart_type == "funnel":
+        return FunnelPoints(result.frame)
+    if chart_type == "retention":
+        return RetentionPoints(result.frame)
+    return ChartPoints(result.frame)
 
 
 class ChartReady(Message):
@@ -99,7 +115,7 @@ class LoupeApp(ChartChanges, App):
         }
         self.definition: ChartDefinition | None = None
         self.chart_name: str | None = None
-        self.points: ChartPoints | None = None
+        self.points: ChartPoints | FunnelPoints | RetentionPoints | None = None
         # The point marked with m for a comparison (an analytics Point), and how the readout names it.
         self.marked_point = None
         self.marked_label: str | None = None
@@ -167,8 +183,12 @@ class LoupeApp(ChartChanges, App):
     # Actions bound to keys ----------------------------------------------------
 
     def action_show_keys(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(key_entries(self.screen)))
+        if isinstance(self.screen, HelpScreen):
+            return
+        entries = key_entries(self.screen)
+        if self.screen is self.home:
+            entries = chart_key_entries(entries, self.points)
+        self.push_screen(HelpScreen(entries))
 
     def action_open_point(self) -> None:
         # Imported on first use: the microscope pulls in the analytics and pandas.
@@ -264,7 +284,7 @@ class LoupeApp(ChartChanges, App):
         result = message.result
         self.definition = result.definition
         self.chart_name = result.name
-        self.points = ChartPoints(result.frame)
+        self.points = chart_points(result)
         self.markers = result.markers
         if result.last_day is not None:
             self.last_day = result.last_day

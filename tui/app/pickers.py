@@ -1,4 +1,4 @@
-"""The pickers of the chart builder: events, properties and saved charts, from the project."""
+"""The pickers of the chart builder: events, properties, funnel step pairs and saved charts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from textual.binding import Binding
 
 from tui.analytics import catalog
 from tui.app.background import run_in_background
+from tui.app.builder_draft import step_pairs
 from tui.app.choice_screen import Choice, ChoiceScreen
 from tui.app.confirm import ConfirmScreen
 from tui.text import printable
@@ -109,3 +110,16 @@ def _saved_chart_choices(cursor) -> list[Choice]:
         label.append(f"  saved {chart.updated_at:%Y-%m-%d %H:%M}", style="dim")
         choices.append(Choice(chart.name, label, search_text=chart.name))
     return choices
+
+
+def step_pair_picker(step_count: int) -> ChoiceScreen:
+    """Return a dialog of the step pairs a funnel exclusion can lie between, returning ``(first, second)``."""
+
+    def load(_cursor) -> list[Choice]:
+        choices = []
+        for first, last in step_pairs(step_count):
+            whole = " (the whole funnel)" if (first, last) == (1, step_count) else ""
+            choices.append(Choice((first, last), Text(f"Between steps {first} and {last}{whole}")))
+        return choices
+
+    return ChoiceScreen("Exclude users who did it between", load, "Listing the funnel steps failed")

@@ -1,4 +1,4 @@
-"""Every plotext call Loupe makes: lines, axes and the cursor drawn into a ``rich.text.Text``.
+"""Every plotext call Loupe makes: lines, funnel bars, axes and the cursor drawn into a ``rich.text.Text``.
 
 plotext 5.3.2 is pinned exactly, because its drawing API changed in 6.x. It
 keeps one global figure, so only the UI thread may call ``draw``. Its output
@@ -24,6 +24,13 @@ CURSOR_MARKER = "◆"
 # The dotted vertical line under an annotation or release marker; the cursor's guide is solid.
 MARKER_LINE = "┊"
 GUIDE_COLOR = "gray"
+# A funnel step's converted part and its dropped-off part differ in fill, so they read without colour.
+CONVERTED_FILL = "█"
+DROPPED_FILL = "░"
+CONVERTED_COLOR = "cyan"
+DROPPED_COLOR = "magenta"
+# The widest a funnel bar gets, in columns, so a two-step funnel does not fill the screen with two blocks.
+MAX_BAR_COLUMNS = 16
 
 # Smaller than this, the chart gives way to a one-line message.
 MIN_WIDTH = 24
@@ -101,6 +108,58 @@ def draw(
         plotext.scatter([position], point, marker=CURSOR_MARKER, color="white" if color else None)
 
     return Text.from_ansi(plotext.build(), no_wrap=True)
+
+
+def draw_funnel(
+    converted: Sequence[int],
+    dropped: Sequence[int],
+    cursor: tuple[int, bool] | None,
+    width: int,
+    height: int,
+    color: bool,
+) -> Text:
+    """Draw one bar per funnel step: its converted part at the bottom, its dropped-off part on top.
+
+    The x labels are step numbers. The cursor ``(step index, on dropped
+    part)`` is ``CURSOR_MARKER`` inside that part: the top row of a
+    dropped-off part, the middle of a converted one.
+    """
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        return Text("Enlarge the window to see the chart.")
+
+    tops = [step_converted + step_dropped for step_converted, step_dropped in zip(converted, dropped)]
+    ticks = y_ticks(tops)
+    columns = data_columns(width, tops)
+    _start_figure(width, height, color)
+    plotext.ylim(ticks[0], ticks[-1])
+    plotext.yticks(ticks, [compact_number(tick) for tick in ticks])
+    # One x unit per canvas column, so every bar gets whole columns and a gap before the next one.
+    plotext.xlim(0, columns - 1)
+
+    bars = bar_columns(len(tops), columns)
+    for bar, step_converted, top in zip(bars, converted, tops):
+        for column in bar:
+            if top > step_converted:
+                plotext.plot([column, column], [step_converted, top], marker=DROPPED_FILL, color=DROPPED_COLOR if color else None)
+            if step_converted > 0:
+                plotext.plot([column, column], [0, step_converted], marker=CONVERTED_FILL, color=CONVERTED_COLOR if color else None)
+    centres = [(bar.start + bar.stop - 1) / 2 for bar in bars]
+    plotext.xticks(centres, [str(index + 1) for index in range(len(bars))])
+
+    if cursor is not None:
+        index, on_dropped = cursor
+        height_at = tops[index] if on_dropped else converted[index] / 2
+        plotext.scatter([round(centres[index])], [height_at], marker=CURSOR_MARKER, color="white" if color else None)
+
+    return Text.from_ansi(plotext.build(), no_wrap=True)
+
+
+def bar_columns(count: int, columns: int) -> list[range]:
+    """Return the canvas columns of each of ``count`` bars: equal slots, centred in ``columns``, gaps between bars."""
+    slot = max(columns // max(count, 1), 1)
+    width = min(slot - 2, MAX_BAR_COLUMNS) if slot >= 4 else max(slot - 1, 1)
+    first = (columns - slot * count) // 2 + (slot - width) // 2
+    return [range(first + index * slot, first + index * slot + width) for index in range(count)]
 
 
 def _start_figure(width: int, height: int, color: bool) -> None:

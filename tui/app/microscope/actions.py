@@ -26,10 +26,15 @@ ACTIONS = {
     action.name: action
     for action in (
         Action("users", "u", "View users"),
+        Action("groups", "o", "View groups", "tui.app.microscope.groups_screen", "GroupsScreen"),
         Action("streams", "s", "View user streams"),
         Action("paths", "p", "Show user paths", "tui.app.microscope.paths_screen", "PathsScreen"),
+        Action("drivers", "v", "Explore conversion drivers", "tui.app.microscope.drivers_screen", "DriversScreen"),
         Action("cohort", "c", "Create cohort", "tui.app.microscope.cohort_dialog", "CohortDialog"),
         Action("download", "d", "Download users", "tui.app.microscope.download_dialog", "DownloadDialog"),
+        Action(
+            "download_groups", "O", "Download groups", "tui.app.microscope.download_dialog", "GroupsDownloadDialog"
+        ),
         Action("annotation", "a", "Add annotation", "tui.app.microscope.annotation_dialog", "AnnotationDialog"),
         Action("release", "r", "Create release", "tui.app.microscope.release_dialog", "ReleaseDialog"),
         Action("zoom", "z", "Zoom in"),
@@ -43,6 +48,37 @@ ACTIONS = {
 # Each is called with the point.
 CHART_METHODS = {"zoom": "zoom_in", "filter": "filter_to_series", "exclude": "exclude_series"}
 CHART_REASONS = {"zoom": "zoom_reason", "filter": "filter_reason", "exclude": "exclude_reason"}
+
+
+# The chart types of the actions that apply only to some, with the reason the others get. Zoom and
+# annotations check the chart type themselves, together with their other conditions.
+CHART_TYPE_LIMITS = {
+    "streams": (("segmentation",), "only event segmentation charts have user streams"),
+    "filter": (("segmentation",), "only event segmentation charts have series"),
+    "exclude": (("segmentation",), "only event segmentation charts have series"),
+    "drivers": (("funnel",), "only funnel charts have conversion drivers"),
+}
+
+
+# A sessions chart has lines (length buckets, segments), but no chart key keeps or drops one of them,
+# and a `where` filter would change which events form each session.
+# TODO: offer Filter and Exclude on sessions charts once a chart key selects their series.
+SESSION_LINES_REASON = (
+    "a sessions chart cannot keep or drop one of its lines yet, because a filter would change its sessions"
+)
+SERIES_ACTIONS = ("filter", "exclude")
+# The actions on the groups of a point, which only charts counted by a group type have.
+GROUP_ACTIONS = ("groups", "download_groups")
+
+
+def chart_type_reason(action: Action, chart_type: str) -> str | None:
+    """Return why ``action`` does not apply to a chart of ``chart_type``, or None when it does."""
+    if action.name in SERIES_ACTIONS and chart_type == "sessions":
+        return f"{action.label}: {SESSION_LINES_REASON}"
+    limit = CHART_TYPE_LIMITS.get(action.name)
+    if limit is None or chart_type in limit[0]:
+        return None
+    return f"{action.label}: {limit[1]}"
 
 
 def screen_class(action: Action) -> type | None:

@@ -11,8 +11,7 @@ from datetime import date
 from typing import Any
 
 
-from tui.analytics.point import Point
-from tui.analytics.segmentation import chart_buckets
+from tui.analytics.point import Point, point_label
 from tui.app.microscope.form_dialog import Field, FormDialog
 from tui.store.annotations import Annotation, add_annotation, can_annotate
 from tui.store.project import Project
@@ -20,8 +19,8 @@ from tui.text import printable
 
 
 def point_day(point: Point, settings: Any) -> date:
-    """Return the day ``point``'s bucket starts on, in the chart's time zone."""
-    return chart_buckets(point.definition, settings).start(point.bucket).date()
+    """Return the day ``point``'s bucket starts on, in the chart's time zone (a funnel's: its range's first day)."""
+    return point_label(point, settings).bucket_start.date()
 
 
 class AnnotationDialog(FormDialog):

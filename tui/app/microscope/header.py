@@ -3,7 +3,8 @@
 ``point`` is the value the chart shows, and ``list`` is the number of users
 the microscope finds. For unique users the two are the same count and must
 agree. For other measures the banner shows the value with its unit beside
-the number of users whose events make it up.
+the number of users whose events make it up, and so do points of charts
+that count groups.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from textual.widgets import Static
 from tui.analytics.definition import DefinitionError
 from tui.analytics.microscope.actor_set import ActorSet, Target, actor_count
 from tui.analytics.point import Point, point_label
-from tui.app.describe import describe_chart, line_name
-from tui.app.formatting import SEPARATOR, format_number, format_value
+from tui.app.describe import describe_chart, line_name, value_text
+from tui.app.formatting import SEPARATOR, format_number
 from tui.app.microscope.jobs import Job, start_job
 from tui.app.microscope.selection import chart_value
 from tui.store.project import Project
 from tui.text import printable
 
 log = logging.getLogger(__name__)
+
+# The banner's measure for a point of a chart that counts groups (``count_by``).
+GROUPS = "groups"
 
 
 @dataclass(frozen=True)
@@ -43,27 +47,36 @@ class Banner:
     value: float | None
     measure: str | None
 
-    def counts(self, list_count: int | None) -> str:
-        """Return ``point = N, list = N`` (the value with its unit for measures other than unique users)."""
+    def counts(self, list_count: int | None, noun: str = "users") -> str:
+        """Return ``point = N, list = N`` (with units where the point and the list count different things).
+
+        ``noun`` names what the list holds: ``users``, or ``groups`` for the
+        groups of a chart that counts groups.
+        """
         listed = "…" if list_count is None else format_number(list_count)
+        items = f"{listed} {noun[:-1]}" if list_count == 1 else f"{listed} {noun}"
         if self.measure is None:
-            return f"list = {listed} users"
+            return f"list = {items}"
         if self.value is None:
-            return f"point = not on the current chart, list = {listed} users"
-        if self.measure != "uniques":
-            return f"point = {format_value(self.value, self.measure)}, list = {listed} users"
+            return f"point = not on the current chart, list = {items}"
+        same_unit = self.measure == "uniques" and noun == "users" or self.measure == GROUPS and noun == GROUPS
+        if self.measure == GROUPS and not same_unit:
+            groups = "group" if self.value == 1 else "groups"
+            return f"point = {format_number(self.value)} {groups}, list = {items}"
+        if not same_unit:
+            return f"point = {value_text(self.value, self.measure)}, list = {items}"
         counts = f"point = {format_number(self.value)}, list = {listed}"
         if list_count is not None and list_count != self.value:
             # Both come from one query, so only new data since the chart ran can part them.
             counts += " (they differ: the data changed since the chart ran; press r on the chart)"
         return counts
 
-    def text(self, list_count: int | None) -> Text:
+    def text(self, list_count: int | None, noun: str = "users") -> Text:
         """Return the banner's two lines: the subject, then the counts and the chart."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(self.subject, style="bold")
         text.append("\n")
-        text.append(self.counts(list_count))
+        text.append(self.counts(list_count, noun))
         if self.chart:
             text.append(SEPARATOR + self.chart, style="dim")
         return text
@@ -79,7 +92,8 @@ def point_banner(app, point: Point, settings: Any) -> Banner:
         subject=f"{line}{SEPARATOR}{label.bucket_text()}",
         chart=describe_chart(definition, chart_name),
         value=chart_value(app, point),
-        measure=definition.measure,
+        # A chart counted by a group type counts groups, and its lists name their users.
+        measure=GROUPS if definition.count_by else definition.measure,
     )
 
 
@@ -105,6 +119,7 @@ class PointHeader(Static):
         settings: Any,
         list_count: int | None = None,
         count_list: bool = True,
+        noun: str = "users",
         **kwargs,
     ):
         kwargs.setdefault("id", "point-header")
@@ -114,6 +129,7 @@ class PointHeader(Static):
         self.settings = settings
         self.list_count = list_count
         self.count_list = count_list and list_count is None
+        self.noun = noun
         self.banner: Banner | None = None
         self.job: Job | None = None
 
@@ -136,11 +152,11 @@ class PointHeader(Static):
 
     def plain(self) -> str:
         """Return the banner as plain text, the way it reads before the screen cuts it to width."""
-        return self.banner.text(self.list_count).plain if self.banner else ""
+        return self.banner.text(self.list_count, self.noun).plain if self.banner else ""
 
     def _draw(self) -> None:
         if self.banner is not None:
-            self.update(self.banner.text(self.list_count))
+            self.update(self.banner.text(self.list_count, self.noun))
 
     def _failed(self, error: Exception) -> None:
         self.notify(str(error), title="Counting the users failed", severity="error", markup=False)

@@ -1,8 +1,9 @@
 """The microscope menu: the actions on the chart's selected point, each with its key.
 
-Every action an event segmentation point supports is listed. One that
-cannot run here stays in the list, greyed out, with the reason in its place
-(a role the member lacks, a chart with one series, a screen not built yet).
+Every microscope action is listed. One that cannot run here stays in the
+list, greyed out, with the reason in its place (a chart type it does not
+apply to, a role the member lacks, a chart with one series, a screen not
+built yet).
 """
 
 from __future__ import annotations
@@ -16,8 +17,18 @@ from textual.containers import Vertical
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.analytics.groups import counts_groups
 from tui.analytics.point import Point
-from tui.app.microscope.actions import ACTIONS, CHART_METHODS, CHART_REASONS, Action, not_available, screen_class
+from tui.app.microscope.actions import (
+    ACTIONS,
+    CHART_METHODS,
+    CHART_REASONS,
+    Action,
+    GROUP_ACTIONS,
+    chart_type_reason,
+    not_available,
+    screen_class,
+)
 from tui.app.microscope.base import MicroscopeModal
 from tui.app.microscope.compare import CompareScreen
 from tui.app.microscope.header import PointHeader
@@ -80,12 +91,17 @@ class MicroscopeMenu(MicroscopeModal):
         app = self.app
         if action.module is not None and screen_class(action) is None:
             return not_available(action)
+        type_reason = chart_type_reason(action, self.point.definition.type)
+        if type_reason is not None:
+            return type_reason
         if action.name in CHART_METHODS:
             if not callable(getattr(app, CHART_METHODS[action.name], None)):
                 return not_available(action)
             return self._chart_reason(action)
-        if action.name == "streams" and self.point.definition.type != "segmentation":
-            return f"{action.label}: only event segmentation charts have user streams"
+        if action.name in GROUP_ACTIONS and not counts_groups(self.point):
+            return f"{action.label}: only charts with count_by 'group:TYPE' have groups"
+        if action.name == "drivers" and self.point.step == 1:
+            return f"{action.label}: step 1 has no previous step to convert from; move to a later step"
         if action.name == "cohort" and self.project.read_only:
             return f"{action.label}: {self.project.notice}"
         if action.name == "compare":

@@ -6,14 +6,25 @@ from typing import Any
 
 from tui.analytics.microscope.actor_set import Target
 from tui.analytics.point import Point
+from tui.app.funnel_points import FunnelPart, FunnelPoints
+from tui.app.retention_points import RetentionPart, RetentionPoints
 
 
 def current_point(app) -> Point | None:
-    """Return the point under the app's chart cursor, or None when the chart has no points."""
+    """Return the point under the app's chart cursor, or None when the chart has no points.
+
+    On a funnel it is the step's converted or dropped-off part under the
+    cursor, and on a retention table the cell's retained or not-retained part.
+    """
     points = app.points
     chosen = points.point() if points is not None else None
     if chosen is None or app.definition is None:
         return None
+    if isinstance(chosen, FunnelPart):
+        return Point(app.definition, step=chosen.step.step, dropped=chosen.dropped)
+    if isinstance(chosen, RetentionPart):
+        cell = chosen.cell
+        return Point(app.definition, bucket=cell.bucket, period=cell.period, dropped=chosen.not_retained)
     # The chart's frame has a row for every bucket, so the cursor's index is the bucket's index.
     return Point(app.definition, chosen.series, chosen.segment, points.bucket_index)
 
@@ -23,10 +34,30 @@ def chart_value(app, point: Point) -> float | None:
     points = app.points
     if points is None or app.definition != point.definition:
         return None
+    if isinstance(points, FunnelPoints):
+        return _funnel_value(points, point)
+    if isinstance(points, RetentionPoints):
+        return _retention_value(points, point)
     for line in points.lines:
         if line.series == point.series and line.segment == point.segment and point.bucket < len(line.values):
             return line.values[point.bucket]
     return None
+
+
+def _funnel_value(points: FunnelPoints, point: Point) -> float | None:
+    """Return the count of ``point``'s part of its funnel step: converted, or dropped off."""
+    for step in points.steps:
+        if step.step == point.step:
+            return float(FunnelPart(step, point.dropped, len(points.steps)).value)
+    return None
+
+
+def _retention_value(points: RetentionPoints, point: Point) -> float | None:
+    """Return the count of ``point``'s part of its retention cell: retained, or not retained."""
+    cell = points.cell(point.bucket, point.period or 0)
+    if cell is None:
+        return None
+    return float(cell.not_retained if point.dropped else cell.retained)
 
 
 def target_zone(target: Target, settings: Any) -> str:

@@ -1,0 +1,219 @@
+"""The chart builder's settings that only one chart type takes, a panel per type.
+
+Each panel edits the builder's draft in place. Its widgets are built with the
+draft's values, because setting a value later posts a Changed message that
+would look like the user's choice.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from tui.analytics.definition import (
+    FUNNEL_ORDERS,
+    RETENTION_MODES,
+    RETENTION_PERIODS,
+    SESSION_MEASURES,
+    DefinitionError,
+    parse_window,
+)
+from tui.app.builder_values import format_seconds, length_edges, set_option, set_typed_option
+from tui.app.describe import MEASURE_NAMES
+from tui.app.pickers import PropertyChoice, property_picker
+from tui.text import printable
+
+# Measures with a property pick it right after being chosen, and are stored as ``sum:PROP``.
+PROPERTY_MEASURES = {"sum": "Sum of a property…", "avg": "Average of a property…"}
+ORDER_NAMES = {"this": "This order", "any": "Any order", "exact": "Exact order"}
+SESSION_MEASURE_NAMES = {
+    "sessions": "Sessions",
+    "avg_length": "Average length",
+    "per_user": "Sessions per user",
+    "length": "Length distribution",
+}
+LENGTH_MEASURE = "length"
+PERIOD_NAMES = {"day": "Days", "week": "Weeks"}
+MODE_NAMES = {"on": "Return on period N", "on_or_after": "Return on or after N"}
+DEFAULT_WINDOW = "1d"
+DEFAULT_PERIODS = 7
+
+
+def form_row(label: str, *widgets: Widget) -> Horizontal:
+    return Horizontal(Label(label), *widgets, classes="form-row")
+
+
+def choice_select(names: dict[str, str], keys: tuple[str, ...], value: str, widget_id: str) -> Select:
+    """Return a Select of ``keys`` shown by their ``names``, or as themselves where ``names`` lacks them."""
+    options = [(names.get(key, key), key) for key in keys]
+    return Select(options, value=value, allow_blank=False, compact=True, id=widget_id)
+
+
+class TypeSettings(Vertical):
+    """The settings of one chart type. ``OPTIONS`` maps the id of a Select to its draft key and default."""
+
+    OPTIONS: dict[str, tuple[str, object]] = {}
+
+    def __init__(self, draft: dict):
+        super().__init__(classes="type-settings")
+        self.draft = draft
+
+    def count_by_rows(self) -> ComposeResult:
+        """Show a loaded ``count_by``, which the builder keeps but does not edit."""
+        if self.draft.get("count_by"):
+            yield form_row("Count by", Static(Text(printable(self.draft["count_by"])), classes="form-value"))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id in self.OPTIONS:
+            event.stop()
+            key, default = self.OPTIONS[event.select.id]
+            set_option(self.draft, key, event.value, default)
+
+
+class SegmentationSettings(TypeSettings):
+    """The measure of an event segmentation, with the property of ``sum:`` and ``avg:`` measures."""
+
+    def compose(self) -> ComposeResult:
+        names = dict(MEASURE_NAMES) | PROPERTY_MEASURES
+        kind = self.draft.get("measure", "uniques").partition(":")[0]
+        yield form_row("Measure", choice_select(names, tuple(names), kind, "measure"), Static(id="measure-property"))
+        yield from self.count_by_rows()
+
+    def on_mount(self) -> None:
+        self._show_property()
+
+    def _show_property(self) -> None:
+        prop = self.draft.get("measure", "uniques").partition(":")[2]
+        self.query_one("#measure-property", Static).update(Text(f"of {printable(prop)}") if prop else Text())
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "measure":
+            return
+        event.stop()
+        if event.value == self.draft.get("measure", "uniques").partition(":")[0]:
+            return
+        if event.value in PROPERTY_MEASURES:
+            events = self.draft.get("events") or [{}]
+            title = f"{PROPERTY_MEASURES[event.value].rstrip('…')} to measure"
+            self.app.push_screen(
+                property_picker(events[0].get("event"), title),
+                lambda choice: self._property_chosen(event.value, choice),
+            )
+            return
+        self.draft["measure"] = event.value
+        self._show_property()
+
+    def _property_chosen(self, kind: str, choice: PropertyChoice | None) -> None:
+        if choice is None:
+            # Cancelled: go back to the measure the draft still has.
+            self.query_one("#measure", Select).value = self.draft.get("measure", "uniques").partition(":")[0]
+            return
+        self.draft["measure"] = f"{kind}:{choice.name}"
+        self._show_property()
+
+
+class FunnelSettings(TypeSettings):
+    """A funnel's conversion window and step order."""
+
+    OPTIONS = {"order": ("order", "this")}
+
+    def compose(self) -> ComposeResult:
+        window = Input(
+            self.draft.get("window", ""), placeholder=f"{DEFAULT_WINDOW} (e.g. 30m, 2h, 1d, 2w)", compact=True, id="window",
+        )
+        yield form_row("Window", window)
+        yield form_row("Order", choice_select(ORDER_NAMES, FUNNEL_ORDERS, self.draft.get("order", "this"), "order"))
+        yield from self.count_by_rows()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "window":
+            event.stop()
+            set_typed_option(self.draft, "window", event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Check the window on Enter, so a typing error shows before apply."""
+        if event.input.id != "window":
+            return
+        event.stop()
+        if "window" not in self.draft:
+            return
+        try:
+            parse_window(self.draft["window"], "window")
+        except DefinitionError as error:
+            self.notify(str(error), title="Invalid window", severity="error", markup=False)
+
+
+class SessionsSettings(TypeSettings):
+    """The measure of a sessions chart, with the bucket edges of the length distribution."""
+
+    def compose(self) -> ComposeResult:
+        measure = self.draft.get("measure", SESSION_MEASURES[0])
+        yield form_row("Measure", choice_select(SESSION_MEASURE_NAMES, SESSION_MEASURES, measure, "measure"))
+        if LENGTH_MEASURE in SESSION_MEASURES:
+            edges = ", ".join(format_seconds(edge) for edge in self.draft.get("length_buckets") or ())
+            buckets = Input(
+                edges, placeholder="default, or e.g. 10s, 1m, 5m", compact=True, id="length-buckets",
+                disabled=measure != LENGTH_MEASURE,
+            )
+            yield form_row("Buckets", buckets)
+        yield from self.count_by_rows()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "measure":
+            return
+        event.stop()
+        set_option(self.draft, "measure", event.value, SESSION_MEASURES[0])
+        # Bucket edges apply only to the length distribution, so other measures leave them out of the draft.
+        if LENGTH_MEASURE in SESSION_MEASURES:
+            buckets = self.query_one("#length-buckets", Input)
+            buckets.disabled = event.value != LENGTH_MEASURE
+            self._store_buckets(buckets.value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "length-buckets":
+            event.stop()
+            self._store_buckets(event.value)
+
+    def _store_buckets(self, text: str) -> None:
+        if self.draft.get("measure") == LENGTH_MEASURE:
+            set_typed_option(self.draft, "length_buckets", text, length_edges)
+        else:
+            self.draft.pop("length_buckets", None)
+
+
+class RetentionSettings(TypeSettings):
+    """A retention chart's periods: their length and number, how a return counts, and rolling windows."""
+
+    OPTIONS = {"period": ("period", "day"), "mode": ("mode", "on")}
+
+    def compose(self) -> ComposeResult:
+        draft = self.draft
+        yield form_row("Period", choice_select(PERIOD_NAMES, RETENTION_PERIODS, draft.get("period", "day"), "period"))
+        periods = Input(
+            str(draft.get("periods", "")), placeholder=str(DEFAULT_PERIODS), type="integer", compact=True, id="periods",
+        )
+        yield form_row("Periods", periods)
+        yield form_row("Mode", choice_select(MODE_NAMES, RETENTION_MODES, draft.get("mode", "on"), "mode"))
+        rolling = Checkbox("not calendar periods", draft.get("rolling", False), compact=True, id="rolling")
+        yield form_row("Rolling", rolling)
+        yield from self.count_by_rows()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "periods":
+            event.stop()
+            set_typed_option(self.draft, "periods", event.value, int)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        set_option(self.draft, "rolling", event.value, False)
+
+
+PANELS = {
+    "segmentation": SegmentationSettings,
+    "funnel": FunnelSettings,
+    "sessions": SessionsSettings,
+    "retention": RetentionSettings,
+}

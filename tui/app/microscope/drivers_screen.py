@@ -1,0 +1,253 @@
+"""Explore conversion drivers: what a funnel step's users did between the previous step and this one.
+
+The table lists each driver (an event type, or one value of a property of
+it) with the users who did it among those who converted and those who
+dropped off, strongest first. Enter on a driver offers its converted users,
+its dropped-off users or both, and opens the chosen ones as a user list. ``e`` adds the
+values of one property of the driver's event as drivers of their own.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from tui.analytics.catalog import property_names
+from tui.analytics.drivers import SKEW_RATIO, DriverResult, driver_events_sql, drivers
+from tui.analytics.microscope.actor_set import events_actor_set
+from tui.analytics.point import Point, point_range
+from tui.app.choice_screen import Choice, ChoiceScreen
+from tui.app.describe import event_name, percent, window_text
+from tui.app.formatting import format_number, format_value
+from tui.app.microscope.base import MicroscopeScreen
+from tui.app.microscope.cells import is_missing
+from tui.app.microscope.header import PointHeader
+from tui.app.microscope.row_view import Column, Row, RowView
+from tui.app.microscope.users_screen import UsersScreen
+from tui.store.project import Project
+from tui.text import printable
+
+COLUMNS = [
+    Column("Event"),
+    Column("Property value"),
+    Column("Converted", 16, "right"),
+    Column("Dropped off", 16, "right"),
+    Column("Phi", 6, "right"),
+    Column("Odds ratio", 10, "right"),
+    Column("q-value", 8, "right"),
+]
+# Columns the property picker leaves out: an event has one event type, and ids split users one by one.
+IDENTITY_COLUMNS = ("event_type", "user_id", "device_id")
+# Group names in the label of a driver's user list: its users among the converted, the dropped off, or both.
+GROUP_NAMES = {"converted": "converted", "dropped": "dropped off", "all": "converted or dropped off"}
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One row of the drivers table: an event, or a value of one of its properties, and its users per group."""
+
+    event: str
+    property: str | None
+    value: str | None
+    converted_users: int
+    dropped_users: int
+
+    def name(self) -> str:
+        """Return the driver as text: ``checkout`` or ``checkout where plan = pro``."""
+        if self.property is None:
+            return printable(self.event)
+        return f"{printable(self.event)} where {printable(self.property)} = {printable(self.value)}"
+
+    def users(self, part: str) -> int:
+        if part == "converted":
+            return self.converted_users
+        if part == "dropped":
+            return self.dropped_users
+        return self.converted_users + self.dropped_users
+
+
+class DriversScreen(MicroscopeScreen):
+    """The conversion drivers of the funnel step of ``target``, a funnel Point of step 2 or later."""
+
+    DEFAULT_CSS = """
+    #drivers-summary {
+        height: auto;
+        max-height: 5;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter", "open_users", "Users", id="drivers.users",
+                tooltip="List the driver's users: converted, dropped off or both"),
+        Binding("e", "add_property", "Property values", id="drivers.property",
+                tooltip="Add the values of one property of the driver's event as drivers"),
+    ]
+
+    def __init__(self, project: Project, target: Point, settings: Any):
+        super().__init__(project, target, settings)
+        # The (event, property) pairs whose values are drivers too, in the order the user added them.
+        self.properties: tuple[tuple[str, str], ...] = ()
+        self.result: DriverResult | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Conversion drivers", style="bold"), classes="screen-title")
+        yield PointHeader(self.project, self.target, self.settings)
+        yield Static(Text("Computing the drivers… (Esc cancels)"), id="drivers-summary")
+        yield RowView(COLUMNS, id="drivers-table")
+        yield Footer()
+
+    @property
+    def table(self) -> RowView:
+        return self.query_one("#drivers-table", RowView)
+
+    @property
+    def step(self) -> int:
+        return self.target.step
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.load()
+
+    # Loading ------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Compute the drivers with the properties added so far, replacing the table."""
+        self.cancel_jobs()
+        self.table.show_message("Computing the drivers…")
+        definition, settings, step, properties = self.target.definition, self.settings, self.step, self.properties
+        self.run_job(
+            lambda cursor: drivers(cursor, definition, settings, step, properties),
+            self._show,
+            "Computing the drivers failed",
+            self._failed,
+        )
+
+    def _show(self, result: DriverResult) -> None:
+        self.result = result
+        rows = [_driver_row(row) for row in result.frame.itertuples(index=False)]
+        self.table.show_rows(rows)
+        if not rows:
+            self.table.show_message(
+                f"No event was done in between by at least {format_number(result.min_support)} users "
+                "(and left out by as many), so there are no drivers to show."
+            )
+        self.query_one("#drivers-summary", Static).update(self._summary(result))
+
+    def _failed(self, error: Exception) -> None:
+        self.table.show_message("The drivers could not be computed: see the error.")
+        self.query_one("#drivers-summary", Static).update(Text("Computing the drivers failed."))
+
+    def _summary(self, result: DriverResult) -> Text:
+        """Return the groups compared, the support rule, and a warning when one group dwarfs the other."""
+        steps = self.target.definition.steps
+        previous, current = event_name(steps[self.step - 2].event), event_name(steps[self.step - 1].event)
+        support = format_number(result.min_support)
+        summary = Text(
+            f"Step {self.step - 1} {previous} → step {self.step} {current} · "
+            f"{format_value(result.population, 'uniques')} reached step {self.step - 1}: "
+            f"{format_number(result.converted)} converted, {format_number(result.dropped)} dropped off · "
+            f"{window_text(self.target.definition)}\n"
+            f"Left out: events that fewer than {support} of these users did, or that all but fewer than {support} did"
+        )
+        if result.skewed:
+            summary.append(
+                f"\nSkewed groups: one is over {SKEW_RATIO} times the other, so the smaller group's shares "
+                "and the p-values rest on few users.",
+                style="bold",
+            )
+        return summary
+
+    # Actions on a driver ----------------------------------------------------------------
+
+    def _chosen_driver(self) -> Driver | None:
+        row = self.table.cursor_value
+        if row is None:
+            self.notify("No driver is selected: the table is empty or still loading.", severity="warning")
+            return None
+        return row.key
+
+    def on_row_view_chosen(self, message: RowView.Chosen) -> None:
+        message.stop()
+        self.action_open_users()
+
+    def action_open_users(self) -> None:
+        driver = self._chosen_driver()
+        if driver is None:
+            return
+        choices = [
+            Choice("converted", Text(f"Converted: {_users(driver.users('converted'))} who did it before converting")),
+            Choice("dropped", Text(f"Dropped off: {_users(driver.users('dropped'))} who did it before the window ran out")),
+            Choice("all", Text(f"Both: {_users(driver.users('all'))}")),
+        ]
+        self.app.push_screen(
+            ChoiceScreen(f"Users of {driver.name()}", lambda cursor: choices, "Listing the parts failed"),
+            lambda part: self._open_part(driver, part),
+        )
+
+    def _open_part(self, driver: Driver, part: str | None) -> None:
+        if part is None:
+            return
+        definition = self.target.definition
+        events = driver_events_sql(definition, self.settings, self.step, driver.event, driver.property, driver.value, part)
+        start, end = point_range(self.target, self.settings)
+        label = f"Users who did {driver.name()} between step {self.step - 1} and step {self.step}, {GROUP_NAMES[part]}"
+        users = UsersScreen(self.project, events_actor_set(label, events, start, end), self.settings, driver.users(part))
+        self.app.push_screen(users)
+
+    def action_add_property(self) -> None:
+        driver = self._chosen_driver()
+        if driver is None:
+            return
+        event = driver.event
+
+        def load(cursor) -> list[Choice]:
+            names = property_names(cursor, event)["property"]
+            return [Choice(name, Text(printable(name))) for name in names if name not in IDENTITY_COLUMNS]
+
+        picker = ChoiceScreen(
+            f"Drivers by the values of a property of {printable(event)}",
+            load,
+            "Loading the property names failed",
+            empty_text="This event has no properties.",
+        )
+        self.app.push_screen(picker, lambda name: self._add_property(event, name))
+
+    def _add_property(self, event: str, name: str | None) -> None:
+        if name is None:
+            return
+        if (event, name) in self.properties:
+            self.notify(f"The values of {printable(name)} on {printable(event)} are drivers already.", markup=False)
+            return
+        self.properties += ((event, name),)
+        self.load()
+
+
+def _driver_row(row) -> Row:
+    driver = Driver(
+        event=row.event,
+        property=None if is_missing(row.property) else row.property,
+        value=None if is_missing(row.value) else row.value,
+        converted_users=int(row.converted_users),
+        dropped_users=int(row.dropped_users),
+    )
+    cells = (
+        Text(printable(driver.event)),
+        Text("" if driver.property is None else f"{printable(driver.property)} = {printable(driver.value)}"),
+        Text(f"{format_number(driver.converted_users)} · {percent(row.converted_share)}"),
+        Text(f"{format_number(driver.dropped_users)} · {percent(row.dropped_share)}"),
+        Text("–" if math.isnan(row.phi) else f"{row.phi:+.2f}"),
+        Text(f"{row.odds_ratio:.2f}"),
+        Text("<0.001" if row.q_value < 0.001 else f"{row.q_value:.3f}"),
+    )
+    return Row(cells, key=driver)
+
+
+def _users(count: int) -> str:
+    return format_value(count, "uniques")
