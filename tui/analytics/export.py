@@ -107,9 +107,8 @@ def export_users(
     def csv_query(session: duckdb.DuckDBPyConnection, table: str, cap: int) -> Fragment:
         return users_csv_sql(table, property_keys(session, table), cap)
 
-    cap = export_cap(settings) if cap is None else cap
     return export_rows(
-        cursor, rows, csv_query, out_path, cap,
+        cursor, rows, csv_query, out_path, settings, cap,
         overwrite=overwrite, progress=progress, cancel=cancel, timezone=_timezone(target, settings), noun="users",
     )
 
@@ -119,7 +118,8 @@ def export_rows(
     rows: Fragment,
     csv_query: CsvQuery,
     out_path: str | Path,
-    cap: int,
+    settings: Any,
+    cap: int | None = None,
     overwrite: bool = False,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
@@ -128,12 +128,14 @@ def export_rows(
 ) -> ExportResult:
     """Write a CSV file of the first ``cap`` of ``rows`` to ``out_path``, atomically.
 
-    ``rows`` is copied once into a temporary table; ``csv_query(session,
-    table, cap)`` then returns the query of the file's lines, header first.
-    ``timezone`` is the session's zone while both run. Cancelling and the
-    errors are those of ``export_users``.
+    ``cap`` defaults to the export cap in ``settings``. ``rows`` is copied
+    once into a temporary table, then ``csv_query(session, table, cap)``
+    returns the query of the file's lines, header first. ``timezone`` is the
+    session's zone while both run. Cancelling and the errors are those of
+    ``export_users``.
     """
     out_path = Path(out_path)
+    cap = export_cap(settings) if cap is None else cap
     check_destination(out_path, overwrite)
     if cap < 1:
         raise ExportError(f"Export cap {cap}: use a positive number of {noun}.")

@@ -18,10 +18,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from tui.analytics.export import ExportResult, export_cap, export_rows
+from tui.analytics.export import ExportResult, export_rows
 from tui.analytics.filters import Fragment
 from tui.analytics.interruptible import Cancel, Progress
 from tui.analytics.microscope.actor_set import ActorSet, MicroscopeError, as_actor_set, events_actor_set
+from tui.analytics.microscope.list_page import count_rows, page_clause
 from tui.analytics.point import Point, point_events
 from tui.analytics.users_csv import csv_lines_sql, text_cell_sql
 from tui.store.users import DISPLAY_ID
@@ -87,19 +88,14 @@ def point_groups(
     ``limit=None`` returns every row from ``offset``. Ties in the sort column
     are ordered by ``group_id``, so pages never overlap.
     """
-    if sort not in SORT_COLUMNS:
-        raise MicroscopeError(f"sort: {sort!r} is not a group list column. Sort by one of {', '.join(SORT_COLUMNS)}.")
+    page, page_params = page_clause(sort, descending, offset, limit, SORT_COLUMNS, "group_id", "group")
     groups, params = _searched_sql(point, settings, search)
-    direction = "DESC" if descending else "ASC"
-    sql = f"SELECT * FROM ({groups}) ORDER BY {sort} {direction} NULLS LAST, group_id LIMIT ? OFFSET ?"
-    # DuckDB reads a NULL limit as "no limit".
-    return cursor.execute(sql, params + [None if limit is None else int(limit), int(offset)]).df()
+    return cursor.execute(f"SELECT * FROM ({groups}) AS listed {page}", params + page_params).df()
 
 
 def point_group_count(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any, search: str | None = None) -> int:
     """Return how many groups of ``point`` the same ``search`` keeps (all of them without one)."""
-    groups, params = _searched_sql(point, settings, search)
-    return cursor.execute(f"SELECT count(*) FROM ({groups})", params).fetchall()[0][0]
+    return count_rows(cursor, _searched_sql(point, settings, search))
 
 
 def group_users(point: Point, settings: Any, group_id: int, group_name: str) -> ActorSet:
@@ -135,9 +131,8 @@ def groups_csv(
     """
     groups, params = point_groups_sql(point_group_events(point, settings))
     rows = (f"SELECT group_id, group_name, first_time, creator_id FROM ({groups})", params)
-    cap = export_cap(settings) if cap is None else cap
     return export_rows(
-        cursor, rows, _groups_lines_sql, out_path, cap,
+        cursor, rows, _groups_lines_sql, out_path, settings, cap,
         overwrite=overwrite, progress=progress, cancel=cancel, noun="groups",
     )
 

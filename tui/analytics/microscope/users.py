@@ -14,7 +14,8 @@ import duckdb
 import pandas as pd
 
 from tui.analytics.filters import Fragment
-from tui.analytics.microscope.actor_set import MicroscopeError, Target, as_actor_set
+from tui.analytics.microscope.actor_set import Target, as_actor_set
+from tui.analytics.microscope.list_page import count_rows, page_clause
 from tui.analytics.microscope.properties import name_property_columns, property_columns_sql, property_names_sql
 from tui.store.users import DISPLAY_ID
 
@@ -45,25 +46,17 @@ def point_users(
     contains it, ignoring case. ``limit=None`` returns every row from ``offset``.
     Ties in the sort column are ordered by ``actor_id``, so pages never overlap.
     """
-    if sort not in SORT_COLUMNS:
-        raise MicroscopeError(f"sort: {sort!r} is not a user list column. Sort by one of {', '.join(SORT_COLUMNS)}.")
+    page, page_params = page_clause(sort, descending, offset, limit, SORT_COLUMNS, "actor_id", "user")
     users, params = _users_sql(target, settings, search)
     properties, property_params = property_columns_sql("users.properties", list(property_names))
-    direction = "DESC" if descending else "ASC"
-    sql = (
-        f"SELECT listed.*{properties} FROM ({users}) AS listed LEFT JOIN users USING (actor_id) "
-        f"ORDER BY listed.{sort} {direction} NULLS LAST, listed.actor_id LIMIT ? OFFSET ?"
-    )
-    # DuckDB reads a NULL limit as "no limit".
-    rows = [None if limit is None else int(limit), int(offset)]
-    frame = cursor.execute(sql, property_params + params + rows).df()
+    sql = f"SELECT listed.*{properties} FROM ({users}) AS listed LEFT JOIN users USING (actor_id) {page}"
+    frame = cursor.execute(sql, property_params + params + page_params).df()
     return name_property_columns(frame, list(property_names), PROPERTY_PREFIX)
 
 
 def point_users_count(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, search: str | None = None) -> int:
     """Return how many users of ``target`` the same ``search`` keeps (all of them without one)."""
-    users, params = _users_sql(target, settings, search)
-    return cursor.execute(f"SELECT count(*) FROM ({users})", params).fetchall()[0][0]
+    return count_rows(cursor, _users_sql(target, settings, search))
 
 
 def user_property_names(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any) -> list[str]:

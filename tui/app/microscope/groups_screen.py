@@ -13,7 +13,7 @@ from textual.binding import Binding
 from tui.analytics.groups import group_users, point_group_count, point_groups
 from tui.app.microscope.cells import TIME_CELLS, count_text, data_text, time_text
 from tui.app.microscope.download_dialog import GroupsDownloadDialog
-from tui.app.microscope.paged_list import PagedListScreen
+from tui.app.microscope.paged_list import PagedListScreen, list_bindings
 from tui.app.microscope.row_view import Row
 from tui.app.microscope.users_screen import UsersScreen
 
@@ -25,6 +25,7 @@ class GroupsScreen(PagedListScreen):
     """
 
     BINDINGS = [
+        *list_bindings("groups", "Search the list"),
         Binding("enter", "open_users", "Users", id="groups.users", tooltip="Open the users of the group in this point"),
         Binding("d", "download", "Download", id="groups.download", tooltip="Download these groups as CSV"),
         Binding("c", "cohort", "Cohort", id="groups.cohort", tooltip="Save these groups as a cohort"),

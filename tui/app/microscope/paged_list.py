@@ -27,18 +27,26 @@ from tui.text import printable
 PAGE_SIZE = 100
 
 
+def list_bindings(list_id: str, search_tooltip: str) -> list[Binding]:
+    """Return the bindings of the search and sort keys, with ids starting with ``list_id``.
+
+    They are not the base class's own BINDINGS because Textual (8.2) merges a
+    base class's keys before a subclass's, which fixes their place in the
+    footer. Each list places them among its own keys instead.
+    """
+    return [
+        Binding("slash", "search", "Search", id=f"{list_id}.search", tooltip=search_tooltip),
+        Binding("o", "next_sort", "Sort", id=f"{list_id}.sort", tooltip="Sort by the next column"),
+        Binding("O", "reverse_sort", "Reverse", id=f"{list_id}.reverse", tooltip="Reverse the sort order"),
+    ]
+
+
 class PagedListScreen(MicroscopeScreen):
     """The base of a list screen; widget ids start with ``list_id`` (``users-table``, ``groups-status``).
 
-    Subclasses set the class attributes below and implement ``count_rows``,
-    ``fetch_page`` and ``make_rows``.
+    Subclasses set the class attributes below, put ``list_bindings`` in their
+    BINDINGS and implement ``count_rows``, ``fetch_page`` and ``make_rows``.
     """
-
-    BINDINGS = [
-        Binding("slash", "search", "Search", id="list.search", tooltip="Search the list"),
-        Binding("o", "next_sort", "Sort", id="list.sort", tooltip="Sort by the next column"),
-        Binding("O", "reverse_sort", "Reverse", id="list.reverse", tooltip="Reverse the sort order"),
-    ]
 
     list_id = "rows"
     list_title = "Rows"

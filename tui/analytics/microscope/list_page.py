@@ -1,0 +1,39 @@
+"""The sort, the page bounds and the count of a microscope list (users, groups), shared by every list query."""
+
+from __future__ import annotations
+
+import duckdb
+
+from tui.analytics.filters import Fragment
+from tui.analytics.microscope.actor_set import MicroscopeError
+
+
+def page_clause(
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int | None,
+    sort_columns: tuple[str, ...],
+    key: str,
+    noun: str,
+) -> Fragment:
+    """Return the ``ORDER BY … LIMIT ? OFFSET ?`` clause of one page of a subquery aliased ``listed``.
+
+    Ties in ``sort`` are ordered by ``key``, a column unique per row, so pages
+    never overlap. ``limit=None`` returns every row from ``offset``. Raises
+    MicroscopeError naming ``noun`` (``user``, ``group``) when ``sort`` is
+    not one of ``sort_columns``.
+    """
+    # ``sort`` is spliced into the SQL, so only a known column name gets that far.
+    if sort not in sort_columns:
+        raise MicroscopeError(f"sort: {sort!r} is not a {noun} list column. Sort by one of {', '.join(sort_columns)}.")
+    direction = "DESC" if descending else "ASC"
+    clause = f"ORDER BY listed.{sort} {direction} NULLS LAST, listed.{key} LIMIT ? OFFSET ?"
+    # DuckDB reads a NULL limit as "no limit".
+    return clause, [None if limit is None else int(limit), int(offset)]
+
+
+def count_rows(cursor: duckdb.DuckDBPyConnection, rows: Fragment) -> int:
+    """Return how many rows the query ``rows`` returns."""
+    sql, params = rows
+    return cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0]
