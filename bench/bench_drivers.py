@@ -26,7 +26,6 @@ Usage: ``python bench/bench_drivers.py [--events N] [--repeats N] [--keep] [--ma
 
 from __future__ import annotations
 
-import argparse
 import logging
 
 import numpy as np
@@ -35,7 +34,7 @@ from scipy.stats import fisher_exact
 import generate
 from bench_funnel import CHART, STEPS, WINDOW_SECONDS, range_bounds
 from bench_segmentation import build_project
-from harness import Result, best_of, report
+from harness import Result, bench_parser, best_of, parse_bench_arguments, report
 from tui.analytics.definition import parse_chart
 from tui.analytics.drivers import drivers
 from tui.analytics.fisher import fisher_two_sided
@@ -139,14 +138,8 @@ def bench_fisher(repeats: int) -> Result:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000_000, help="event count (default 10000000)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per engine; the best counts (default 5)")
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the Loupe project an earlier run of a bench script imported")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = bench_parser(__doc__, repeats=5)
+    args = parse_bench_arguments(parser)
 
     parquet = generate.generate(args.events, formats=("parquet",))["parquet"]
     project = open_project(build_project(parquet, args.events, args.keep))

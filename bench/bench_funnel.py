@@ -26,7 +26,7 @@ from pathlib import Path
 
 import floor
 import generate
-from harness import Result, best_of, fresh_path, report
+from harness import Result, bench_parser, best_of, fresh_path, parse_bench_arguments, report
 from tui.analytics.definition import parse_chart
 from tui.analytics.funnel import funnel
 from tui.store.project import open_project
@@ -144,15 +144,9 @@ def peak_rss_kib() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000_000, help="event count (default 10000000)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per engine; the best counts (default 5)")
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the Loupe project an earlier run of a bench script imported")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser = bench_parser(__doc__, repeats=5)
     parser.add_argument("--loupe-only", type=Path, metavar="PROJECT", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_bench_arguments(parser)
 
     if args.loupe_only:
         with open_project(args.loupe_only) as project:

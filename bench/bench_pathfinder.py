@@ -28,7 +28,6 @@ Usage: ``python bench/bench_pathfinder.py [--repeats N] [--keep] [--markdown]``.
 
 from __future__ import annotations
 
-import argparse
 import logging
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -36,7 +35,7 @@ import generate
 import peer
 from bench_microscope import check_paths
 from bench_segmentation import build_project
-from harness import Result, best_of, fresh_path, report
+from harness import Result, bench_parser, best_of, fresh_path, parse_bench_arguments, report
 from tui.analytics.definition import DateRange
 from tui.analytics.pathfinder import pathfinder
 from tui.store.project import open_project
@@ -185,13 +184,8 @@ def bench_range(project, session, date_range: DateRange, repeats: int) -> Result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per engine; the best counts (default 5)")
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the Loupe project an earlier run of bench_segmentation.py or bench_import.py imported")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = bench_parser(__doc__, repeats=5, events=False)
+    args = parse_bench_arguments(parser)
 
     parquet = generate.generate(EVENTS, formats=("parquet",))["parquet"]
     project = open_project(build_project(parquet, EVENTS, args.keep))

@@ -21,7 +21,6 @@ Usage: ``python bench/bench_retention.py [--events N] [--repeats N] [--keep] [--
 
 from __future__ import annotations
 
-import argparse
 import logging
 import resource
 from datetime import date, datetime, timedelta, timezone
@@ -29,12 +28,10 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 
 import floor
-import generate
-from bench_segmentation import build_peer, build_project
-from harness import Result, best_of, report
+from bench_segmentation import run_with_peer
+from harness import Result, bench_parser, best_of, check_same_answers, parse_bench_arguments
 from tui.analytics.definition import parse_chart
 from tui.analytics.retention import retention
-from tui.store.project import open_project
 
 log = logging.getLogger(__name__)
 
@@ -225,38 +222,20 @@ def _check_same_answer(chart: str, answers: dict[str, Cells]) -> None:
     if retained == 0:
         raise SystemExit(f"chdb found no retained actor for {chart}, so the engines would compare empty "
                          "tables. Pick start and return events that the same actors do.")
-    for name, answer in answers.items():
-        wrong = sorted((cell for cell in expected.keys() | answer.keys() if answer.get(cell) != expected.get(cell)),
-                       key=lambda cell: (cell[0], -1 if cell[1] is None else cell[1]))
-        if wrong:
-            cell = wrong[0]
-            raise SystemExit(
-                f"{name} and chdb disagree on {chart} in {len(wrong)} cells; "
-                f"first {cell} (period None is the cohort size): {name} {answer.get(cell)}, chdb {expected.get(cell)}."
-            )
+    check_same_answers(
+        answers, f"{chart} (period None is the cohort size)",
+        sort_key=lambda cell: (cell[0], -1 if cell[1] is None else cell[1]),
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000_000, help="event count (default 10000000)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per engine; the best counts (default 5)")
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the Loupe project an earlier run of a bench script imported")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = bench_parser(__doc__, repeats=5)
+    args = parse_bench_arguments(parser)
 
-    parquet = generate.generate(args.events, formats=("parquet",))["parquet"]
-    project = open_project(build_project(parquet, args.events, args.keep))
-    session = build_peer(parquet)
-    size = f"{args.events:,} events"
-    try:
-        results = [bench_chart(project, session, events, args.repeats, size) for events in CHARTS]
-    finally:
-        session.close()
-        project.close()
-    report(f"Retention (warm, best of {args.repeats}; ratios are Loupe's time over the other's)",
-           results, args.markdown)
+    run_with_peer(
+        args, "Retention",
+        lambda project, session, size: [bench_chart(project, session, events, args.repeats, size) for events in CHARTS],
+    )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ Usage: ``python bench/bench_segmentation.py [--events N] [--repeats N] [--keep] 
 
 from __future__ import annotations
 
-import argparse
 import logging
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +23,17 @@ import floor
 import generate
 import peer
 from bench_import import loupe_import, loupe_project_name
-from harness import WORK_DIR, Result, best_of, fresh_path, report, timed
+from harness import (
+    WORK_DIR,
+    Result,
+    bench_parser,
+    best_of,
+    check_same_answers,
+    fresh_path,
+    parse_bench_arguments,
+    report,
+    timed,
+)
 from tui.analytics.definition import parse_chart
 from tui.analytics.segmentation import segmentation
 from tui.store.project import open_project
@@ -115,37 +125,33 @@ def _check_same_answer(event_type: str, answers: dict[str, dict[date, int]]) -> 
     expected = answers["peer"]
     if len(expected) != 60:
         raise SystemExit(f"chdb returned {len(expected)} days for {event_type!r}, expected 60.")
-    for name, answer in answers.items():
-        wrong = sorted(day for day in expected.keys() | answer.keys() if answer.get(day) != expected.get(day))
-        if wrong:
-            day = wrong[0]
-            raise SystemExit(
-                f"{name} and chdb disagree on {event_type!r} for {len(wrong)} days; "
-                f"first {day}: {name} {answer.get(day)}, chdb {expected.get(day)}."
-            )
+    check_same_answers(answers, f"daily uniques of {event_type!r}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000_000, help="event count (default 10000000)")
-    parser.add_argument("--repeats", type=int, default=10, help="timed runs per engine; the best counts (default 10)")
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the Loupe project an earlier run of this script or bench_import.py imported")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = bench_parser(__doc__, repeats=10)
+    args = parse_bench_arguments(parser)
 
+    run_with_peer(
+        args, "Segmentation",
+        lambda project, session, size: [bench_event(project, session, event, args.repeats, size) for event in EVENTS],
+    )
+
+
+def run_with_peer(args, title: str, bench: Callable, peer_builder: Callable = build_peer) -> None:
+    """Open the Loupe project and the chdb table of the generated data, run ``bench`` on both and print its table.
+
+    ``bench(project, session, size)`` returns the rows of the table.
+    """
     parquet = generate.generate(args.events, formats=("parquet",))["parquet"]
     project = open_project(build_project(parquet, args.events, args.keep))
-    session = build_peer(parquet)
-    size = f"{args.events:,} events"
+    session = peer_builder(parquet)
     try:
-        results = [bench_event(project, session, event, args.repeats, size) for event in EVENTS]
+        results = bench(project, session, f"{args.events:,} events")
     finally:
         session.close()
         project.close()
-    report(f"Segmentation (warm, best of {args.repeats}; ratios are Loupe's time over the other's)",
-           results, args.markdown)
+    report(f"{title} (warm, best of {args.repeats}; ratios are Loupe's time over the other's)", results, args.markdown)
 
 
 if __name__ == "__main__":

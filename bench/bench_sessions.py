@@ -24,19 +24,16 @@ Usage: ``python bench/bench_sessions.py [--events N] [--repeats N] [--keep] [--m
 
 from __future__ import annotations
 
-import argparse
 import logging
 from datetime import date, datetime, time, timedelta, timezone
 
 import floor
-import generate
 import peer
-from bench_segmentation import build_project
-from harness import Result, best_of, fresh_path, report, timed
+from bench_segmentation import run_with_peer
+from harness import Result, bench_parser, best_of, check_same_answers, fresh_path, parse_bench_arguments, timed
 from tui.analytics.definition import parse_chart
 from tui.analytics.session_span import SPAN_SQL
 from tui.analytics.sessions import sessions_chart
-from tui.store.project import open_project
 
 log = logging.getLogger(__name__)
 
@@ -163,36 +160,17 @@ def _check_same_answer(answers: dict[str, dict[date, int]]) -> None:
     expected = answers["peer"]
     if len(expected) != DAYS:
         raise SystemExit(f"chdb returned {len(expected)} days, expected {DAYS}.")
-    for name, answer in answers.items():
-        wrong = sorted(day for day in expected.keys() | answer.keys() if answer.get(day) != expected.get(day))
-        if wrong:
-            day = wrong[0]
-            raise SystemExit(
-                f"{name} and chdb disagree on sessions for {len(wrong)} days; "
-                f"first {day}: {name} {answer.get(day)}, chdb {expected.get(day)}."
-            )
+    check_same_answers(answers, "sessions per day")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000_000, help="event count (default 10000000)")
-    parser.add_argument("--repeats", type=int, default=10, help="timed runs per engine; the best counts (default 10)")
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the Loupe project an earlier run of this script or bench_import.py imported")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = bench_parser(__doc__, repeats=10)
+    args = parse_bench_arguments(parser)
 
-    parquet = generate.generate(args.events, formats=("parquet",))["parquet"]
-    project = open_project(build_project(parquet, args.events, args.keep))
-    session = build_peer(parquet)
-    try:
-        results = bench_sessions(project, session, args.repeats, f"{args.events:,} events")
-    finally:
-        session.close()
-        project.close()
-    report(f"Sessions (warm, best of {args.repeats}; ratios are Loupe's time over the other's)",
-           results, args.markdown)
+    run_with_peer(
+        args, "Sessions", lambda project, session, size: bench_sessions(project, session, args.repeats, size),
+        peer_builder=build_peer,
+    )
 
 
 if __name__ == "__main__":

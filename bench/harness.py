@@ -6,6 +6,7 @@ compare Loupe, the floor and the peer on the same machine at the same time.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import platform
@@ -161,3 +162,46 @@ def _memory_gib() -> float:
     except OSError:
         pass
     return 0.0
+
+
+def bench_parser(doc: str, repeats: int, events: bool = True) -> argparse.ArgumentParser:
+    """Return the argument parser every query script shares: size, repeats, reuse and Markdown output.
+
+    The caller may add its own options before parsing.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if events:
+        parser.add_argument("--events", type=int, default=10_000_000, help="event count (default 10000000)")
+    parser.add_argument(
+        "--repeats", type=int, default=repeats, help=f"timed runs per engine; the best counts (default {repeats})"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the Loupe project an earlier run of a bench script imported"
+    )
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    return parser
+
+
+def parse_bench_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse the command line and send log lines to the console, as every script prints its progress."""
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return args
+
+
+def check_same_answers(answers: dict[str, dict], subject: str, sort_key: Callable | None = None) -> None:
+    """Stop the script unless every engine's answer equals the peer's, naming the first difference.
+
+    Each answer maps a key (a day, a cell) to a count; ``subject`` names what
+    was counted, for the message.
+    """
+    expected = answers["peer"]
+    for name, answer in answers.items():
+        wrong = sorted((key for key in expected.keys() | answer.keys() if answer.get(key) != expected.get(key)),
+                       key=sort_key)
+        if wrong:
+            first = wrong[0]
+            raise SystemExit(
+                f"{name} and chdb disagree on {subject} for {len(wrong)} keys; "
+                f"first {first}: {name} {answer.get(first)}, chdb {expected.get(first)}."
+            )

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from builders import build_project
+from groups_charts_helpers import event_rows, group_names, member_names
 from groups_data import event
 from tui.analytics.cohorts import create_cohort_from_point
 from tui.analytics.definition import parse_chart
-from tui.analytics.groups import group_users, point_group_count, point_groups
-from tui.analytics.microscope import point_users
-from tui.analytics.point import Point, point_actor_count, point_events
+from tui.analytics.groups import point_group_count
+from tui.analytics.point import Point, point_actor_count
 from tui.analytics.retention import retention
 from tui.analytics.sessions import series_names, sessions_chart
 
@@ -55,30 +55,6 @@ def retention_chart(**changes) -> dict:
 def table(frame, column="retained") -> list[list[int]]:
     ordered = frame.sort_values(["bucket", "period"])
     return [group[column].tolist() for _, group in ordered.groupby("bucket")]
-
-
-def group_names(project, point: Point) -> list[str]:
-    listed = point_groups(project.cursor(), point, project, sort="group_name", descending=False, limit=None)
-    return listed["group_name"].tolist()
-
-
-def member_names(project, point: Point, name: str) -> list[str]:
-    """Return the user ids of the members whose events put the group ``name`` in ``point``."""
-    found = point_groups(project.cursor(), point, project, search=name, limit=None)
-    group = found[found["group_name"] == name].iloc[0]
-    users = group_users(point, project, int(group["group_id"]), name)
-    return point_users(project.cursor(), users, project, sort="user_id", descending=False)["user_id"].tolist()
-
-
-def event_rows(project, point: Point) -> list[tuple[str, str, str, str]]:
-    """Return the point's rows as (event type, UTC time, user id, company), sorted."""
-    sql, params = point_events(point, project)
-    rows = project.con.execute(
-        "SELECT point.event_type, strftime(point.event_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S'), "
-        f"point.user_id, groups.group_name FROM ({sql}) AS point JOIN groups USING (group_id) ORDER BY ALL",
-        params,
-    ).fetchall()
-    return [tuple(row) for row in rows]
 
 
 @pytest.fixture
@@ -149,7 +125,7 @@ SESSION_EVENTS = [
     # alice's session: 20 minutes, names Acme.
     event("Open", "2024-03-01T10:00:00Z", "alice", session_id="a1", company="Acme"),
     event("Buy", "2024-03-01T10:20:00Z", "alice", session_id="a1"),
-    # bob's session: 5 minutes; its first event names no company, its second Acme and Globex.
+    # bob's session: 5 minutes. Its first event names no company, and its second names Acme and Globex.
     event("Open", "2024-03-01T11:00:00Z", "bob", session_id="b1"),
     event("Buy", "2024-03-01T11:05:00Z", "bob", session_id="b1", company=["Acme", "Globex"]),
     # carol's session names no company, so it is not counted by company.

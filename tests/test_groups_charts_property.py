@@ -1,4 +1,4 @@
-"""Property test: retention and sessions charts counted by company, against counts by hand and group lists.
+"""Property test: retention, sessions and funnel charts counted by company, against counts by hand and group lists.
 
 For random events naming zero, one or several companies, every point's
 value is checked against a count worked out here in plain Python, and the
@@ -7,7 +7,9 @@ groups the microscope lists for the point (``point_groups``,
 
 Retention by hand reuses ``test_retention_property.HandCount`` with one row
 per (event, company it names), each named after its company, so the unit
-is the company instead of the actor.
+is the company instead of the actor. A funnel counted by company is checked
+against the users' funnel of a second project, where each (event, company)
+pair is an event of a user named after the company.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,6 +37,7 @@ from test_retention_property import (
 )
 from test_retention_property import chart_strategy as retention_chart_strategy
 from tui.analytics.definition import parse_chart
+from tui.analytics.funnel import funnel
 from tui.analytics.groups import group_users, point_group_count, point_groups
 from tui.analytics.microscope import point_users
 from tui.analytics.point import Point, point_events
@@ -101,7 +105,7 @@ def point_pairs(cursor, point: Point, project) -> set[tuple[int, str]]:
 # Retention ---------------------------------------------------------------------
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drawn_events=st.lists(group_event_strategy, min_size=1, max_size=25), drawn_chart=retention_chart_strategy)
 def test_retention_groups_equal_hand_count(drawn_events, drawn_chart):
     rows = import_group_rows(drawn_events)
@@ -260,3 +264,93 @@ def test_sessions_groups_equal_hand_count(drawn_events, drawn_chart):
                     for company in session["companies"]:
                         members[company].add(session["actor"])
                 assert group_members(cursor, target, project) == dict(members), (point, obj)
+
+
+# Funnels ----------------------------------------------------------------------
+
+step_strategy = st.fixed_dictionaries({
+    "event": st.sampled_from(["A", "B", "*"]),
+    "where": st.sampled_from([[], [{"property": "color", "op": "=", "value": "red"}]]),
+})
+funnel_chart_strategy = st.fixed_dictionaries({
+    "steps": st.lists(step_strategy, min_size=2, max_size=3),
+    "order": st.sampled_from(["this", "exact", "any"]),
+    "window": st.sampled_from(["1h", "1d"]),
+    "exclude": st.sampled_from([[], [{"event": "C", "between": [1, 2]}]]),
+})
+
+
+def funnel_object(drawn: dict, count_by: str | None) -> dict:
+    obj = {
+        "type": "funnel",
+        "steps": drawn["steps"],
+        "order": drawn["order"],
+        "window": drawn["window"],
+        "exclude": drawn["exclude"],
+        "range": {"from": "2024-03-09", "to": "2024-03-10"},
+    }
+    if count_by:
+        obj["count_by"] = count_by
+    return obj
+
+
+def company_user_rows(rows: list[dict]) -> list[dict]:
+    """Return one row per (event, company it names), as an event of a user named after the company.
+
+    Rows keep the file order, so each company's events keep their order of
+    ``seq``, and a funnel counted by company must equal the users' funnel here.
+    """
+    company_rows = []
+    for row in rows:
+        for company in companies_of(row.get("groups", {}).get("company")):
+            copy = {key: value for key, value in row.items() if key not in ("groups", "device_id", "session_id")}
+            copy.update(user_id=company, insert_id=f"{row['insert_id']}/{company}")
+            company_rows.append(copy)
+    return company_rows
+
+
+def funnel_parts(cursor, definition, project, steps: int) -> dict[tuple[int, bool], set[tuple[str, str]]]:
+    """Return each step part's events as (original insert id, unit name): a company, or a user named after one."""
+    parts = {}
+    for step in range(1, steps + 1):
+        for dropped in (False, True) if step > 1 else (False,):
+            sql, params = point_events(Point(definition, step=step, dropped=dropped), project)
+            if definition.count_by:
+                unit = f"SELECT part.insert_id, groups.group_name FROM ({sql}) AS part JOIN groups USING (group_id)"
+            else:
+                unit = f"SELECT split_part(part.insert_id, '/', 1), part.user_id FROM ({sql}) AS part"
+            parts[(step, dropped)] = set(cursor.execute(unit, params).fetchall())
+    return parts
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn_events=st.lists(group_event_strategy, min_size=1, max_size=25), drawn_chart=funnel_chart_strategy)
+def test_funnel_groups_equal_company_users(drawn_events, drawn_chart):
+    rows = import_group_rows(drawn_events)
+    by_company = parse_chart(funnel_object(drawn_chart, "group:company"))
+    by_user = parse_chart(funnel_object(drawn_chart, None))
+    steps = len(drawn_chart["steps"])
+    columns = ["converted", "dropped", "median_seconds", "average_seconds"]
+
+    with tempfile.TemporaryDirectory() as folder:
+        company_rows = company_user_rows(rows)
+        with build_project(Path(folder), rows, name="groups.duckdb") as project:
+            cursor = project.cursor()
+            counted = funnel(cursor, by_company, project)
+            parts = funnel_parts(cursor, by_company, project, steps)
+            for step in range(1, steps + 1):
+                point = Point(by_company, step=step)
+                assert point_group_count(cursor, point, project) == counted["converted"][step - 1], (step, drawn_chart)
+                if step > 1:
+                    dropped = Point(by_company, step=step, dropped=True)
+                    assert point_group_count(cursor, dropped, project) == counted["dropped"][step - 1], step
+        if not company_rows:
+            assert counted["converted"].sum() == 0
+            return
+        with build_project(Path(folder), company_rows, name="users.duckdb") as project:
+            cursor = project.cursor()
+            expected = funnel(cursor, by_user, project)
+            expected_parts = funnel_parts(cursor, by_user, project, steps)
+
+    pd.testing.assert_frame_equal(counted[columns], expected[columns], obj=str(drawn_chart))
+    assert parts == expected_parts, drawn_chart

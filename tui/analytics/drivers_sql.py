@@ -43,6 +43,12 @@ class DriversQuery:
 
     def __init__(self, definition: ChartDefinition, buckets: Buckets, step: int,
                  properties: tuple[tuple[str, str], ...] = ()):
+        if definition.count_by:
+            # TODO: drivers of a funnel counted by groups, comparing the events of converted and dropped groups.
+            raise DefinitionError(
+                f"count_by: conversion drivers compare users, and this funnel counts {definition.count_by!r}. "
+                "Remove count_by to explore its drivers."
+            )
         self.funnel = FunnelQuery(definition, buckets)
         self.window_us = window_us(definition)
         check_step(step, self.funnel.step_count)

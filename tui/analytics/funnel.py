@@ -5,6 +5,8 @@ step orders and exclusions) live in ``funnel_sql`` and the modules it names.
 ``funnel`` and ``funnel_over_time`` count its kept conversions, and
 ``funnel_step_actors_sql`` and ``funnel_step_events_sql`` filter them, so a
 step's ``converted`` and ``dropped`` equal the sizes of its actor lists.
+With ``count_by: "group:TYPE"`` every count is of groups instead of actors,
+and equals the size of the step's group list.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ def funnel_step_actors_sql(definition: ChartDefinition, settings: Any, step: int
 
     ``dropped`` selects the actors who reached step ``step - 1`` but not
     ``step`` (none for step 1); otherwise the actors who reached ``step``.
+    Counted by a group type, the rows are the part's groups, in a ``group_id`` column.
     """
     query = FunnelQuery(definition, chart_buckets(definition, settings))
     return query.step_actors_sql(step, dropped)
@@ -93,7 +96,10 @@ def funnel_step_events_sql(definition: ChartDefinition, settings: Any, step: int
     These are the events each actor of the part used for its kept conversion:
     steps 1 to ``step`` when converted, steps 1 to ``step - 1`` when dropped.
     Rows have every column of ``events`` except ``dedupe_key``, and their
-    distinct ``actor_id`` are exactly the part's actors.
+    distinct ``actor_id`` are exactly the part's actors. Counted by a group
+    type, the rows are (event, group) pairs with a ``group_id`` column, whose
+    distinct values are the part's groups, and ``actor_id`` is the member
+    who did each event.
     """
     query = FunnelQuery(definition, chart_buckets(definition, settings))
     return query.step_events_sql(step, dropped)

@@ -30,6 +30,10 @@ steps' events and events that also match a step.
 earliest event of the window that still lets steps 2 to K take distinct
 events. Step 2 takes the earliest of the rest that lets steps 3 to K do so,
 and so on. One of the events always lies at the window's start time.
+
+"Actor" here stands for the unit the funnel counts, ``unit_id`` in the SQL:
+the actor, or the group with ``count_by``, whose events are the events of
+any member that name it.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from tui.analytics.buckets import Buckets
+from tui.analytics.counted_unit import counted_unit
 from tui.analytics.definition import ANY_EVENT, ChartDefinition
 from tui.analytics.filters import Fragment
 from tui.analytics.funnel_steps import in_range, step_predicate, window_us
@@ -50,6 +55,7 @@ class AnyOrderConversions:
         self.buckets = buckets
         self.step_count = len(definition.steps)
         self.window_us = window_us(definition)
+        self.unit = counted_unit(definition)
         self.subsets = hall_subsets([step.event for step in definition.steps])
         # Steps that may share an event need Hall's condition when steps are matched to events.
         self.overlapping = len(self.subsets) > self.step_count
@@ -61,19 +67,19 @@ class AnyOrderConversions:
         range_sql, range_params = self.buckets.range_sql("start_time")
         ctes += [
             f"windows AS ({self._windows_sql()})",
-            f"capped AS (SELECT actor_id, start_t, start_seq, start_time, start_mask, {self._capped_sql()} AS capped "
+            f"capped AS (SELECT unit_id, start_t, start_seq, start_time, start_mask, {self._capped_sql()} AS capped "
             f"FROM windows WHERE start_mask <> 0 AND {range_sql})",
             f"best AS ({self._best_sql()})",
             f"window_events AS ({self._window_events_sql()})",
         ]
         if self.overlapping:
             ctes.append(f"hall AS ({self._hall_sql()})")
-        ctes.append("chain0 AS (SELECT actor_id, reached, start_t, start_seq, start_time FROM best)")
+        ctes.append("chain0 AS (SELECT unit_id, reached, start_t, start_seq, start_time FROM best)")
         params += range_params
         for k in range(1, self.step_count + 1):
             ctes += self._step_pick_ctes(k)
         times = ", ".join(f"t{k}, seq{k}" for k in range(1, self.step_count + 1))
-        ctes.append(f"kept AS (SELECT actor_id, reached, start_t, start_seq, start_time, {times} FROM chain{self.step_count})")
+        ctes.append(f"kept AS (SELECT unit_id, reached, start_t, start_seq, start_time, {times} FROM chain{self.step_count})")
         return ctes, params
 
     # Events -----------------------------------------------------------------
@@ -91,20 +97,23 @@ class AnyOrderConversions:
         exclusions = [step_predicate(self.definition, exclusion.event) for exclusion in self.definition.exclude]
         range_sql, range_params = in_range(self.buckets)
         any_step, any_step_params = _disjunction(steps)
+        source, source_params = self.unit.source_sql()
+        unit = self.unit.key
         starters = (
-            "starters AS (SELECT actor_id, min(epoch_us(client_time)) AS first_t, "
+            f"starters AS (SELECT {unit} AS unit_id, min(epoch_us(client_time)) AS first_t, "
             f"max(epoch_us(client_time)) + {self.window_us} AS last_t "
-            f"FROM events WHERE {range_sql} AND {any_step} GROUP BY actor_id)"
+            f"FROM {source} WHERE {range_sql} AND {any_step} GROUP BY {unit})"
         )
         mask, mask_params = _bits(steps)
         excluded, excluded_params = _bits(exclusions)
         tagged, tagged_params = _disjunction(steps + exclusions)
         marks = (
-            f"marks AS (SELECT actor_id, epoch_us(client_time) AS t, seq, event_time, {mask} AS mask, "
-            f"{excluded} AS excluded FROM events JOIN starters USING (actor_id) "
+            f"marks AS (SELECT {unit} AS unit_id, epoch_us(client_time) AS t, events.seq AS seq, event_time, "
+            f"{mask} AS mask, {excluded} AS excluded FROM {source} JOIN starters ON starters.unit_id = {unit} "
             f"WHERE {tagged} AND epoch_us(client_time) BETWEEN starters.first_t AND starters.last_t)"
         )
-        params = range_params + any_step_params + mask_params + excluded_params + tagged_params
+        params = source_params + range_params + any_step_params
+        params += mask_params + excluded_params + source_params + tagged_params
         return [starters, marks], params
 
     # Windows ----------------------------------------------------------------
@@ -119,9 +128,9 @@ class AnyOrderConversions:
         ]
         # RANGE frames include the peers of the current row, so events at the start time count whatever their seq.
         return (
-            f"SELECT actor_id, t AS start_t, seq AS start_seq, event_time AS start_time, mask AS start_mask, "
+            f"SELECT unit_id, t AS start_t, seq AS start_seq, event_time AS start_time, mask AS start_mask, "
             f"{', '.join(counts)} FROM marks "
-            f"WINDOW frame AS (PARTITION BY actor_id ORDER BY t RANGE BETWEEN CURRENT ROW AND {self.window_us} FOLLOWING)"
+            f"WINDOW frame AS (PARTITION BY unit_id ORDER BY t RANGE BETWEEN CURRENT ROW AND {self.window_us} FOLLOWING)"
         )
 
     def _capped_sql(self) -> str:
@@ -144,9 +153,9 @@ class AnyOrderConversions:
         # The start event must match one of the steps reached, else the window reaches none.
         reached = "CASE WHEN (start_mask & ((1 << capped) - 1)) <> 0 THEN capped ELSE 0 END"
         return (
-            f"SELECT actor_id, reached, start_t, start_seq, start_time FROM "
+            f"SELECT unit_id, reached, start_t, start_seq, start_time FROM "
             f"(SELECT *, {reached} AS reached FROM capped) WHERE reached >= 1 "
-            "QUALIFY row_number() OVER (PARTITION BY actor_id ORDER BY reached DESC, start_t, start_seq) = 1"
+            "QUALIFY row_number() OVER (PARTITION BY unit_id ORDER BY reached DESC, start_t, start_seq) = 1"
         )
 
     # Matching ---------------------------------------------------------------
@@ -160,16 +169,16 @@ class AnyOrderConversions:
         masked = "marks.mask & ((1 << best.reached) - 1)"
         inside = f"marks.t >= best.start_t AND marks.t <= best.start_t + {self.window_us}"
         return (
-            f"SELECT actor_id, t, seq, mask FROM (SELECT best.actor_id, marks.t, marks.seq, {masked} AS mask "
-            f"FROM best JOIN marks ON marks.actor_id = best.actor_id AND {inside} WHERE {masked} <> 0) "
-            f"QUALIFY row_number() OVER (PARTITION BY actor_id, mask ORDER BY t, seq) <= {self.step_count}"
+            f"SELECT unit_id, t, seq, mask FROM (SELECT best.unit_id, marks.t, marks.seq, {masked} AS mask "
+            f"FROM best JOIN marks ON marks.unit_id = best.unit_id AND {inside} WHERE {masked} <> 0) "
+            f"QUALIFY row_number() OVER (PARTITION BY unit_id, mask ORDER BY t, seq) <= {self.step_count}"
         )
 
     def _hall_sql(self) -> str:
         """Return, per kept window and subset of steps, how many of its events match the subset."""
         values = ", ".join(f"({subset}, {subset.bit_count()})" for subset in self.subsets)
         return (
-            "SELECT window_events.actor_id, subsets.subset, subsets.size, count(*) AS matched "
+            "SELECT window_events.unit_id, subsets.subset, subsets.size, count(*) AS matched "
             f"FROM window_events JOIN (VALUES {values}) AS subsets(subset, size) "
             "ON (window_events.mask & subsets.subset) <> 0 GROUP BY ALL"
         )
@@ -188,25 +197,25 @@ class AnyOrderConversions:
         later_steps = f"(hall.subset & {(1 << k) - 1}) = 0 AND hall.subset < (1 << candidate.reached)"
         key = "(candidate.t, candidate.seq)"
         ctes = [
-            f"candidates{k} AS (SELECT chain.actor_id, chain.reached, {masks + ', ' if masks else ''}"
+            f"candidates{k} AS (SELECT chain.unit_id, chain.reached, {masks + ', ' if masks else ''}"
             f"event.t, event.seq, event.mask AS mask{k} FROM chain{k - 1} AS chain "
-            "JOIN window_events AS event ON event.actor_id = chain.actor_id "
+            "JOIN window_events AS event ON event.unit_id = chain.unit_id "
             f"WHERE chain.reached >= {k} AND (event.mask & {1 << (k - 1)}) <> 0 AND {used})"
         ]
         fitting = f"candidates{k} AS candidate"
         if self.overlapping:
             ctes.append(
-                f"unfit{k} AS (SELECT DISTINCT candidate.actor_id, candidate.seq FROM candidates{k} AS candidate "
-                f"JOIN hall ON hall.actor_id = candidate.actor_id AND {later_steps} "
+                f"unfit{k} AS (SELECT DISTINCT candidate.unit_id, candidate.seq FROM candidates{k} AS candidate "
+                f"JOIN hall ON hall.unit_id = candidate.unit_id AND {later_steps} "
                 f"WHERE hall.matched - ({taken_count}) < hall.size)"
             )
-            fitting += f" ANTI JOIN unfit{k} USING (actor_id, seq)"
+            fitting += f" ANTI JOIN unfit{k} USING (unit_id, seq)"
         return ctes + [
-            f"pick{k} AS (SELECT candidate.actor_id, arg_min(candidate.t, {key}) AS t{k}, "
+            f"pick{k} AS (SELECT candidate.unit_id, arg_min(candidate.t, {key}) AS t{k}, "
             f"arg_min(candidate.seq, {key}) AS seq{k}, arg_min(candidate.mask{k}, {key}) AS mask{k} "
-            f"FROM {fitting} GROUP BY candidate.actor_id)",
+            f"FROM {fitting} GROUP BY candidate.unit_id)",
             f"chain{k} AS (SELECT chain.*, pick{k}.t{k}, pick{k}.seq{k}, pick{k}.mask{k} "
-            f"FROM chain{k - 1} AS chain LEFT JOIN pick{k} USING (actor_id))",
+            f"FROM chain{k - 1} AS chain LEFT JOIN pick{k} USING (unit_id))",
         ]
 
 

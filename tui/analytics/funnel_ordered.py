@@ -18,11 +18,16 @@ An excluded event strictly between the events of the two steps an exclusion
 names, in event order, cuts the conversion short at the later step. Each
 actor then keeps one conversion, the one reaching the most steps, ties broken
 by the earliest start.
+
+"Actor" here stands for the unit the funnel counts, ``unit_id`` in the SQL:
+the actor, or the group with ``count_by``. A group's events are the events
+of any member that name it, so member A may do step 1 and member B step 2.
 """
 
 from __future__ import annotations
 
 from tui.analytics.buckets import Buckets
+from tui.analytics.counted_unit import counted_unit
 from tui.analytics.definition import ANY_EVENT, ChartDefinition
 from tui.analytics.filters import Fragment
 from tui.analytics.funnel_steps import after_starts_sql, in_range, step_events_sql, window_us
@@ -31,11 +36,11 @@ from tui.analytics.funnel_steps import after_starts_sql, in_range, step_events_s
 # numbered in event order. Leaving out the other times lowers all of an actor's
 # numbers by the same amount, so neighbours stay neighbours. "No other event
 # between steps" in exact order counts events of any type, ignoring the chart's
-# where items.
+# where items. A group's events are those naming it, by any member.
 # NOTE: events of equal client_time take the order of seq here, not either order.
 POSITIONS_SQL = (
-    "SELECT seq, row_number() OVER (PARTITION BY actor_id ORDER BY client_time, seq) AS pos "
-    "FROM events WHERE actor_id IN (SELECT actor_id FROM step1) AND {reachable}"
+    "SELECT {columns}, row_number() OVER (PARTITION BY {unit} ORDER BY client_time, events.seq) AS pos "
+    "FROM {source} WHERE {unit} IN (SELECT unit_id FROM step1) AND {reachable}"
 )
 
 
@@ -47,6 +52,7 @@ class OrderedConversions:
         self.buckets = buckets
         self.step_count = len(definition.steps)
         self.window_us = window_us(definition)
+        self.unit = counted_unit(definition)
         # Only a range join in ``this`` order can meet an event a chain already used.
         self.tracks_used = definition.order == "this" and any(self._overlaps(k) for k in range(2, self.step_count + 1))
 
@@ -56,7 +62,7 @@ class OrderedConversions:
         ctes += self._chain_ctes()
         times = ", ".join(f"t{k}, seq{k}" for k in range(1, self.step_count + 1))
         ctes.append(
-            f"scored AS (SELECT actor_id, start_t, start_seq, start_time, {times}, {self._reached_sql()} AS reached "
+            f"scored AS (SELECT unit_id, start_t, start_seq, start_time, {times}, {self._reached_sql()} AS reached "
             f"FROM chain{self.step_count} AS scored_chain)"
         )
         ctes.append(f"kept AS ({self._kept_sql(times)})")
@@ -69,8 +75,8 @@ class OrderedConversions:
             # Branches of one start tie on start_t, and the one with the earliest events wins.
             order += ", " + ", ".join(f"t{k}, seq{k}" for k in range(2, self.step_count + 1))
         return (
-            f"SELECT actor_id, reached, start_t, start_seq, start_time, {times} FROM scored "
-            f"QUALIFY row_number() OVER (PARTITION BY actor_id ORDER BY {order}) = 1"
+            f"SELECT unit_id, reached, start_t, start_seq, start_time, {times} FROM scored "
+            f"QUALIFY row_number() OVER (PARTITION BY unit_id ORDER BY {order}) = 1"
         )
 
     # Steps ------------------------------------------------------------------
@@ -82,8 +88,10 @@ class OrderedConversions:
         # Later steps need only the times a conversion can reach and, for joins other than ASOF, the actors who started one.
         reachable = after_starts_sql(self.window_us)
         if self.definition.order == "exact":
-            ctes.append(f"positions AS ({POSITIONS_SQL.format(reachable=reachable)})")
-        started = (f"actor_id IN (SELECT actor_id FROM step1) AND {reachable}", [])
+            positions, position_params = self._positions_sql(reachable)
+            ctes.append(f"positions AS ({positions})")
+            params += position_params
+        started = (f"{self.unit.key} IN (SELECT unit_id FROM step1) AND {reachable}", [])
         later_ctes, later_params = self._later_step_ctes(reachable, started)
         ctes += later_ctes
         params += later_params
@@ -96,10 +104,18 @@ class OrderedConversions:
             # Bit k-1 of mask is set when the event matches step k.
             tagged = " UNION ALL ".join(f"SELECT *, {1 << (k - 1)} AS mask FROM step{k}" for k in range(1, self.step_count + 1))
             ctes.append(
-                "marks AS (SELECT actor_id, t, seq, any_value(event_time) AS event_time, bit_or(mask) AS mask "
-                f"FROM ({tagged}) GROUP BY actor_id, t, seq)"
+                "marks AS (SELECT unit_id, t, seq, any_value(event_time) AS event_time, bit_or(mask) AS mask "
+                f"FROM ({tagged}) GROUP BY unit_id, t, seq)"
             )
         return ctes, params
+
+    def _positions_sql(self, reachable: str) -> Fragment:
+        """Return the ``positions`` CTE's query: ``seq`` and ``pos`` (with ``unit_id`` when counting groups)."""
+        source, params = self.unit.source_sql()
+        # An event has one position per group it names, so group positions are keyed by (unit_id, seq).
+        columns = "events.seq AS seq, counted_groups.group_id AS unit_id" if self.unit.counts_groups else "seq"
+        sql = POSITIONS_SQL.format(columns=columns, unit=self.unit.key, source=source, reachable=reachable)
+        return sql, params
 
     def _later_step_ctes(self, reachable: str, started: Fragment) -> tuple[list[str], list]:
         """Return ``step{k}`` for steps 2 to K, each followed by ``earliest{k}`` when an ASOF join finds the step."""
@@ -112,7 +128,7 @@ class OrderedConversions:
             params += step_params
             if self._asof_at(k):
                 # The ASOF join takes the lowest seq among the step's events at the earliest fitting time.
-                ctes.append(f"earliest{k} AS (SELECT actor_id, t, min(seq) AS seq FROM step{k} GROUP BY actor_id, t)")
+                ctes.append(f"earliest{k} AS (SELECT unit_id, t, min(seq) AS seq FROM step{k} GROUP BY unit_id, t)")
         return ctes, params
 
     # Chains -----------------------------------------------------------------
@@ -120,7 +136,7 @@ class OrderedConversions:
     def _chain_ctes(self) -> list[str]:
         """Return the CTEs ``chain1`` to ``chainK``: each start with the events it took for steps 1 to k."""
         ctes = [
-            "chain1 AS (SELECT actor_id, t AS start_t, seq AS start_seq, event_time AS start_time, "
+            "chain1 AS (SELECT unit_id, t AS start_t, seq AS start_seq, event_time AS start_time, "
             f"t AS t1, seq AS seq1, pos AS pos1{self._used_sql('[seq]')} FROM {self._step_relation(1)} AS step)"
         ]
         for k in range(2, self.step_count + 1):
@@ -137,12 +153,12 @@ class OrderedConversions:
         key = "(step.t, step.seq)"
         # A range join: every start meets every step-k event of its actor in its window.
         return (
-            f"SELECT chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
+            f"SELECT chain.unit_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
             f"arg_min(step.t, {key}) AS t{k}, arg_min(step.seq, {key}) AS seq{k}, arg_min(step.pos, {key}) AS pos{k}"
             f"{self._used_sql(f'CASE WHEN seq{k} IS NULL THEN chain.used ELSE list_append(chain.used, seq{k}) END')} "
             f"FROM chain{k - 1} AS chain LEFT JOIN {self._step_relation(k)} AS step "
             f"ON {self._fits_sql(k)} "
-            f"GROUP BY chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}"
+            f"GROUP BY chain.unit_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}"
             f"{self._used_sql('chain.used', named=False)}"
         )
 
@@ -153,9 +169,9 @@ class OrderedConversions:
         events at the earliest fitting time (the one with the lowest ``seq``
         for each), or one row with NULLs when none fits.
         """
-        branch = "chain.actor_id, chain.start_seq, chain.used"
+        branch = "chain.unit_id, chain.start_seq, chain.used"
         return (
-            f"SELECT chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
+            f"SELECT chain.unit_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
             f"step.t AS t{k}, step.seq AS seq{k}, step.pos AS pos{k}, "
             "CASE WHEN step.seq IS NULL THEN chain.used ELSE list_append(chain.used, step.seq) END AS used "
             f"FROM chain{k - 1} AS chain LEFT JOIN {self._step_relation(k)} AS step ON {self._fits_sql(k)} "
@@ -166,7 +182,7 @@ class OrderedConversions:
     def _fits_sql(self, k: int) -> str:
         """Return the join condition of a chain and a step-``k`` event of its actor that fits in its window."""
         return (
-            f"step.actor_id = chain.actor_id AND step.t <= chain.start_t + {self.window_us} "
+            f"step.unit_id = chain.unit_id AND step.t <= chain.start_t + {self.window_us} "
             f"AND {self._follows_sql(k)}"
         )
 
@@ -182,16 +198,16 @@ class OrderedConversions:
         # Every chain has a step-1 event, so only later steps can find stopped chains.
         live = f"chain{k - 1}" if k == 2 else f"(SELECT * FROM chain{k - 1} WHERE t{k - 1} IS NOT NULL)"
         sql = (
-            f"SELECT chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
+            f"SELECT chain.unit_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
             f"CASE WHEN {inside} THEN step.t END AS t{k}, CASE WHEN {inside} THEN step.seq END AS seq{k}, "
             f"CAST(NULL AS BIGINT) AS pos{k}{self._used_sql(used)} "
             f"FROM {live} AS chain ASOF LEFT JOIN earliest{k} AS step "
-            f"ON step.actor_id = chain.actor_id AND chain.t{k - 1} <= step.t"
+            f"ON step.unit_id = chain.unit_id AND chain.t{k - 1} <= step.t"
         )
         if k == 2:
             return sql
         return (
-            f"{sql} UNION ALL SELECT chain.actor_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
+            f"{sql} UNION ALL SELECT chain.unit_id, chain.start_t, chain.start_seq, chain.start_time, {earlier_steps}, "
             f"NULL, NULL, NULL{self._used_sql('chain.used')} FROM chain{k - 1} AS chain WHERE chain.t{k - 1} IS NULL"
         )
 
@@ -249,10 +265,11 @@ class OrderedConversions:
         step j (this order, steps that may share events only).
         """
         if self.definition.order == "exact":
-            return f"(SELECT step{k}.*, positions.pos, 0 AS later FROM step{k} JOIN positions USING (seq))"
+            key = "unit_id, seq" if self.unit.counts_groups else "seq"
+            return f"(SELECT step{k}.*, positions.pos, 0 AS later FROM step{k} JOIN positions USING ({key}))"
         if self._branches_at(k):
             return (
-                f"(SELECT actor_id, t, seq, event_time, CAST(NULL AS BIGINT) AS pos, mask >> {k} AS later "
+                f"(SELECT unit_id, t, seq, event_time, CAST(NULL AS BIGINT) AS pos, mask >> {k} AS later "
                 f"FROM marks WHERE (mask & {1 << (k - 1)}) <> 0)"
             )
         return f"(SELECT step{k}.*, CAST(NULL AS BIGINT) AS pos, 0 AS later FROM step{k})"
@@ -264,7 +281,7 @@ class OrderedConversions:
             first, second = exclusion.between
             # An excluded event strictly between the two steps' events, in event order, drops the actor at `second`.
             between = (
-                f"EXISTS (SELECT 1 FROM excluded{index} AS excluded WHERE excluded.actor_id = scored_chain.actor_id "
+                f"EXISTS (SELECT 1 FROM excluded{index} AS excluded WHERE excluded.unit_id = scored_chain.unit_id "
                 f"AND (excluded.t, excluded.seq) > (t{first}, seq{first}) "
                 f"AND (excluded.t, excluded.seq) < (t{second}, seq{second}))"
             )

@@ -6,11 +6,18 @@ with a row per actor (see ``FunnelQuery.kept_sql``). The chart counts it, the
 chart over time groups it by the bucket of the conversion's start, and the
 microscope filters it. So a step's count equals the length of its actor list
 and the number of actors among its step events.
+
+With ``count_by: "group:TYPE"`` the unit is the group: conversions are found
+per group exactly as per actor, from the events of any member that name it,
+and the relations below have ``group_id`` where they would have ``actor_id``.
+The step events then carry ``group_id`` and the real ``actor_id`` of the
+member who did each one.
 """
 
 from __future__ import annotations
 
 from tui.analytics.buckets import Buckets
+from tui.analytics.counted_unit import counted_unit
 from tui.analytics.definition import ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment
 from tui.analytics.funnel_any import AnyOrderConversions
@@ -25,6 +32,7 @@ class FunnelQuery:
         self.definition = definition
         self.buckets = buckets
         self.step_count = len(definition.steps)
+        self.unit = counted_unit(definition)
         builder = AnyOrderConversions if definition.order == "any" else OrderedConversions
         self._conversions = builder(definition, buckets)
 
@@ -33,6 +41,7 @@ class FunnelQuery:
     def kept_sql(self) -> Fragment:
         """Return one row per actor with a conversion, with the columns of ``conversions_sql`` plus two.
 
+        The actor's (or group's) id is named ``unit_id`` here.
         ``start_seq`` is the ``seq`` of the event that started the kept
         conversion and ``start_time`` its ``event_time``, which decides its bucket.
         """
@@ -40,7 +49,9 @@ class FunnelQuery:
         return f"WITH {', '.join(ctes)} SELECT * FROM kept", params
 
     def conversions_sql(self) -> Fragment:
-        """Return one row per actor with a conversion: ``actor_id``, ``reached``, ``start_t``, ``t1``.., ``seq1``...
+        """Return one row per actor (or group) with a conversion: id, ``reached``, ``start_t``, ``t1``.., ``seq1``...
+
+        The id column is ``actor_id``, or ``group_id`` when the chart counts groups.
 
         ``reached`` is the number of steps reached (at least 1). ``t{k}`` and
         ``seq{k}`` are the epoch microseconds of ``client_time`` and the
@@ -52,7 +63,8 @@ class FunnelQuery:
         kept, params = self.kept_sql()
         times = ", ".join(f"t{k}" for k in self._steps())
         seqs = ", ".join(f"seq{k}" for k in self._steps())
-        return f"SELECT actor_id, reached, start_t, {times}, {seqs} FROM ({kept})", params
+        unit = f"unit_id AS {self.unit.column}"
+        return f"SELECT {unit}, reached, start_t, {times}, {seqs} FROM ({kept})", params
 
     def counts_sql(self) -> Fragment:
         """Return one row of ``converted{k}``, ``median{k}`` and ``average{k}`` (seconds) for every step k.
@@ -85,10 +97,14 @@ class FunnelQuery:
         return sql, bucket_params + params
 
     def step_actors_sql(self, step: int, dropped: bool) -> Fragment:
-        """Return the ``actor_id`` of each actor who reached ``step`` (or, if ``dropped``, stopped just before it)."""
+        """Return the ``actor_id`` of each actor who reached ``step`` (or, if ``dropped``, stopped just before it).
+
+        Counted by a group type, the column is ``group_id``, one row per group.
+        """
         self._check_step(step)
         conversions, params = self.conversions_sql()
-        return f"SELECT actor_id FROM ({conversions}) WHERE {_part_sql(step, dropped)} ORDER BY actor_id", params
+        unit = self.unit.column
+        return f"SELECT {unit} FROM ({conversions}) WHERE {_part_sql(step, dropped)} ORDER BY {unit}", params
 
     def step_events_sql(self, step: int, dropped: bool) -> Fragment:
         """Return the events each actor of one step's part used for its kept conversion.
@@ -96,14 +112,25 @@ class FunnelQuery:
         That is steps 1 to ``step`` for the converted part and 1 to
         ``step - 1`` for the dropped part (no events for step 1's dropped
         part, which is empty). Rows have every column of ``events`` except
-        ``dedupe_key``, whose UHUGEINT type pandas cannot hold.
+        ``dedupe_key``, whose UHUGEINT type pandas cannot hold. Counted by a
+        group type, the rows are (event, group) pairs with the group's
+        ``group_id``, because an event of two groups may serve both.
         """
         self._check_step(step)
         last = step - 1 if dropped else step
+        groups = self.unit.counts_groups
         if last == 0:
-            return "SELECT * EXCLUDE (dedupe_key) FROM events WHERE FALSE", []
+            group = ", CAST(NULL AS BIGINT) AS group_id" if groups else ""
+            return f"SELECT * EXCLUDE (dedupe_key){group} FROM events WHERE FALSE", []
         conversions, params = self.conversions_sql()
         seqs = ", ".join(f"seq{k}" for k in range(1, last + 1))
+        if groups:
+            chosen = f"SELECT unnest([{seqs}]) AS seq, group_id FROM ({conversions}) WHERE {_part_sql(step, dropped)}"
+            sql = (
+                "SELECT events.* EXCLUDE (dedupe_key), chosen.group_id FROM events "
+                f"JOIN ({chosen}) AS chosen ON chosen.seq = events.seq"
+            )
+            return sql, params
         sql = (
             "SELECT * EXCLUDE (dedupe_key) FROM events WHERE seq IN "
             f"(SELECT unnest([{seqs}]) FROM ({conversions}) WHERE {_part_sql(step, dropped)})"
@@ -127,9 +154,6 @@ def check_supported(definition: ChartDefinition) -> None:
     """Raise DefinitionError for a funnel this module cannot count yet."""
     if definition.type != "funnel":
         raise DefinitionError(f"type: this is a {definition.type} chart, not a funnel.")
-    if definition.count_by:
-        # TODO: count groups instead of actors.
-        raise DefinitionError(f"count_by: {definition.count_by!r}: counting groups is not supported yet.")
     if definition.group_by:
         # TODO: one funnel per segment.
         raise DefinitionError(f"group_by: {definition.group_by!r}: grouping a funnel is not supported yet.")

@@ -3,32 +3,48 @@
 Every order's conversion SQL reads its step events through ``step_events_sql``,
 so the step's event type, its ``where`` items, the chart's ``where`` items and
 the cohort apply the same way in all of them.
+
+A funnel converts *units*: actors, or with ``count_by: "group:TYPE"`` the
+groups of that type. Step relations name the unit's id ``unit_id``. Counted
+by groups, they read ``events`` joined to ``event_groups`` (``CountedUnit``),
+so an event naming two groups is a step event of each group.
 """
 
 from __future__ import annotations
 
 from tui.analytics.buckets import Buckets
+from tui.analytics.counted_unit import CountedUnit, counted_unit
 from tui.analytics.definition import ChartDefinition, EventSpec
 from tui.analytics.filters import Fragment, cohort_sql, conjunction, event_type_sql, where_sql
 
-# The columns of every step relation: the actor, ``client_time`` in epoch
-# microseconds (orders events and measures windows), the import order that
-# breaks ties, and the server time that decides the range and the bucket.
-STEP_COLUMNS = "actor_id, epoch_us(client_time) AS t, seq, event_time"
+
+def step_columns(unit: CountedUnit) -> str:
+    """Return the columns of every step relation, in a query on ``unit.source_sql()``.
+
+    They are the unit, ``client_time`` in epoch microseconds (orders events
+    and measures windows), the import order that breaks ties, and the server
+    time that decides the range and the bucket.
+    """
+    return f"{unit.key} AS unit_id, epoch_us(client_time) AS t, events.seq AS seq, event_time"
 
 
 def step_predicate(definition: ChartDefinition, spec: EventSpec) -> Fragment:
-    """Return the predicate on ``events`` selecting the events of one step (or exclusion)."""
+    """Return the predicate selecting the events of one step (or exclusion) from the unit's ``source_sql()``."""
     parts = [event_type_sql(spec.event), where_sql(spec.where), where_sql(definition.where)]
     if definition.cohort:
         parts.append(cohort_sql(definition.cohort))
+        unit = counted_unit(definition)
+        if unit.counts_groups:
+            parts.append(unit.cohort_sql(definition.cohort))
     return conjunction(parts)
 
 
 def step_events_sql(definition: ChartDefinition, spec: EventSpec, restriction: Fragment) -> Fragment:
-    """Return ``STEP_COLUMNS`` of the events of one step (or exclusion) that also pass ``restriction``."""
+    """Return ``step_columns`` of the events of one step (or exclusion) that also pass ``restriction``."""
+    unit = counted_unit(definition)
+    source, source_params = unit.source_sql()
     predicate, params = conjunction([step_predicate(definition, spec), restriction])
-    return f"SELECT {STEP_COLUMNS} FROM events WHERE {predicate}", params
+    return f"SELECT {step_columns(unit)} FROM {source} WHERE {predicate}", source_params + params
 
 
 def in_range(buckets: Buckets) -> Fragment:
