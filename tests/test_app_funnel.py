@@ -61,6 +61,10 @@ async def test_funnel_range_cut_in_project_zone(tmp_path):
         assert user_ids(users) == {"last"}
         header = users.query_one("#point-header").plain()
         assert "[2024-03-09 00:00, 2024-03-11 00:00) America/New_York" in header
+        # A funnel point has no user streams, so the users list keeps s greyed out.
+        assert users.check_action("streams", ()) is None
+        await press(app, pilot, "s")
+        assert app.screen is users
 
 
 async def test_cursor_moves_across_steps_and_parts(tmp_path):

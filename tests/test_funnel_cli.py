@@ -163,7 +163,8 @@ def test_step_is_rejected_on_segmentation(tmp_path, project_path, capsys):
 
 
 def test_streams_are_for_segmentation_points(chart_path, project_path, capsys):
-    status = loupe("stream", chart_path, project_path, "--step", "2", "--user", "ann")
+    # bo is not among step 3's converted users, and the message is still about streams.
+    status = loupe("stream", chart_path, project_path, "--step", "3", "--user", "bo")
 
     assert status == 2
     assert "user streams are for event segmentation points, not funnel points" in capsys.readouterr().err

@@ -85,7 +85,8 @@ def printed_rows(frame: pd.DataFrame, definition: ChartDefinition, over_time: bo
     if over_time:
         return _iso_times(frame[OVER_TIME_COLUMNS])
     if definition.type == "funnel":
-        return frame[FUNNEL_COLUMNS]
+        # Milliseconds are enough, and rounding hides the last digits that parallel sums vary in.
+        return frame[FUNNEL_COLUMNS].round({"median_seconds": 3, "average_seconds": 3})
     if definition.type == "retention":
         return _iso_times(frame[RETENTION_COLUMNS])
     return data_points(frame, definition.measure)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from tui.analytics.microscope import find_actor, stream_property_names, user_stream, why_here
-from tui.analytics.microscope.streams import STREAM_COLUMNS
+from tui.analytics.microscope.streams import STREAM_COLUMNS, check_streams
 from tui.analytics.point import point_actor_count, point_label
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
@@ -34,6 +34,7 @@ def run(args) -> int:
 
 def _stream(cursor, point, project, user: str) -> pd.DataFrame:
     """Return the printed stream of ``user``: the fixed columns, then event properties by name."""
+    check_streams(point)
     actor_id = find_actor(cursor, user)
     if actor_id is None:
         raise CommandError(f"--user: no user or device {user!r} in this project. 'loupe users' lists a point's users.")

@@ -281,9 +281,16 @@ def _node(node_id, parent, kind, name, users, other_events, ids, users_at) -> di
         "depth": len(parent),
         "kind": kind,
         "event": name,
-        "label": f"Other ({other_events} events, {users} users)" if kind == OTHER else name,
+        "label": _other_label(other_events, users) if kind == OTHER else name,
         "users": users,
         "share_of_parent": users / users_at[parent],
         "other_event_count": other_events if kind == OTHER else None,
         "path": SEPARATOR.join(parent + (name,)),
     }
+
+
+def _other_label(events: int, users: int) -> str:
+    """Return the label of an Other node: ``Other (k events, n users)``, singular for one."""
+    event_word = "event" if events == 1 else "events"
+    user_word = "user" if users == 1 else "users"
+    return f"Other ({events} {event_word}, {users} {user_word})"

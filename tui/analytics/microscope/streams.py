@@ -90,18 +90,23 @@ def stream_property_names(
     return [name for (name,) in cursor.execute(sql, params).fetchall()]
 
 
-def _streamed_set(target: Target, settings: Any) -> ActorSet:
-    """Return ``target`` as an ActorSet, raising MicroscopeError for a point of a chart that has no streams.
+def check_streams(target: Target) -> None:
+    """Raise MicroscopeError for a point of a chart that has no user streams.
 
     Streams show each user's events around one time bucket, which only event
-    segmentation points have (SPEC §3).
+    segmentation points have.
     """
     chart_type = target.definition.type if isinstance(target, Point) else "segmentation"
     if chart_type != "segmentation":
         raise MicroscopeError(
             f"type: user streams are for event segmentation points, not {chart_type} points. "
-            "View users and open a user's profile for their activity instead."
+            "A user's profile (or 'loupe users' and the why-is-this-user-here events) shows their activity instead."
         )
+
+
+def _streamed_set(target: Target, settings: Any) -> ActorSet:
+    """Return ``target`` as an ActorSet after checking that its chart has user streams."""
+    check_streams(target)
     return as_actor_set(target, settings)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from textual.widget import Widget
 
+from tui.analytics.definition import DefinitionError
+from tui.analytics.microscope.actor_set import MicroscopeError
 from tui.app.background import BackgroundQuery, QueryCancelled
 from tui.app.modal import LoupeModal
 from tui.store.project import Project
@@ -114,7 +116,11 @@ def start_job(
             if job.cancelled:
                 log.info("microscope job cancelled: %s", error)
                 return
-            log.exception("microscope job failed")
+            if isinstance(error, (MicroscopeError, DefinitionError)):
+                # A request the user can change (a day limit, a chart type): one line, no traceback.
+                log.warning("microscope job rejected: %s", error)
+            else:
+                log.exception("microscope job failed")
             app.call_from_thread(deliver, on_error, error)
             return
         app.call_from_thread(deliver, on_done, result)

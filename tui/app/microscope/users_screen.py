@@ -82,6 +82,15 @@ class UsersScreen(PagedListScreen):
                 WhyScreen(self.project, self.target, self.settings, actor_id, display_id, self.list_count)
             )
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Disable streams for users of a point whose chart has none (only event segmentation points have them)."""
+        if action == "streams" and getattr(getattr(self.target, "definition", None), "type", "segmentation") != (
+            "segmentation"
+        ):
+            # None keeps the key listed, greyed out, so the keys dialog still shows it exists.
+            return None
+        return True
+
     def action_streams(self) -> None:
         if self.chosen_key() is None:
             return

@@ -79,8 +79,8 @@ class WhyScreen(MicroscopeScreen):
         user = printable(self.display_id)
         if count == 0:
             return f"{user} has no events in this list: the data may have changed since it was loaded."
-        events = "event" if count == 1 else "events"
-        return f"{user} is here because of these {count} {events}, each one counted by the chart's query · {self.zone}"
+        events = "this event" if count == 1 else f"these {count} events"
+        return f"{user} is here because of {events}, which the chart's query selected for this point · {self.zone}"
 
     def on_row_view_chosen(self, message: RowView.Chosen) -> None:
         message.stop()
