@@ -126,3 +126,15 @@ def test_over_time_only_for_funnels(tmp_path, project_path, capsys):
 
     assert status == 2
     assert "--over-time: only funnels have conversion over time" in capsys.readouterr().err
+
+
+def test_unknown_event_warns(tmp_path, project_path, capsys):
+    chart = {"type": "segmentation", "events": [{"event": "signup"}, {"event": "Open"}],
+             "range": {"from": "2024-03-01", "to": "2024-03-02"}}
+
+    status = loupe(tmp_path, project_path, chart, "chart", "--format", "csv")
+
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "Warning: no event named 'signup' in this project; its values are 0." in captured.err
+    assert "'Open'" not in captured.err

@@ -93,3 +93,15 @@ def event_days(cursor: duckdb.DuckDBPyConnection, timezone: str) -> tuple[date, 
 
 def _local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def missing_event_types(cursor: duckdb.DuckDBPyConnection, names: list[str]) -> list[str]:
+    """Return the names in ``names`` (``*`` left out) that no event of the project has, in their order."""
+    wanted = [name for name in dict.fromkeys(names) if name != "*"]
+    if not wanted:
+        return []
+    found = cursor.execute(
+        "SELECT DISTINCT event_type FROM events WHERE event_type IN (SELECT unnest(CAST(? AS VARCHAR[])))", [wanted]
+    ).fetchall()
+    present = {name for (name,) in found}
+    return [name for name in wanted if name not in present]

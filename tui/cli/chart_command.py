@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tui.analytics.catalog import missing_event_types
 from tui.analytics.definition import ChartDefinition, DefinitionError, load_chart_file
 from tui.analytics.funnel import funnel, funnel_over_time
 from tui.analytics.retention import retention
@@ -15,6 +16,7 @@ from tui.analytics.sessions import series_names, sessions_chart
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
 from tui.store.project import open_project
+from tui.text import printable
 
 # The chart function of each chart type.
 CHART_FUNCTIONS = {"segmentation": segmentation, "funnel": funnel, "sessions": sessions_chart, "retention": retention}
@@ -53,16 +55,27 @@ def run(args) -> int:
         try:
             chart = funnel_over_time if args.over_time else CHART_FUNCTIONS[definition.type]
             frame = chart(cursor, definition, project)
+            missing = missing_event_types(cursor, chart_events(definition))
         except DefinitionError as error:
             raise CommandError(f"{args.chart}: {error}") from None
         finally:
             cursor.close()
 
+    for name in missing:
+        # A misspelt event counts nothing, so the zeros it prints are worth a warning.
+        print(printable(f"Warning: no event named {name!r} in this project; its values are 0."), file=sys.stderr)
     note = chart_note(definition)
     if note:
         print(note, file=sys.stderr)
     print_frame(printed_rows(frame, definition, args.over_time), args.format)
     return 0
+
+
+def chart_events(definition: ChartDefinition) -> list[str]:
+    """Return the event names a chart counts: its series, steps, exclusions, or start and return events."""
+    specs = [*definition.events, *definition.steps, *(exclusion.event for exclusion in definition.exclude)]
+    specs += [spec for spec in (definition.start, definition.return_event) if spec is not None]
+    return [spec.event for spec in specs]
 
 
 def chart_note(definition: ChartDefinition) -> str | None:
