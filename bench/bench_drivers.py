@@ -5,11 +5,11 @@ Parquet file into: the funnel's conversions, the events in between and the
 2x2 counts in one DuckDB statement, then the Fisher tests in numpy. A second
 row adds the values of one property (``source`` on 'Page Viewed').
 
-The floor is bare DuckDB computing the same counts with the least machinery:
-ASOF joins that take each step-1 event's first later event of each step
-(the step event types differ, so no event can fill two steps), the
-conversion with the most steps per actor, and one join and group-by over the
-events in between. It skips Loupe's support rule, property values and window
+The floor is bare DuckDB computing the same counts with the least machinery.
+ASOF joins take each step-1 event's first later event of each step. The
+step event types differ, so no event can fill two steps. Then it keeps the
+conversion with the most steps per actor, and runs one join and group-by over
+the events in between. It skips Loupe's support rule, property values and window
 cap; the script applies the support rule to the floor's counts and stops
 unless they equal Loupe's.
 

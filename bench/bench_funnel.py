@@ -47,9 +47,9 @@ CHART = {
     "order": "this",
 }
 
-# windowFunnel counts, per actor, the longest chain of steps in order whose
-# last event is at most ``window`` after its first; a chain may start only at a
-# step-1 event inside the range.
+# windowFunnel returns, per actor, the longest chain of steps in order whose
+# last event is at most ``window`` after its first. The step-1 condition
+# includes the range, so a chain starts only at a step-1 event inside it.
 PEER_FUNNEL = """
 SELECT level, count() AS actors FROM (
     SELECT actor_id, windowFunnel({window:UInt64})(

@@ -190,9 +190,9 @@ def parse_bench_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace
 
 
 def check_same_answers(answers: dict[str, dict], subject: str, sort_key: Callable | None = None) -> None:
-    """Stop the script unless every engine's answer equals the peer's, naming the first difference.
+    """Stop the script unless every engine's result equals the peer's, naming the first difference.
 
-    Each answer maps a key (a day, a cell) to a count; ``subject`` names what
+    Each result maps a key (a day, a cell) to a count. ``subject`` names what
     was counted, for the message.
     """
     expected = answers["peer"]

@@ -77,7 +77,7 @@ def test_chart_prints_steps_and_window(chart_path, project_path, capsys):
         (["--step", "3", "--dropped"], ["bo"]),
     ],
 )
-def test_users_of_each_part_match_the_chart(chart_path, project_path, capsys, options, expected):
+def test_users_of_each_part(chart_path, project_path, capsys, options, expected):
     status = loupe("users", chart_path, project_path, *options, "--format", "csv")
 
     captured = capsys.readouterr()
@@ -88,7 +88,7 @@ def test_users_of_each_part_match_the_chart(chart_path, project_path, capsys, op
     assert f": {len(expected)} users" in captured.err
 
 
-def test_users_events_in_point_are_the_step_events(chart_path, project_path, capsys):
+def test_events_in_point_are_step_events(chart_path, project_path, capsys):
     loupe("users", chart_path, project_path, "--step", "3", "--format", "json")
 
     (row,) = json.loads(capsys.readouterr().out)
@@ -96,7 +96,7 @@ def test_users_events_in_point_are_the_step_events(chart_path, project_path, cap
     assert (row["user_id"], row["events_in_point"]) == ("ann", 3)
 
 
-def test_dropped_paths_start_after_last_completed_step(chart_path, project_path, capsys):
+def test_dropped_paths_start_after_last_step(chart_path, project_path, capsys):
     status = loupe("paths", chart_path, project_path, "--step", "3", "--dropped", "--format", "csv")
 
     rows = csv_rows(capsys.readouterr().out)
@@ -105,7 +105,7 @@ def test_dropped_paths_start_after_last_completed_step(chart_path, project_path,
     assert [(row["path"], row["users"]) for row in rows] == [("Cart > Look > Help > End", "1")]
 
 
-def test_converted_paths_start_at_the_step_reached(chart_path, project_path, capsys):
+def test_converted_paths_start_at_step(chart_path, project_path, capsys):
     loupe("paths", chart_path, project_path, "--step", "2", "--format", "csv")
 
     rows = csv_rows(capsys.readouterr().out)

@@ -1,9 +1,9 @@
 """Property test: for random events with groups and charts counted by company, every point's value is its group list.
 
 The expected companies of each point are worked out here in plain Python,
-from the rows as written: an event counts for every company it names, and a
-segment of ``group:team`` contains the events naming that team, ``(none)``
-those naming no team.
+from the rows as written. An event counts for every company it names. A
+segment of ``group:team`` contains the events naming that team, and
+``(none)`` the events naming no team.
 """
 
 from __future__ import annotations

@@ -97,11 +97,11 @@ def _local_day(moment: datetime, timezone: str) -> date:
 
 def missing_event_types(cursor: duckdb.DuckDBPyConnection, names: list[str]) -> list[str]:
     """Return the names in ``names`` (``*`` left out) that no event of the project has, in their order."""
-    wanted = [name for name in dict.fromkeys(names) if name != "*"]
-    if not wanted:
+    named = [name for name in dict.fromkeys(names) if name != "*"]
+    if not named:
         return []
     found = cursor.execute(
-        "SELECT DISTINCT event_type FROM events WHERE event_type IN (SELECT unnest(CAST(? AS VARCHAR[])))", [wanted]
+        "SELECT DISTINCT event_type FROM events WHERE event_type IN (SELECT unnest(CAST(? AS VARCHAR[])))", [named]
     ).fetchall()
     present = {name for (name,) in found}
-    return [name for name in wanted if name not in present]
+    return [name for name in named if name not in present]

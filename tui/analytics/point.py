@@ -124,8 +124,9 @@ def point_range(point: Point, settings: Any) -> tuple[datetime, datetime]:
 def _retention_range(point: Point, settings: Any) -> tuple[datetime, datetime]:
     """Return a retention point's range: its start cohort's bucket through the last period its events can be in.
 
-    Mode ``on`` reads up to the end of period N, ``on_or_after`` up to the
-    last period counted; one more period covers a week's or a day's DST shift.
+    Mode ``on`` reads up to the end of period N, and ``on_or_after`` and the
+    not-retained part up to the last period counted. One extra period covers
+    a DST shift of a day or a week.
     """
     query = retention.retention_query(point.definition, settings)
     cohorts = query.cohorts

@@ -84,9 +84,10 @@ class UsersScreen(PagedListScreen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Disable streams for users of a point whose chart has none (only event segmentation points have them)."""
-        if action == "streams" and getattr(getattr(self.target, "definition", None), "type", "segmentation") != (
-            "segmentation"
-        ):
+        # NOTE: a compared set of users carries no chart, so one compared from funnel or retention points still
+        # offers streams, read around the set's range.
+        definition = getattr(self.target, "definition", None)
+        if action == "streams" and definition is not None and definition.type != "segmentation":
             # None keeps the key listed, greyed out, so the keys dialog still shows it exists.
             return None
         return True
