@@ -182,8 +182,8 @@ async def test_dropped_part_menu_actions(tmp_path):
             assert reasons[name] is None, name
         assert reasons["streams"] == "View user streams: only event segmentation charts have user streams"
         assert reasons["zoom"] == "Zoom in: only time charts zoom, and this is a funnel chart."
-        assert reasons["filter"] == "Filter to series: only event segmentation charts have series"
-        assert reasons["exclude"] == "Exclude series: only event segmentation charts have series"
+        assert reasons["filter"] == "Filter to series: this funnel chart has no group_by, so it shows only one line."
+        assert reasons["exclude"] == "Exclude series: this funnel chart has no group_by, so it shows only one line."
         assert reasons["annotation"].startswith("Add annotation: ")
         assert reasons["compare"] == "Compare with marked point: mark a point with m on the chart first"
 

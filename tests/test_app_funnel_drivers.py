@@ -52,9 +52,10 @@ async def open_driver_users(app, pilot, row: int, choice: int) -> UsersScreen:
 # coupon: 1 1 1 2, phi = (1*2 - 1*1) / 6 = +0.17, odds ratio = 2*3 / (2*2) = 1.50.
 # Fisher: 2 of the 5 users did it, so a is 0, 1 or 2 with chances 0.3, 0.6 and 0.1; p(help) = 0.3 + 0.1
 # = 0.4, p(coupon) = 1. Benjamini-Hochberg over 2 tests: q(help) = 0.4 * 2 / 1 = 0.8, q(coupon) = 1.
+# No driver is a property value yet, so the table leaves out the property value column.
 SHOP_DRIVERS = [
-    ("help", "", "0 · 0.0%", "2 · 66.7%", "-0.67", "0.22", "0.800"),
-    ("coupon", "", "1 · 50.0%", "1 · 33.3%", "+0.17", "1.50", "1.000"),
+    ("help", "0 · 0.0%", "2 · 66.7%", "-0.67", "0.22", "0.800"),
+    ("coupon", "1 · 50.0%", "1 · 33.3%", "+0.17", "1.50", "1.000"),
 ]
 
 

@@ -55,7 +55,8 @@ TABLE = [
     "Average        6   33.3%   60.0%       – ",
     "─" * 41,
     f"2024-03-30     5   40.0%  {RETAINED_MARK}60.0%    0.0%{INCOMPLETE_MARK}",
-    f"2024-03-31     1    0.0%  100.0%{INCOMPLETE_MARK}   0.0%{INCOMPLETE_MARK}",
+    # Day 2 of 03-31 begins on 04-02, after the last event: blank, not 0.0%.
+    f"2024-03-31     1    0.0%  100.0%{INCOMPLETE_MARK}",
 ]
 FIRST_CELL = "Cohort 2024-03-30 (5 users) · Day 1 · "
 DETAILS = "complete · return on, calendar days · average 60.0% over 1 complete cohort, weighted by size"
@@ -162,8 +163,8 @@ async def test_menu_actions_on_a_cell(signups):
         assert reasons["annotation"].startswith("Add annotation: ")
         assert "retention" in reasons["annotation"]
         assert reasons["zoom"] == "Zoom in: only time charts zoom, and this is a retention chart."
-        assert reasons["filter"] == "Filter to series: only event segmentation charts have series"
-        assert reasons["exclude"] == "Exclude series: only event segmentation charts have series"
+        assert reasons["filter"] == "Filter to series: this retention chart has no group_by, so it shows only one line."
+        assert reasons["exclude"] == "Exclude series: this retention chart has no group_by, so it shows only one line."
         assert reasons["drivers"] == "Explore conversion drivers: only funnel charts have conversion drivers"
 
         await press(app, pilot, "z")
@@ -205,7 +206,7 @@ async def test_table_readable_without_colour(signups, monkeypatch):
         await press(app, pilot, "t")
         drawing = canvas(app)
         assert f"{NOT_RETAINED_MARK}60.0%" in drawing
-        assert drawing.count(INCOMPLETE_MARK) == 3
+        assert drawing.count(INCOMPLETE_MARK) == 2
         rendered = app.home.query_one("#chart").render()
         styles = [span.style if isinstance(span.style, Style) else Style.parse(span.style) for span in rendered.spans]
         assert all(style.color is None and style.bgcolor is None for style in styles)

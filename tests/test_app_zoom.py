@@ -187,8 +187,8 @@ def test_changes_rejected_on_funnel():
     point = Point(funnel, 0, None, 0)
     for change, arguments, message in (
         (zoomed, (SETTINGS,), "Zoom in: only time charts zoom, and this is a funnel chart."),
-        (filtered_to_line, ([None],), "Filter to series: only event segmentation charts have series, not funnel charts."),
-        (excluded_line, ([None],), "Exclude series: only event segmentation charts have series, not funnel charts."),
+        (filtered_to_line, ([None],), "Filter to series: this funnel chart has no group_by, so it shows only one line."),
+        (excluded_line, ([None],), "Exclude series: this funnel chart has no group_by, so it shows only one line."),
     ):
         with pytest.raises(ChartChangeError) as raised:
             change(point, *arguments)

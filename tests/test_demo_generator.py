@@ -175,3 +175,18 @@ def test_realistic_dirt_present(default_events):
 
     per_user = default_events[default_events.event_type == "Complete Profile"].groupby("user_id").size()
     assert (per_user > 1).any()
+
+
+def test_signup_session_goes_on_after_dropping(identified):
+    # Without the look-around events, a new user who never completes the profile ends the sign-up
+    # session at Sign Up. With them, product.P_LOOK_AROUND[1] (60%) of these users go on in that session.
+    ordered = identified.sort_values(["user_id", "event_time"], kind="stable")
+    following = ordered.groupby(["user_id", "session_id"]).event_type.shift(-1)
+    signed_up = ordered[ordered.event_type == "Sign Up"]
+    profiled = set(identified[identified.event_type == "Complete Profile"].user_id)
+    after_dropped = following[signed_up.index[~signed_up.user_id.isin(profiled)]]
+
+    assert len(after_dropped) > 500
+    assert 0.5 < after_dropped.notna().mean() < 0.7
+    counts = after_dropped.value_counts()
+    assert set(counts.index[counts >= 20]) == set(product.LOOK_AROUND_EVENTS[0])

@@ -57,7 +57,7 @@ group_event_strategy = st.tuples(event_strategy, company_strategy, st.sampled_fr
 sessions_chart_strategy = st.fixed_dictionaries({
     "measure": st.sampled_from(["sessions", "avg_length", "per_user", "length"]),
     "where": st.sampled_from([[], [{"property": "color", "op": "=", "value": "red"}]]),
-    "group_by": st.sampled_from([None, "platform"]),
+    "group_by": st.sampled_from([None, "platform", "group:company"]),
     "zone": st.sampled_from(["America/New_York", "Asia/Kolkata", "UTC"]),
 })
 
@@ -157,6 +157,8 @@ class SessionHandCount:
     out of session). It starts at its earliest ``event_time``, its length is
     the span of its client times, its segment is the platform of its earliest
     event by (event time, seq), and it counts for every company its events name.
+    Grouped by company too, it is in the segment of each of those companies
+    and counts there for that company alone (fewer than 10 companies, so no ``(other)``).
     """
 
     def __init__(self, stored, drawn_events, chart: dict):
@@ -185,11 +187,15 @@ class SessionHandCount:
             "platform": first.platform,
         }
 
-    def point_sessions(self, bucket: int, segment, series: int, measure: str) -> list[dict]:
+    def point_sessions(self, bucket: int, segment, series: int, measure: str, by_company: bool = False) -> list[dict]:
         found = []
         for session in self.sessions:
+            if by_company:
+                if segment not in session["companies"]:
+                    continue
+                session = dict(session, companies={segment})
             platform = session["platform"] if session["platform"] is not None else "(none)"
-            if session["bucket"] != bucket or (segment is not None and platform != segment):
+            if session["bucket"] != bucket or (segment is not None and not by_company and platform != segment):
                 continue
             if measure == "length" and length_series(session["length"]) != series:
                 continue
@@ -242,11 +248,13 @@ def test_sessions_groups_equal_hand_count(drawn_events, drawn_chart):
             hand = SessionHandCount(stored_rows(project, rows, names), drawn_events, obj)
             cursor = project.cursor()
             frame = sessions_chart(cursor, definition, project)
-            # Every counted session is in exactly one point.
+            by_company = obj.get("group_by") == "group:company"
+            # Every counted session is in exactly one point, or by company in one per company it names.
             if obj["measure"] in ("sessions", "length"):
-                assert frame["value"].sum() == len(hand.sessions), obj
+                expected = sum(len(session["companies"]) if by_company else 1 for session in hand.sessions)
+                assert frame["value"].sum() == expected, obj
             for point in frame.itertuples():
-                sessions = hand.point_sessions(point.bucket, point.segment, point.series, obj["measure"])
+                sessions = hand.point_sessions(point.bucket, point.segment, point.series, obj["measure"], by_company)
                 assert point.value == pytest.approx(expected_value(sessions, obj["measure"])), (point, obj)
 
                 target = Point(definition, point.series, point.segment, point.bucket)

@@ -353,7 +353,8 @@ def test_incomplete_periods_left_out_of_average(tmp_path):
     assert table(frame, "complete") == [[True, True, False], [True, False, False]]
 
     summary = retention_summary(frame)
-    assert list(summary.columns) == ["period", "cohorts", "cohort_size", "retained", "rate"]
+    assert list(summary.columns) == ["segment", "period", "cohorts", "cohort_size", "retained", "rate"]
+    assert summary["segment"].tolist() == [None, None, None]
     assert summary["period"].tolist() == [0, 1, 2]
     assert summary["cohorts"].tolist() == [2, 1, 0]
     assert summary["cohort_size"].tolist() == [3, 2, 0]
@@ -381,9 +382,10 @@ def test_frame_columns_and_empty_project(tmp_path):
     frame = run(project, chart(last="2024-03-02", periods=2))
 
     assert list(frame.columns) == [
-        "bucket", "bucket_start", "bucket_end", "period", "cohort_size", "retained", "not_retained", "rate",
-        "complete",
+        "segment", "bucket", "bucket_start", "bucket_end", "period", "cohort_size", "retained", "not_retained",
+        "rate", "complete", "started",
     ]
+    assert frame["segment"].tolist() == [None] * 6
     assert frame["bucket"].tolist() == [0, 0, 0, 1, 1, 1]
     assert frame["period"].tolist() == [0, 1, 2, 0, 1, 2]
     assert frame["cohort_size"].tolist() == [0] * 6
@@ -419,7 +421,6 @@ def test_point_found_by_date(tmp_path):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"group_by": "platform"}, "group_by: grouping retention by a property is not supported yet"),
     ({"periods": 1001}, "periods: 1001 is more than 1000"),
     ({"cohort": "Nobody"}, "cohort: no cohort named 'Nobody'"),
 ])

@@ -5,6 +5,8 @@ The expected table is computed here in plain Python from the rules. The first
 start event in the range, in (client_time, file order), decides the cohort.
 Calendar periods are local dates (or Monday weeks) of the server time in the
 chart's zone. Rolling periods are 24-hour or 7-day windows of client time.
+Counted by groups, the units are the teams an event names. With a group-by,
+a unit's segments come from the start event that decides its cohort.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ event_strategy = st.fixed_dictionaries({
     "platform": st.sampled_from(["iOS", "Web", None]),
     # Minutes the device's clock lags the server's; a lag can reorder events.
     "lag": st.sampled_from([0, 0, 0, 45, 600]),
+    "team": st.sampled_from([None, "x", "y", ["x", "y"]]),
 })
 where_strategy = st.sampled_from([[], [{"property": "color", "op": "=", "value": "red"}]])
 chart_strategy = st.fixed_dictionaries({
@@ -52,6 +55,10 @@ chart_strategy = st.fixed_dictionaries({
     "rolling": st.booleans(),
     "zone": st.sampled_from(ZONES),
 })
+grouping_strategy = st.fixed_dictionaries({
+    "group_by": st.sampled_from([None, None, "color", "platform", "group:team"]),
+    "count_by": st.sampled_from([None, None, "group:team"]),
+})
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class Row:
     seq: int
     color: str | None
     platform: str | None
+    teams: tuple[str, ...]
 
     @property
     def key(self) -> tuple[datetime, int]:
@@ -70,7 +78,7 @@ class Row:
 
 
 def chart_object(drawn: dict) -> dict:
-    return {
+    obj = {
         "type": "retention",
         "start": {"event": drawn["start"], "where": drawn["start_where"]},
         "return": {"event": drawn["return"], "where": drawn["return_where"]},
@@ -82,6 +90,10 @@ def chart_object(drawn: dict) -> dict:
         "rolling": drawn["rolling"],
         "timezone": drawn["zone"],
     }
+    for key in ("group_by", "count_by"):
+        if drawn.get(key) is not None:
+            obj[key] = drawn[key]
+    return obj
 
 
 def import_rows(drawn_events: list[dict]) -> list[dict]:
@@ -91,6 +103,14 @@ def import_rows(drawn_events: list[dict]) -> list[dict]:
         row["insert_id"] = f"e{index}"
         lagged = datetime.fromisoformat(row["event_time"]) - timedelta(minutes=drawn["lag"])
         row["client_time"] = lagged.isoformat()
+    return rows
+
+
+def add_teams(rows: list[dict], drawn_events: list[dict]) -> list[dict]:
+    """Return ``rows`` with each drawn event's teams (group type ``team``), where it names any."""
+    for row, drawn in zip(rows, drawn_events):
+        if drawn["team"] is not None:
+            row["groups"] = {"team": drawn["team"]}
     return rows
 
 
@@ -113,7 +133,7 @@ def matches(row: Row, spec: dict, chart: dict) -> bool:
 
 
 class HandCount:
-    """The retention table of one chart, counted event by event."""
+    """The retention table of one chart, counted event by event, per unit: an actor's name or a team."""
 
     def __init__(self, rows: list[Row], chart: dict):
         self.chart = chart
@@ -129,13 +149,18 @@ class HandCount:
             return (day - FIRST_DAY).days
         return (_monday(day) - _monday(FIRST_DAY)).days // 7
 
+    def units(self, row: Row) -> tuple[str, ...]:
+        """Return the units ``row`` counts for: its actor, or the teams it names when counted by team."""
+        return row.teams if self.chart.get("count_by") == "group:team" else (row.name,)
+
     def _first_starts(self, rows: list[Row]) -> dict[str, Row]:
         first: dict[str, Row] = {}
         for row in rows:
             local_day = row.event_time.astimezone(self.zone).date()
             if FIRST_DAY <= local_day <= LAST_DAY and matches(row, self.chart["start"], self.chart):
-                if row.name not in first or row.key < first[row.name].key:
-                    first[row.name] = row
+                for unit in self.units(row):
+                    if unit not in first or row.key < first[unit].key:
+                        first[unit] = row
         return first
 
     def _returns(self, rows: list[Row]) -> dict[str, dict[int, set[int]]]:
@@ -143,19 +168,37 @@ class HandCount:
         found: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         unit = timedelta(days=1 if self.chart["period"] == "day" else 7)
         for row in rows:
-            start = self.first_starts.get(row.name)
-            if start is None or row.key <= start.key or not matches(row, self.chart["return"], self.chart):
-                continue
-            if self.chart["rolling"]:
-                period = math.floor((row.client_time - start.client_time) / unit)
-            else:
-                period = self.grid_index(row.event_time) - self.grid_index(start.event_time)
-            if 0 <= period <= self.periods:
-                found[row.name][period].add(row.seq)
+            for name in self.units(row):
+                start = self.first_starts.get(name)
+                if start is None or row.key <= start.key or not matches(row, self.chart["return"], self.chart):
+                    continue
+                if self.chart["rolling"]:
+                    period = math.floor((row.client_time - start.client_time) / unit)
+                else:
+                    period = self.grid_index(row.event_time) - self.grid_index(start.event_time)
+                if 0 <= period <= self.periods:
+                    found[name][period].add(row.seq)
         return found
 
-    def cohort(self, bucket: int) -> set[str]:
-        return {name for name, start in self.first_starts.items() if self.grid_index(start.event_time) == bucket}
+    def segments(self, name: str) -> set[str | None]:
+        """Return the segments of unit ``name``, from its first start; each drawn property has under ten values."""
+        start = self.first_starts[name]
+        group_by = self.chart.get("group_by")
+        if group_by is None:
+            return {None}
+        if group_by == "group:team":
+            values = {name} if self.chart.get("count_by") == "group:team" else set(start.teams)
+        else:
+            value = start.color if group_by == "color" else start.platform
+            values = {value} if value is not None else set()
+        return values or {"(none)"}
+
+    def cohort(self, bucket: int, segment: str | None = None) -> set[str]:
+        return {
+            name
+            for name, start in self.first_starts.items()
+            if self.grid_index(start.event_time) == bucket and segment in self.segments(name)
+        }
 
     def counted_seqs(self, name: str, period: int) -> set[int]:
         """Return the seqs of ``name``'s return events that retain them in ``period``."""
@@ -181,44 +224,62 @@ def stored_rows(project, rows: list[dict], names: list[str]) -> list[Row]:
             seq=seqs[row["insert_id"]],
             color=row["event_properties"].get("color"),
             platform=row.get("platform"),
+            teams=_teams(row),
         )
         for row, name in zip(rows, names)
     ]
 
 
-def point_rows(cursor, definition, project, bucket, period, dropped) -> list[tuple[str, int]]:
-    """Return the point's events as (actor's user id or device id, seq)."""
-    sql, params = retention_point_events_sql(definition, project, bucket, period, dropped)
-    return cursor.execute(
-        f"SELECT coalesce(actors.user_id, actors.device_id), part.seq FROM ({sql}) AS part JOIN actors USING (actor_id)",
-        params,
-    ).fetchall()
+def _teams(row: dict) -> tuple[str, ...]:
+    team = row.get("groups", {}).get("team")
+    if team is None:
+        return ()
+    return tuple(team) if isinstance(team, list) else (team,)
+
+
+def point_rows(cursor, definition, project, cell, dropped) -> list[tuple[str, int]]:
+    """Return the point's events as (unit, seq): the actor's user id or device id, or the team's name."""
+    sql, params = retention_point_events_sql(definition, project, cell.bucket, cell.period, dropped, cell.segment)
+    if definition.count_by:
+        unit, source = "groups.group_name", f"({sql}) AS part JOIN groups USING (group_id)"
+    else:
+        unit, source = "coalesce(actors.user_id, actors.device_id)", f"({sql}) AS part JOIN actors USING (actor_id)"
+    return cursor.execute(f"SELECT {unit}, part.seq FROM {source}", params).fetchall()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(drawn_events=st.lists(event_strategy, min_size=1, max_size=25), drawn_chart=chart_strategy)
-def test_retention_points_equal_chart_and_hand_count(drawn_events, drawn_chart):
-    rows = import_rows(drawn_events)
+@given(
+    drawn_events=st.lists(event_strategy, min_size=1, max_size=25),
+    drawn_chart=chart_strategy,
+    drawn_grouping=grouping_strategy,
+)
+def test_retention_points_equal_chart_and_hand_count(drawn_events, drawn_chart, drawn_grouping):
+    rows = add_teams(import_rows(drawn_events), drawn_events)
     names = client_actor_names(rows)
-    obj = chart_object(drawn_chart)
+    obj = chart_object({**drawn_chart, **drawn_grouping})
     definition = parse_chart(obj)
 
     with tempfile.TemporaryDirectory() as folder:
         with build_project(Path(folder), rows, timezone="UTC") as project:
             hand = HandCount(stored_rows(project, rows, names), obj)
             cursor = project.cursor()
-            for cell in retention(cursor, definition, project).itertuples():
-                cohort = hand.cohort(cell.bucket)
+            frame = retention(cursor, definition, project)
+            expected_segments = set().union(*(hand.segments(name) for name in hand.first_starts))
+            if definition.group_by is None:
+                expected_segments = {None}
+            assert set(frame["segment"]) == expected_segments, obj
+            for cell in frame.itertuples():
+                cohort = hand.cohort(cell.bucket, cell.segment)
                 counted = {name: hand.counted_seqs(name, cell.period) for name in cohort}
                 retained = {name for name, seqs in counted.items() if seqs}
                 assert cell.cohort_size == len(cohort), (cell, obj)
                 assert cell.retained == len(retained), (cell, obj)
 
-                returned = point_rows(cursor, definition, project, cell.bucket, cell.period, dropped=False)
+                returned = point_rows(cursor, definition, project, cell, dropped=False)
                 assert {name for name, _ in returned} == retained, (cell, obj)
                 assert {seq for _, seq in returned} == set().union(*counted.values()), (cell, obj)
 
-                dropped = point_rows(cursor, definition, project, cell.bucket, cell.period, dropped=True)
+                dropped = point_rows(cursor, definition, project, cell, dropped=True)
                 expected = {(name, hand.first_starts[name].seq) for name in cohort - retained}
                 assert set(dropped) == expected, (cell, obj)
                 assert len(dropped) == cell.not_retained, (cell, obj)

@@ -356,8 +356,6 @@ def test_series_names_and_series_check(tmp_path):
 def test_unsupported_definitions_raise(tmp_path):
     project = build_project(tmp_path, [event("2024-03-01T10:00:00Z", "a")])
 
-    with pytest.raises(DefinitionError, match="grouping by a group type is not supported yet"):
-        run(project, chart(group_by="group:company"))
     with pytest.raises(DefinitionError, match="type: this is a segmentation chart, not a user sessions chart"):
         run(project, {"type": "segmentation", "events": [{"event": "Open"}], "range": chart()["range"]})
 

@@ -188,6 +188,25 @@ def make_buckets(date_range: DateRange, interval: str, timezone_name: str, week_
     return Buckets(interval, timezone_name, tuple(boundaries), periods, date_range.start, week_start)
 
 
+def is_partial(start: datetime, end: datetime, interval: str, now: datetime) -> bool:
+    """Return whether the bucket ``[start, end)`` covers less than a whole ``interval``, or has not ended at ``now``.
+
+    ``start`` and ``end`` are tz-aware and in the chart's time zone, as
+    ``Buckets.start`` and ``Buckets.end`` return them. A range is whole local
+    days, so only a week or a month bucket can be cut by it. A clipped week
+    spans fewer than 7 local dates, and a clipped month starts or ends on a
+    day other than the 1st. A day of 23 or 25 hours across a DST change is
+    still whole.
+    """
+    if end > now:
+        return True
+    if interval == "week":
+        return (end.date() - start.date()).days < 7
+    if interval == "month":
+        return start.day != 1 or end.day != 1
+    return False
+
+
 def _check_size(date_range: DateRange, interval: str) -> None:
     days = (date_range.end - date_range.start).days + 1
     estimate = {"hour": days * 24, "day": days, "week": days // 7, "month": days // 28}[interval]

@@ -31,6 +31,11 @@ RETENTION_MODES = ("on", "on_or_after")
 ANY_EVENT = "*"
 GROUP_PREFIX = "group:"
 USER_PREFIX = "user."
+# The reserved ``group_by`` value that segments by the saved user cohorts each actor is in.
+GROUP_BY_COHORTS = "cohorts"
+# The chart types that take ``group_by: "cohorts"``.
+COHORT_SEGMENT_TYPES = ("segmentation", "sessions")
+SEGMENT_MODES = ("keep", "drop")
 MAX_FUNNEL_STEPS = 10
 
 # Seconds per unit of a funnel conversion window such as "30m" or "1d".
@@ -39,7 +44,7 @@ _WINDOW_PATTERN = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Keys every chart type takes, and the keys only some types take.
-COMMON_KEYS = ("type", "range", "interval", "where", "group_by", "cohort", "timezone")
+COMMON_KEYS = ("type", "range", "interval", "where", "group_by", "segments", "cohort", "timezone")
 TYPE_KEYS = {
     "segmentation": ("events", "measure", "count_by"),
     "funnel": ("steps", "window", "order", "exclude", "count_by"),
@@ -107,6 +112,23 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
+class SegmentChoice:
+    """The ``segments`` key: the chart's lines to show (``keep``) or hide (``drop``), by label.
+
+    It only hides lines after the query, so it never changes a value: every
+    shown point still equals the actor list of its microscope. See
+    ``segment_filter`` for which labels name which lines.
+    """
+
+    mode: str
+    labels: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        """Return the JSON object of this choice, such as ``{"keep": ["iOS"]}``."""
+        return {self.mode: list(self.labels)}
+
+
+@dataclass(frozen=True)
 class ChartDefinition:
     """A parsed chart. Fields that do not apply to ``type`` keep their defaults."""
 
@@ -117,6 +139,8 @@ class ChartDefinition:
     measure: str = "uniques"
     where: tuple[Filter, ...] = ()
     group_by: str | None = None
+    # the lines to keep or drop after the query, or None to show every line
+    segments: SegmentChoice | None = None
     count_by: str | None = None
     cohort: str | None = None
     timezone: str | None = None
@@ -204,6 +228,12 @@ def parse_chart(obj: dict) -> ChartDefinition:
     }
     fields.update(_parse_common(obj))
     fields.update(_TYPE_PARSERS[chart_type](obj))
+    _check_segments_apply(fields)
+    if fields.get("group_by") == GROUP_BY_COHORTS and chart_type not in COHORT_SEGMENT_TYPES:
+        raise DefinitionError(
+            f"group_by: 'cohorts' (segments by saved user cohorts) applies only to "
+            f"{_choices(COHORT_SEGMENT_TYPES)} charts, not {chart_type} charts. Remove group_by or pick another value."
+        )
     return ChartDefinition(**fields)
 
 
@@ -242,6 +272,8 @@ def _parse_common(obj: dict) -> dict:
         fields["where"] = _parse_where(obj["where"], "where")
     if "group_by" in obj:
         fields["group_by"] = _parse_group_by(obj["group_by"])
+    if obj.get("segments") is not None:
+        fields["segments"] = parse_segments(obj["segments"])
     if "count_by" in obj:
         fields["count_by"] = _parse_count_by(obj["count_by"])
     if obj.get("cohort") is not None:
@@ -471,6 +503,33 @@ def _parse_group_by(value: Any) -> str | None:
     return name
 
 
+def parse_segments(value: Any) -> SegmentChoice:
+    """Return the ``segments`` key's choice: exactly one of ``keep`` and ``drop``, each a non-empty list of texts."""
+    example = 'for example {"keep": ["iOS", "Android"]} or {"drop": ["(other)"]}'
+    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in SEGMENT_MODES:
+        raise DefinitionError(
+            f"segments: must be an object with exactly one key, 'keep' or 'drop', {example}, not {value!r}."
+        )
+    mode, labels = next(iter(value.items()))
+    if not isinstance(labels, list) or not labels or not all(isinstance(label, str) for label in labels):
+        raise DefinitionError(
+            f"segments.{mode}: must be a non-empty list of segment labels (texts), {example}, not {labels!r}."
+        )
+    return SegmentChoice(mode=mode, labels=tuple(dict.fromkeys(labels)))
+
+
+def _check_segments_apply(fields: dict) -> None:
+    """Reject ``segments`` on a chart with one line per series and no length buckets: it would hide all or nothing."""
+    if fields.get("segments") is None or fields.get("group_by") is not None:
+        return
+    if fields["type"] == "sessions" and fields.get("measure") == "length":
+        return
+    raise DefinitionError(
+        "segments: applies only to a chart with group_by (or a sessions chart with the measure 'length'). "
+        "Add group_by or remove the key."
+    )
+
+
 def _parse_count_by(value: Any) -> str | None:
     if value is None:
         return None
@@ -578,6 +637,10 @@ def _chart_to_json(chart: ChartDefinition) -> dict:
         obj["where"] = [condition.to_json() for condition in chart.where]
     for key, name in _COMMON_OPTIONAL_KEYS:
         _write_if_set(obj, chart, defaults, key, name)
+    if chart.segments is not None:
+        obj["segments"] = chart.segments.to_json()
+    elif "segments" in chart.given_keys:
+        obj["segments"] = None
     if chart.type == "funnel" and (chart.exclude or "exclude" in chart.given_keys):
         obj["exclude"] = [_exclusion_to_json(exclusion) for exclusion in chart.exclude]
     if chart.type == "sessions" and (chart.length_buckets is not None or "length_buckets" in chart.given_keys):

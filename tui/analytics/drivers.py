@@ -60,13 +60,15 @@ class DriverResult:
 
 
 def drivers(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any, step: int,
-            properties: tuple[tuple[str, str], ...] = ()) -> DriverResult:
+            properties: tuple[tuple[str, str], ...] = (), segment: str | None = None) -> DriverResult:
     """Compute the drivers of funnel step ``step`` (2 or later) on ``cursor``.
 
     ``properties`` names ``(event, property)`` pairs whose values become
-    candidates too. Raises DefinitionError for a bad step, pair or chart.
+    candidates too. ``segment`` restricts the population to one segment of a
+    funnel with ``group_by``, which needs one. Raises DefinitionError for a
+    bad step, pair, segment or chart.
     """
-    query = DriversQuery(definition, chart_buckets(definition, settings), step, properties)
+    query = DriversQuery(definition, chart_buckets(definition, settings), step, properties, segment)
     if definition.cohort:
         check_cohort(cursor, definition.cohort)
     sql, params = query.counts_sql()
@@ -88,14 +90,16 @@ def drivers(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, sett
 
 
 def driver_events_sql(definition: ChartDefinition, settings: Any, step: int, event: str,
-                      property: str | None = None, value: str | None = None, part: str = "all") -> Fragment:
+                      property: str | None = None, value: str | None = None, part: str = "all",
+                      segment: str | None = None) -> Fragment:
     """Return the SQL and parameters of the events that make each actor count for one driver.
 
     ``part`` is ``converted``, ``dropped`` or ``all``; the distinct ``actor_id``
     of the rows are the driver's ``converted_users``, ``dropped_users`` or both.
-    The rows have every column of ``events`` except ``dedupe_key``.
+    The rows have every column of ``events`` except ``dedupe_key``. ``segment``
+    is as in ``drivers``.
     """
-    query = DriversQuery(definition, chart_buckets(definition, settings), step)
+    query = DriversQuery(definition, chart_buckets(definition, settings), step, segment=segment)
     return query.events_sql(event, property, value, part)
 
 

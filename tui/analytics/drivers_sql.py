@@ -3,7 +3,8 @@
 The *population* of step ``s`` is every actor whose kept conversion reached
 step ``s - 1``; the *converted* reached step ``s`` and the others *dropped*.
 Both come from ``FunnelQuery.conversions_sql``, so they match the funnel's
-counts. An actor's events *in between* are those strictly after the event that
+counts. On a funnel with ``group_by`` they are the actors of one segment,
+the same actors that segment's funnel counts. An actor's events *in between* are those strictly after the event that
 completed step ``s - 1`` (the latest of the events used for steps 1 to
 ``s - 1``, by ``(client_time, seq)``) and:
 
@@ -29,7 +30,7 @@ from __future__ import annotations
 from tui.analytics.buckets import Buckets
 from tui.analytics.definition import ANY_EVENT, ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment, property_sql
-from tui.analytics.funnel_sql import FunnelQuery
+from tui.analytics.funnel_sql import FunnelQuery, check_segment
 from tui.analytics.funnel_steps import window_us
 
 # A candidate needs at least min(MAX_SUPPORT, SUPPORT_PERCENT % of the population) actors.
@@ -42,7 +43,8 @@ class DriversQuery:
     """SQL builder for the drivers of one step of a funnel chart."""
 
     def __init__(self, definition: ChartDefinition, buckets: Buckets, step: int,
-                 properties: tuple[tuple[str, str], ...] = ()):
+                 properties: tuple[tuple[str, str], ...] = (), segment: str | None = None):
+        """``segment`` is the segment whose actors form the population; a funnel with ``group_by`` needs one."""
         if definition.count_by:
             # TODO: drivers of a funnel counted by groups, comparing the events of converted and dropped groups.
             raise DefinitionError(
@@ -50,6 +52,8 @@ class DriversQuery:
                 "Remove count_by to explore its drivers."
             )
         self.funnel = FunnelQuery(definition, buckets)
+        check_segment(definition, segment)
+        self.segment = segment
         self.window_us = window_us(definition)
         check_step(step, self.funnel.step_count)
         self.buckets = buckets
@@ -118,7 +122,7 @@ class DriversQuery:
         ``after_t``, ``after_seq`` and ``before_t``, ``before_seq``, times in
         epoch microseconds.
         """
-        conversions, params = self.funnel.conversions_sql()
+        conversions, params = self.funnel.conversions_sql(self.segment)
         step, window = self.step, self.window_us
         window_end = f"least(start_t + {window}, epoch_us(CAST(? AS TIMESTAMPTZ)) + {window})"
         # One past the last microsecond of the window, with seq 0: every event at the window's end is before it.

@@ -27,10 +27,11 @@ class Point:
 
     - segmentation and sessions: ``series`` (0-based), ``segment`` (None
       without group-by) and ``bucket`` (index of the interval bucket);
-    - funnel: ``step`` (1-based) and ``dropped`` for its dropped-off part;
-      ``bucket`` stays 0, the whole range;
-    - retention: ``bucket`` (the start cohort), ``period`` (N) and
-      ``dropped`` for the users not retained.
+    - funnel: ``step`` (1-based), ``dropped`` for its dropped-off part and
+      ``segment`` (None without group-by); ``bucket`` stays 0, the whole range;
+    - retention: ``bucket`` (the start cohort), ``period`` (N),
+      ``dropped`` for the users not retained, and ``segment`` (None
+      without group-by).
     """
 
     definition: ChartDefinition
@@ -74,10 +75,12 @@ def point_events(point: Point, settings: Any) -> Fragment:
         return point_events_sql(definition, settings, point.series, point.segment, point.bucket)
     if definition.type == "funnel":
         _check_step(point)
-        return funnel.funnel_step_events_sql(definition, settings, point.step, point.dropped)
+        return funnel.funnel_step_events_sql(definition, settings, point.step, point.dropped, point.segment)
     if definition.type == "sessions":
         return sessions.sessions_point_events_sql(definition, settings, point.series, point.segment, point.bucket)
-    return retention.retention_point_events_sql(definition, settings, point.bucket, point.period or 0, point.dropped)
+    return retention.retention_point_events_sql(
+        definition, settings, point.bucket, point.period or 0, point.dropped, point.segment
+    )
 
 
 def point_actors_sql(point: Point, settings: Any) -> Fragment:

@@ -22,10 +22,18 @@ Rules (the SQL is in ``retention_sql``):
   any member, that names it. The group is retained in period N when any
   member did a return event naming it in period N (or later, ``on_or_after``).
 
+With ``group_by``, each actor (or group) is in the segments of the start
+event that decides its cohort (``retention_segments``), and the table repeats
+for every segment: the top 10 values by cohort size, then ``(other)`` and
+``(none)``, as in event segmentation.
+
 A cell (cohort, period) is *complete* when the period has ended for every
 actor of the cohort by the time of the project's last event (the largest
 ``event_time``), because later events have not been imported yet.
-``retention_summary`` averages complete cells only.
+``retention_summary`` averages complete cells only. A cell has *started*
+when its period has begun for some actor of the cohort by that time, or
+when it counts a return anyway (a device clock running ahead can put one
+there).
 """
 
 from __future__ import annotations
@@ -41,15 +49,18 @@ import pandas as pd
 from tui.analytics.definition import ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment, check_cohort
 from tui.analytics.retention_sql import RetentionQuery
+from tui.analytics.segment_filter import keep_segments
 from tui.analytics.segmentation import chart_settings, find_bucket
+from tui.analytics.segmentation_sql import TOP_SEGMENTS
 from tui.analytics.uniques import count_distinct_sql, exact_count_sql
 
 log = logging.getLogger(__name__)
 
 COLUMNS = [
-    "bucket", "bucket_start", "bucket_end", "period", "cohort_size", "retained", "not_retained", "rate", "complete",
+    "segment", "bucket", "bucket_start", "bucket_end", "period", "cohort_size", "retained", "not_retained", "rate",
+    "complete", "started",
 ]
-SUMMARY_COLUMNS = ["period", "cohorts", "cohort_size", "retained", "rate"]
+SUMMARY_COLUMNS = ["segment", "period", "cohorts", "cohort_size", "retained", "rate"]
 
 
 def retention_query(definition: ChartDefinition, settings: Any) -> RetentionQuery:
@@ -61,19 +72,24 @@ def retention_query(definition: ChartDefinition, settings: Any) -> RetentionQuer
 def retention(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any) -> pd.DataFrame:
     """Compute a retention chart and return one row per (cohort bucket, period N) for N = 0 to ``periods``.
 
-    Columns: ``bucket`` (0-based), ``bucket_start`` and ``bucket_end`` (the
-    cohort's bucket in the chart's time zone), ``period`` (N), ``cohort_size``,
-    ``retained``, ``not_retained``, ``rate`` (``retained / cohort_size``, NaN
-    for an empty cohort) and ``complete``. Every bucket appears, empty or not.
+    Columns: ``segment`` (None without a group-by), ``bucket`` (0-based),
+    ``bucket_start`` and ``bucket_end`` (the cohort's bucket in the chart's
+    time zone), ``period`` (N), ``cohort_size``, ``retained``,
+    ``not_retained``, ``rate`` (``retained / cohort_size``, NaN for an empty
+    cohort), ``complete`` and ``started``. Every bucket appears, empty or not,
+    for every segment; a grouped chart without any start event has no
+    segment and so no rows. The chart's ``segments`` key hides segments last.
     """
     query = retention_query(definition, settings)
     if definition.cohort:
         check_cohort(cursor, definition.cohort)
-    cell_count = len(query.cohorts) * (query.periods + 1)
+    # The top segments, (other) and (none).
+    segment_count = TOP_SEGMENTS + 2 if query.grouped else 1
+    cell_count = len(query.cohorts) * (query.periods + 1) * segment_count
     unit = query.unit
     counts = _run_counts(cursor, query, count_distinct_sql(unit.column, unit.id_range(cursor), cell_count))
     last_event = cursor.execute("SELECT max(event_time) FROM events").fetchone()[0]
-    return _table(query, counts, last_event)
+    return keep_segments(_table(query, counts, last_event), definition)
 
 
 def retention_point_events_sql(
@@ -82,6 +98,7 @@ def retention_point_events_sql(
     bucket: int | datetime | date,
     period: int,
     dropped: bool,
+    segment: str | None = None,
 ) -> Fragment:
     """Return the SQL and parameters selecting the events behind one retention point.
 
@@ -93,21 +110,42 @@ def retention_point_events_sql(
     Counted by a group type, the rows are (event, group) pairs with a
     ``group_id`` column, and the distinct ``group_id`` count is the point's.
     ``bucket`` is a cohort bucket index, or a date or datetime inside it.
+    A chart with a group-by needs ``segment``, a label of its ``segment``
+    column, and one without takes None. A label the chart does not have
+    selects no events.
     """
     query = retention_query(definition, settings)
     if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or not 0 <= period <= query.periods:
         raise DefinitionError(f"period: no period {period!r}. This chart has periods 0 to {query.periods}.")
+    _check_segment(definition, segment)
     index = find_bucket(query.cohorts, bucket)
-    return query.point_events_sql(index, int(period), dropped)
+    return query.point_events_sql(index, int(period), dropped, segment)
 
 
 def retention_summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return the average retention per period over complete cells, weighted by cohort size.
+    """Return the average retention per segment and period over complete cells, weighted by cohort size.
 
-    Columns: ``period``, ``cohorts`` (complete cells with at least one actor),
-    ``cohort_size`` and ``retained`` (their sums), ``rate`` (``retained /
-    cohort_size``, NaN when no cell of that period is complete).
+    Columns: ``segment``, ``period``, ``cohorts`` (complete cells with at
+    least one actor), ``cohort_size`` and ``retained`` (their sums),
+    ``rate`` (``retained / cohort_size``, NaN when no cell of that period is
+    complete). Segments keep their order in ``frame``.
     """
+    parts = [
+        _period_summary(frame[_segment_rows(frame, segment)]).assign(segment=segment)
+        for segment in dict.fromkeys(frame["segment"].tolist())
+    ]
+    if not parts:
+        return _period_summary(frame).assign(segment=None)[SUMMARY_COLUMNS]
+    return pd.concat(parts, ignore_index=True)[SUMMARY_COLUMNS]
+
+
+def _segment_rows(frame: pd.DataFrame, segment: str | None) -> pd.Series:
+    """Return the mask of ``frame``'s rows in ``segment``. None is the one segment of an ungrouped chart."""
+    return frame["segment"].isna() if segment is None else frame["segment"] == segment
+
+
+def _period_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``period``, ``cohorts``, ``cohort_size``, ``retained`` and ``rate`` over ``frame``'s complete cells."""
     complete = frame[frame["complete"] & (frame["cohort_size"] > 0)]
     sums = complete.groupby("period")[["cohort_size", "retained"]].sum()
     cohorts = complete.groupby("period").size()
@@ -120,7 +158,15 @@ def retention_summary(frame: pd.DataFrame) -> pd.DataFrame:
         }
     ).reset_index()
     summary["rate"] = _fraction(summary["retained"].to_numpy(), summary["cohort_size"].to_numpy())
-    return summary[SUMMARY_COLUMNS].astype({"cohorts": "int64", "cohort_size": "int64", "retained": "int64"})
+    return summary.astype({"period": "int64", "cohorts": "int64", "cohort_size": "int64", "retained": "int64"})
+
+
+def _check_segment(definition: ChartDefinition, segment: str | None) -> None:
+    """Raise DefinitionError unless ``segment`` is a label on a grouped chart, or None on an ungrouped one."""
+    if definition.group_by is None and segment is not None:
+        raise DefinitionError(f"segment: {segment!r} given, but this chart has no group_by. Leave the segment out.")
+    if definition.group_by is not None and not isinstance(segment, str):
+        raise DefinitionError(f"segment: this chart is grouped by {definition.group_by!r}. Name one of its segments.")
 
 
 def _run_counts(cursor: duckdb.DuckDBPyConnection, query: RetentionQuery, count_actors: str) -> dict:
@@ -137,14 +183,14 @@ def _run_counts(cursor: duckdb.DuckDBPyConnection, query: RetentionQuery, count_
         return _run_counts(cursor, query, exact)
 
 
-def _cohort_counts(query: RetentionQuery, counts: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Return the cohort sizes per bucket and the retained actors per (bucket, period) from ``chart_sql``'s rows."""
+def _cohort_counts(query: RetentionQuery, counts: dict, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the cohort sizes per bucket and the retained actors per (bucket, period) from ``chart_sql``'s ``rows``."""
     bucket_count, period_count = len(query.cohorts), query.periods + 1
     sizes = np.zeros(bucket_count, dtype="int64")
     retained = np.zeros((bucket_count, period_count), dtype="int64")
-    buckets = np.asarray(counts["bucket"], dtype="int64")
-    actors = np.asarray(counts["actors"], dtype="int64")
-    period_column = counts["period"]
+    buckets = np.asarray(counts["bucket"], dtype="int64")[rows]
+    actors = np.asarray(counts["actors"], dtype="int64")[rows]
+    period_column = counts["period"][rows]
     is_size = np.ma.getmaskarray(period_column)
     sizes[buckets[is_size]] = actors[is_size]
     cell_periods = np.ma.getdata(period_column)[~is_size].astype("int64")
@@ -155,16 +201,42 @@ def _cohort_counts(query: RetentionQuery, counts: dict) -> tuple[np.ndarray, np.
     return sizes, retained
 
 
+def _ordered_segments(counts: dict) -> list[str]:
+    """Return the segments of a grouped chart's ``chart_sql`` rows in rank order: top values, (other), (none)."""
+    ranks = dict(zip(np.asarray(counts["segment"], dtype=object).tolist(), np.asarray(counts["segment_rank"]).tolist()))
+    return sorted(ranks, key=lambda segment: (ranks[segment], segment))
+
+
 def _table(query: RetentionQuery, counts: dict, last_event: datetime | None) -> pd.DataFrame:
-    """Return the chart's rows from the ``bucket``, ``period``, ``actors`` rows of ``chart_sql``."""
-    sizes, retained = _cohort_counts(query, counts)
-    bucket_count, period_count = retained.shape
+    """Return the chart's rows from the ``segment``, ``bucket``, ``period``, ``actors`` rows of ``chart_sql``."""
+    bucket_count, period_count = len(query.cohorts), query.periods + 1
     rows = np.repeat(np.arange(bucket_count, dtype="int64"), period_count)
     periods = np.tile(np.arange(period_count, dtype="int64"), bucket_count)
+    cells = (rows, periods, _complete(query, rows, periods, last_event), _started(query, rows, periods, last_event))
+    if not query.grouped:
+        return _segment_frame(query, counts, None, cells)
+    frames = [_segment_frame(query, counts, segment, cells) for segment in _ordered_segments(counts)]
+    if not frames:
+        # No start event: the columns and their types, without rows.
+        return _segment_frame(query, counts, None, cells).iloc[:0]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _segment_frame(query: RetentionQuery, counts: dict, segment: str | None, cells: tuple) -> pd.DataFrame:
+    """Return every cell of one segment, counted from the rows of ``counts`` with that label.
+
+    ``segment`` None takes every row. ``cells`` is the bucket, period,
+    complete and started arrays, which are alike in every segment.
+    """
+    rows, periods, complete, started = cells
+    labels = np.asarray(counts["segment"], dtype=object)
+    chosen = np.ones(len(labels), dtype=bool) if segment is None else labels == segment
+    sizes, retained = _cohort_counts(query, counts, chosen)
     cohort_size = sizes[rows]
     retained_cells = retained.reshape(-1)
     return pd.DataFrame(
         {
+            "segment": segment,
             "bucket": rows,
             "bucket_start": query.cohorts.local_boundaries.take(rows),
             "bucket_end": query.cohorts.local_boundaries.take(rows + 1),
@@ -173,7 +245,8 @@ def _table(query: RetentionQuery, counts: dict, last_event: datetime | None) -> 
             "retained": retained_cells,
             "not_retained": cohort_size - retained_cells,
             "rate": _fraction(retained_cells, cohort_size),
-            "complete": _complete(query, rows, periods, last_event),
+            "complete": complete,
+            "started": started | (retained_cells > 0),
         },
         columns=COLUMNS,
     )
@@ -193,6 +266,18 @@ def _complete(query: RetentionQuery, rows: np.ndarray, periods: np.ndarray, last
         # Calendar period N of bucket b is grid bucket b + N.
         ends = [query.grid.boundaries[row + period + 1] for row, period in zip(rows, periods)]
     return np.array([end <= last_event for end in ends], dtype=bool)
+
+
+def _started(query: RetentionQuery, rows: np.ndarray, periods: np.ndarray, last_event: datetime | None) -> np.ndarray:
+    """Return, per cell, whether its period has begun by ``last_event`` for the cohort's earliest possible start."""
+    if last_event is None:
+        return np.zeros(len(rows), dtype=bool)
+    if query.definition.rolling:
+        window = timedelta(microseconds=query.unit_us)
+        starts = [query.cohorts.boundaries[row] + period * window for row, period in zip(rows, periods)]
+    else:
+        starts = [query.grid.boundaries[row + period] for row, period in zip(rows, periods)]
+    return np.array([start <= last_event for start in starts], dtype=bool)
 
 
 def _fraction(part: np.ndarray, whole: np.ndarray) -> np.ndarray:

@@ -25,6 +25,9 @@ actor, keyed by ``group_id`` in both relations. A group's first start event
 is the first start event, by any member, that names it. A return event by
 any member that names the group counts for it. The point's events then
 carry ``group_id`` and the actor id of the member who did each event.
+
+With a group-by, the first start event also decides each unit's segments
+(``retention_segments``), and the chart counts every cell per segment.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from datetime import timedelta
 
 from tui.analytics.buckets import DAY_US, WEEK_STARTS, WEEK_US, make_buckets
 from tui.analytics.counted_unit import counted_unit
-from tui.analytics.definition import GROUP_PREFIX, ChartDefinition, DateRange, DefinitionError, EventSpec
+from tui.analytics.definition import ChartDefinition, DateRange, DefinitionError, EventSpec
 from tui.analytics.filters import Fragment, cohort_sql, conjunction, event_type_sql, where_sql
+from tui.analytics.retention_segments import segment_ctes
 
 # A guard against a typo such as 100000 periods; 1000 weeks are about 19 years.
 MAX_PERIODS = 1000
@@ -57,6 +61,7 @@ class RetentionQuery:
         check_supported(definition)
         self.definition = definition
         self.unit = counted_unit(definition)
+        self.grouped = definition.group_by is not None
         self.periods = definition.periods
         self.unit_us = PERIOD_US[definition.period]
         # The cohort buckets, and the whole days or weeks from the first one's to the end of the last period.
@@ -79,15 +84,36 @@ class RetentionQuery:
 
     # Relations --------------------------------------------------------------
 
-    def ctes(self, bucket: int | None = None) -> Fragment:
-        """Return the ``WITH`` clause defining ``first_starts`` and ``returns``, for one cohort ``bucket`` if given."""
+    def ctes(self, bucket: int | None = None, segment: str | None = None) -> Fragment:
+        """Return the ``WITH`` clause defining ``first_starts`` and ``returns``, for one cohort ``bucket`` if given.
+
+        A grouped chart's clause also defines ``start_segments`` (see
+        ``retention_segments``), and with ``bucket`` given ``first_starts``
+        keeps only the units of ``segment`` in that cohort.
+        """
         starts, start_params = self._first_starts_sql()
+        returns, return_params = self._returns_sql()
+        if self.grouped:
+            return self._grouped_ctes((starts, start_params), (returns, return_params), bucket, segment)
         if bucket is not None:
             # The other cohorts' actors (or groups) cannot be in the point, so their returns need not be joined.
             starts, start_params = f"SELECT * FROM ({starts}) WHERE bucket = ?", start_params + [bucket]
-        returns, return_params = self._returns_sql()
         sql = f"WITH first_starts AS MATERIALIZED ({starts}), returns AS ({returns}) "
         return sql, start_params + return_params
+
+    def _grouped_ctes(self, starts: Fragment, returns: Fragment, bucket: int | None, segment: str | None) -> Fragment:
+        """Return the ``WITH`` clause of a grouped chart: segments ranked over every cohort, then the point's units."""
+        segments, segment_params = segment_ctes(self.definition, self.unit, self.cohorts, "all_starts")
+        chosen, chosen_params = "SELECT * FROM all_starts", []
+        if bucket is not None:
+            unit = self.unit.column
+            chosen += f" WHERE bucket = ? AND {unit} IN (SELECT {unit} FROM start_segments WHERE segment = ?)"
+            chosen_params = [bucket, segment]
+        sql = (
+            f"WITH all_starts AS MATERIALIZED ({starts[0]}), {segments}, "
+            f"first_starts AS ({chosen}), returns AS ({returns[0]}) "
+        )
+        return sql, starts[1] + segment_params + chosen_params + returns[1]
 
     def _first_starts_sql(self) -> Fragment:
         """Return the unit id, ``start_key``, ``start_us``, ``start_seq`` and ``bucket`` of each unit's first start."""
@@ -140,28 +166,37 @@ class RetentionQuery:
     # Chart and microscope ---------------------------------------------------
 
     def chart_sql(self, count_actors: str) -> Fragment:
-        """Return ``bucket``, ``period`` and ``actors`` rows; a NULL ``period`` row is the cohort's size.
+        """Return ``segment``, ``segment_rank``, ``bucket``, ``period`` and ``actors`` rows.
 
-        Mode ``on``: ``actors`` returned in ``period``. Mode ``on_or_after``:
-        ``actors`` whose last return came in ``period``, so the retained
-        actors of period N are the sum over periods N and later. Counted by a
-        group type, ``actors`` counts groups, and ``count_actors`` is the
-        aggregate counting distinct values of ``unit.column``.
+        A NULL ``period`` row is the cohort's size. Mode ``on``: ``actors``
+        returned in ``period``. Mode ``on_or_after``: ``actors`` whose last
+        return came in ``period``, so the retained actors of period N are the
+        sum over periods N and later. Counted by a group type, ``actors``
+        counts groups, and ``count_actors`` is the aggregate counting
+        distinct values of ``unit.column``. Without a group-by, ``segment``
+        is NULL and ``segment_rank`` 0. With one, a unit in two segments
+        counts in each.
         """
         ctes, params = self.ctes()
         unit = self.unit.column
+        if self.grouped:
+            labels, keys, join = "", "segment, segment_rank, bucket", f" JOIN start_segments USING ({unit})"
+        else:
+            labels, keys, join = "CAST(NULL AS VARCHAR) AS segment, 0 AS segment_rank, ", "bucket", ""
         if self.definition.mode == "on":
-            returned = f"SELECT bucket, period, {count_actors} AS actors FROM returns GROUP BY bucket, period"
+            returned = (
+                f"SELECT {labels}{keys}, period, {count_actors} AS actors FROM returns{join} GROUP BY {keys}, period"
+            )
         else:
             last = f"SELECT {unit}, bucket, max(period) AS period FROM returns GROUP BY {unit}, bucket"
-            returned = f"SELECT bucket, period, count(*) AS actors FROM ({last}) GROUP BY bucket, period"
+            returned = f"SELECT {labels}{keys}, period, count(*) AS actors FROM ({last}){join} GROUP BY {keys}, period"
         sql = (
-            f"{ctes}SELECT bucket, CAST(NULL AS BIGINT) AS period, count(*) AS actors FROM first_starts "
-            f"GROUP BY bucket UNION ALL {returned}"
+            f"{ctes}SELECT {labels}{keys}, CAST(NULL AS BIGINT) AS period, count(*) AS actors FROM first_starts{join} "
+            f"GROUP BY {keys} UNION ALL {returned}"
         )
         return sql, params
 
-    def point_events_sql(self, bucket: int, period: int, dropped: bool) -> Fragment:
+    def point_events_sql(self, bucket: int, period: int, dropped: bool, segment: str | None = None) -> Fragment:
         """Return the events behind one point, with every column of ``events`` but ``dedupe_key``.
 
         Retained: each retained actor's return events in period ``period``
@@ -169,9 +204,10 @@ class RetentionQuery:
         retained (``dropped``): each cohort actor's first start event.
         Counted by a group type, the rows are (event, group) pairs with the
         group's ``group_id``: an event naming two counted groups is there once
-        for each group it counts for.
+        for each group it counts for. A grouped chart's point keeps the units
+        of ``segment`` only.
         """
-        ctes, params = self.ctes(bucket)
+        ctes, params = self.ctes(bucket, segment)
         unit = self.unit.column
         # Counted by a group type, each chosen event comes with the group it counts for.
         group = ", group_id" if self.unit.counts_groups else ""
@@ -206,10 +242,6 @@ def check_supported(definition: ChartDefinition) -> None:
         raise DefinitionError("start, return: a retention chart needs both a start and a return event.")
     if definition.periods > MAX_PERIODS:
         raise DefinitionError(f"periods: {definition.periods} is more than {MAX_PERIODS}. Count fewer periods.")
-    if definition.group_by:
-        kind = "a group type" if definition.group_by.startswith(GROUP_PREFIX) else "a property"
-        # TODO: one retention table per segment.
-        raise DefinitionError(f"group_by: grouping retention by {kind} is not supported yet. Remove group_by.")
 
 
 def _extended_range(definition: ChartDefinition, week_start: str) -> DateRange:

@@ -37,6 +37,7 @@ import pandas as pd
 from tui.analytics.buckets import Buckets, make_buckets
 from tui.analytics.definition import ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment, check_cohort
+from tui.analytics.segment_filter import keep_segments
 from tui.analytics.segmentation_groups import counted_column
 from tui.analytics.segmentation_sql import TOP_SEGMENTS, SeriesQuery
 from tui.analytics.uniques import actor_id_range, count_distinct_sql, group_id_range
@@ -92,7 +93,7 @@ def segmentation(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition,
     group-by), ``bucket`` (0-based), ``bucket_start`` and ``bucket_end`` (in the
     chart's time zone), ``value`` (float). Every bucket appears for every series
     and segment, with 0 where no event falls. A grouped series without any event
-    has no segment and so no rows.
+    has no segment and so no rows. The ``segments`` key then hides lines.
     """
     _check_supported(definition)
     # The point's SQL reads the cohort's kind itself; the chart's leaves out the branch of the other kind.
@@ -108,7 +109,8 @@ def segmentation(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition,
     for series in range(len(definition.events)):
         points = _run_points(cursor, SeriesQuery(definition, buckets, series, cohort_kind), count_distinct)
         frames.append(_fill_buckets(points, buckets, definition, series))
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return keep_segments(frame, definition)
 
 
 def point_events_sql(

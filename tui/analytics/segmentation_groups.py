@@ -1,14 +1,16 @@
-"""The SQL pieces that let an event segmentation chart count groups and segment by group name.
+"""The SQL pieces that let an event segmentation chart count groups and segment by group or cohort name.
 
 ``event_groups`` has one row per event and group it names. Counting by a
 group type joins it to ``events``, so the chart's relation has one row per
 (event, group of that type). Segmenting by a group type labels each event
 with the names of its groups of that type, through ``event_labels``.
+Segmenting by ``cohorts`` labels each event with the names of the saved
+cohorts of users its actor is in, through ``actor_labels``.
 """
 
 from __future__ import annotations
 
-from tui.analytics.definition import GROUP_PREFIX, ChartDefinition
+from tui.analytics.definition import GROUP_BY_COHORTS, GROUP_PREFIX, ChartDefinition
 from tui.analytics.filters import Fragment
 
 # Each event's smallest group id of one type.
@@ -17,6 +19,14 @@ _FIRST_GROUPS = "SELECT seq, min(group_id) AS first_group_id FROM event_groups W
 _SEGMENT_GROUPS = (
     "SELECT event_groups.seq, groups.group_name FROM event_groups JOIN groups USING (group_id) "
     "WHERE event_groups.group_type = ?"
+)
+# NOTE: cohorts of groups are ignored: ``group_by: "cohorts"`` segments actors, and a group cohort has no actors.
+USER_COHORTS = "SELECT cohort_id, name FROM cohorts WHERE member_kind = 'users'"
+# Each actor (``member_id``, not ``actor_id``, which would clash with the events') with the name of
+# every cohort of users it is in, as ``group_name`` like ``_SEGMENT_GROUPS``.
+ACTOR_COHORTS = (
+    "SELECT DISTINCT cohort_members.member_id, user_cohorts.name AS group_name "
+    f"FROM cohort_members JOIN ({USER_COHORTS}) AS user_cohorts USING (cohort_id)"
 )
 
 
@@ -27,19 +37,34 @@ def group_type(reference: str | None) -> str | None:
     return None
 
 
+def group_types(cursor) -> list[str]:
+    """Return the project's group types in byte order, each a ``group:TYPE`` a chart may be grouped by."""
+    return [name for (name,) in cursor.execute("SELECT DISTINCT group_type FROM groups ORDER BY group_type").fetchall()]
+
+
+def segments_by_cohorts(definition: ChartDefinition) -> bool:
+    """Tell whether the chart segments by the saved cohorts of users its actors are in."""
+    return definition.group_by == GROUP_BY_COHORTS
+
+
 def counted_column(definition: ChartDefinition) -> str:
     """Return the column whose distinct values a chart counts: ``group_id`` when it counts groups, else ``actor_id``."""
     return "group_id" if group_type(definition.count_by) else "actor_id"
 
 
 def group_sources_sql(
-    counted_type: str | None, segment_type: str | None, first_groups: bool, segment_names: bool
+    counted_type: str | None,
+    segment_type: str | None,
+    first_groups: bool,
+    segment_names: bool,
+    by_cohorts: bool = False,
 ) -> Fragment:
     """Return ``events`` joined to the groups it is counted by and to the names of the groups it is segmented by.
 
     The aliases are ``counted_groups`` (``group_id``), ``first_groups``
     (``first_group_id``, with ``first_groups``) and ``segment_groups``
     (``group_name``, with ``segment_names``, or always when both types are the same).
+    ``by_cohorts`` with ``segment_names`` makes ``segment_groups`` the names of the actor's cohorts of users.
     """
     sql, params = "events", []
     if counted_type is not None:
@@ -55,6 +80,8 @@ def group_sources_sql(
     elif segment_type is not None and segment_names:
         sql += f" LEFT JOIN ({_SEGMENT_GROUPS}) AS segment_groups ON segment_groups.seq = events.seq"
         params.append(segment_type)
+    elif by_cohorts and segment_names:
+        sql += f" LEFT JOIN ({ACTOR_COHORTS}) AS segment_groups ON segment_groups.member_id = events.actor_id"
     return sql, params
 
 
@@ -78,3 +105,26 @@ def event_labels_sql(segment_type: str, other: str, other_rank: int) -> Fragment
         f"event_labels AS ({labels})"
     )
     return sql, [segment_type] * 3
+
+
+def actor_labels_sql(other: str, other_rank: int) -> Fragment:
+    """Return the CTEs ``top_cohorts`` and ``actor_labels``, given a CTE ``top_segments`` of cohort names.
+
+    ``actor_labels`` has one row per (``actor_id``, ``segment``) with its
+    ``segment_rank``: the name of each top cohort of users the actor is in,
+    and one ``other`` for any number of other such cohorts. An actor in no
+    cohort of users has no row.
+    """
+    labels = (
+        "SELECT DISTINCT cohort_members.member_id AS actor_id, top_cohorts.segment_value AS segment, "
+        "top_cohorts.segment_rank FROM cohort_members JOIN top_cohorts USING (cohort_id) "
+        f"UNION ALL SELECT DISTINCT cohort_members.member_id, '{other}', {int(other_rank)} "
+        f"FROM cohort_members JOIN ({USER_COHORTS}) AS user_cohorts USING (cohort_id) "
+        "WHERE cohort_id NOT IN (SELECT cohort_id FROM top_cohorts)"
+    )
+    sql = (
+        "top_cohorts AS (SELECT user_cohorts.cohort_id, top_segments.segment_value, top_segments.segment_rank "
+        f"FROM top_segments JOIN ({USER_COHORTS}) AS user_cohorts ON user_cohorts.name = top_segments.segment_value), "
+        f"actor_labels AS ({labels})"
+    )
+    return sql, []

@@ -22,6 +22,11 @@ Groups (``event_groups``, one row per event and group it names):
   ``uniques`` and ``pct_active`` count distinct ``group_id``; ``average`` is
   (event, group) rows per group, so an event naming two groups counts for
   each; ``totals``, ``sum:PROP`` and ``avg:PROP`` take each event once.
+
+Cohorts (``group_by: "cohorts"``): an event is labelled with the name of
+each saved cohort of users its actor is in, ranked like property values by the
+chart's measure; an actor in several cohorts counts in each of their
+segments, and an actor in none is ``(none)``. Cohorts of groups are ignored.
 """
 
 from __future__ import annotations
@@ -40,7 +45,14 @@ from tui.analytics.filters import (
     property_sql,
     where_sql,
 )
-from tui.analytics.segmentation_groups import counted_column, event_labels_sql, group_sources_sql, group_type
+from tui.analytics.segmentation_groups import (
+    actor_labels_sql,
+    counted_column,
+    event_labels_sql,
+    group_sources_sql,
+    group_type,
+    segments_by_cohorts,
+)
 from tui.analytics.uniques import exact_count_sql
 
 TOP_SEGMENTS = 10
@@ -66,6 +78,7 @@ class SeriesQuery:
         # The group types the chart counts and segments by, None for users and properties.
         self.counted_type = group_type(definition.count_by)
         self.segment_type = group_type(definition.group_by)
+        self.by_cohorts = segments_by_cohorts(definition)
         self.counted_column = counted_column(definition)
         self.cohort_kind = cohort_kind
 
@@ -149,30 +162,36 @@ class SeriesQuery:
     def _group_labelled_sql(self, columns: str, row_filter: Fragment, top: Fragment) -> Fragment:
         """Return the labelled rows of a group-by on a group type: one row per (event, segment).
 
-        An event's labels come from its groups: the name of each top group,
-        one ``(other)`` for any number of other groups, and ``(none)`` without groups.
+        An event's labels come from its groups (or its actor's cohorts): the
+        name of each top one, one ``(other)`` for any number of others, and
+        ``(none)`` without any.
         """
         rows, params = self._rows_sql(columns, row_filter, with_segment_value=False)
         top_sql, top_params = top
-        labels, label_params = event_labels_sql(self.segment_type, SEGMENT_OTHER, OTHER_RANK)
+        if self.by_cohorts:
+            labels, label_params = actor_labels_sql(SEGMENT_OTHER, OTHER_RANK)
+            join = "actor_labels AS event_labels ON event_labels.actor_id = event_rows.actor_id"
+        else:
+            labels, label_params = event_labels_sql(self.segment_type, SEGMENT_OTHER, OTHER_RANK)
+            join = "event_labels ON event_labels.seq = event_rows.seq"
         sql = (
             f"WITH top_segments AS ({top_sql}), {labels} "
             f"SELECT event_rows.*, coalesce(event_labels.segment, '{SEGMENT_NONE}') AS segment, "
             f"coalesce(event_labels.segment_rank, {NONE_RANK}) AS segment_rank "
-            f"FROM ({rows}) AS event_rows LEFT JOIN event_labels ON event_labels.seq = event_rows.seq"
+            f"FROM ({rows}) AS event_rows LEFT JOIN {join}"
         )
         return sql, top_params + label_params + params
 
     def _labels_by_event(self) -> bool:
-        """Tell whether segments are the event's groups of a type other than the counted one."""
-        return self.segment_type is not None and self.segment_type != self.counted_type
+        """Tell whether segments are the actor's cohorts, or the event's groups of a type other than the counted one."""
+        return self.by_cohorts or (self.segment_type is not None and self.segment_type != self.counted_type)
 
     def _rows_sql(self, columns: str, row_filter: Fragment, with_segment_value: bool = True) -> Fragment:
         bucket, bucket_params = self.buckets.index_sql("event_time")
         segment, segment_params = self._segment_value_sql() if with_segment_value else ("CAST(NULL AS VARCHAR)", [])
         number, number_params = self._measure_number_sql()
         sources, source_params = group_sources_sql(
-            self.counted_type, self.segment_type, self._number_once_per_event(), with_segment_value
+            self.counted_type, self.segment_type, self._number_once_per_event(), with_segment_value, self.by_cohorts
         )
         filter_sql, filter_params = row_filter
         if self.counted_type is not None:
@@ -185,9 +204,9 @@ class SeriesQuery:
 
     def _key_columns(self) -> str:
         """Return the event columns the chart's aggregates read. ``seq`` identifies the rows of one event."""
-        if self.counted_type is None and self.segment_type is None:
+        if self.counted_type is None and self.segment_type is None and not self.by_cohorts:
             return "actor_id"
-        return "actor_id, events.seq"
+        return "events.actor_id, events.seq"
 
     def _number_once_per_event(self) -> bool:
         """Tell whether a sum or average must read only one of the rows an event has, one per counted group.
@@ -244,7 +263,7 @@ class SeriesQuery:
     def _segment_value_sql(self) -> Fragment:
         if self.definition.group_by is None:
             return "CAST(NULL AS VARCHAR)", []
-        if self.segment_type is not None:
+        if self.segment_type is not None or self.by_cohorts:
             return "segment_groups.group_name", []
         return property_sql(self.definition.group_by)
 

@@ -16,6 +16,11 @@ Measures, per point:
   ``DEFAULT_LENGTH_EDGES``, which make [0s, 10s), [10s, 1m), [1m, 5m),
   [5m, 15m), [15m, 30m), [30m, 1h) and [1h, ∞).
 
+``group_by`` takes a property (the value on the session's earliest event), a
+group type or ``cohorts``. By a group type or by cohorts a session is in the
+segment of every group its events name, or of every saved cohort of users its
+actor is in (see ``sessions_sql``). The ``segments`` key then hides lines.
+
 ``sessions_point_events_sql`` selects every event of the sessions behind one
 point, so ``count(DISTINCT actor_id)`` over it is the number of users shown
 beside the value.
@@ -39,8 +44,9 @@ import numpy as np
 import pandas as pd
 
 from tui.analytics.buckets import Buckets
-from tui.analytics.definition import GROUP_PREFIX, WINDOW_UNITS, ChartDefinition, DefinitionError
+from tui.analytics.definition import WINDOW_UNITS, ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment, check_cohort
+from tui.analytics.segment_filter import keep_segments
 from tui.analytics.segmentation import COLUMNS, _ordered_segments, chart_buckets, find_bucket
 from tui.analytics.session_span import imports_state, max_session_span_us
 from tui.analytics.sessions_sql import SessionQuery
@@ -62,7 +68,8 @@ def sessions_chart(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinitio
     Columns as in event segmentation: ``series``, ``series_name``, ``segment``
     (None without group-by), ``bucket``, ``bucket_start``, ``bucket_end`` (in
     the chart's time zone) and ``value`` (float). Every bucket appears for
-    every series and segment, with 0 where no session starts.
+    every series and segment, with 0 where no session starts. The
+    ``segments`` key then hides lines.
     """
     _check_supported(definition)
     if definition.cohort:
@@ -77,7 +84,7 @@ def sessions_chart(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinitio
         if latest == state:
             break
         state = latest
-    return _fill_buckets(points, buckets, definition)
+    return keep_segments(_fill_buckets(points, buckets, definition), definition)
 
 
 def sessions_point_events_sql(
@@ -129,9 +136,6 @@ def format_duration(seconds: int | float) -> str:
 def _check_supported(definition: ChartDefinition) -> None:
     if definition.type != "sessions":
         raise DefinitionError(f"type: this is a {definition.type} chart, not a user sessions chart.")
-    if definition.group_by and definition.group_by.startswith(GROUP_PREFIX):
-        # TODO: account-level segments through event_groups and groups.
-        raise DefinitionError(f"group_by: {definition.group_by!r}: grouping by a group type is not supported yet.")
 
 
 def _fill_buckets(points: dict, buckets: Buckets, definition: ChartDefinition) -> pd.DataFrame:

@@ -15,6 +15,17 @@ sessions form, so a session consists of its filtered events only.
   so a point's sessions add up across segments. Segments are the top
   ``TOP_SEGMENTS`` values by sessions over the whole range, then ``(other)``
   and ``(none)``, as in event segmentation.
+- Segments by name (``group_by: "group:TYPE"`` or ``"cohorts"``): a session
+  is labelled with the name of every group of that type that any of its
+  (filtered) events names, or of every saved cohort of users its actor is in.
+  Every group the session touched, not only its first event's: a session
+  then counts in each segment it touched, the rule event segmentation follows
+  for an event naming two groups. So a point's sessions no longer add up across
+  segments. The top ``TOP_SEGMENTS`` names by sessions are segments, one
+  ``(other)`` takes a session with any number of other names, and ``(none)``
+  one without any. Cohorts of groups are ignored. Counted and segmented by
+  the same group type, each (session, group) row is in its own group's
+  segment instead, as in event segmentation.
 - Series: 0, or for the ``length`` measure the index of the session's length
   bucket. A bucket includes its lower edge and excludes its upper edge.
 
@@ -39,6 +50,7 @@ from tui.analytics.buckets import Buckets
 from tui.analytics.counted_unit import counted_unit
 from tui.analytics.definition import ChartDefinition
 from tui.analytics.filters import Fragment, cohort_sql, conjunction, property_sql, where_sql
+from tui.analytics.segmentation_groups import group_sources_sql, group_type, segments_by_cohorts
 from tui.analytics.segmentation_sql import NONE_RANK, OTHER_RANK, SEGMENT_NONE, SEGMENT_OTHER, TOP_SEGMENTS
 
 US_PER_SECOND = 1_000_000
@@ -57,6 +69,9 @@ class SessionQuery:
         self.buckets = buckets
         self.span_us = span_us
         self.unit = counted_unit(definition)
+        # The group type whose names segment sessions, and whether the actors' cohorts do instead.
+        self.segment_type = group_type(definition.group_by)
+        self.by_cohorts = segments_by_cohorts(definition)
 
     # Data points ------------------------------------------------------------
 
@@ -107,6 +122,8 @@ class SessionQuery:
         if self.definition.group_by is None:
             sql = f"SELECT *, CAST(NULL AS VARCHAR) AS segment, 0 AS segment_rank FROM ({sessions})"
             return sql, params
+        if self.segment_type is not None or self.by_cohorts:
+            return self._named_labelled_sql(start, end)
 
         top, top_params = self._top_segments_sql()
         label = (
@@ -119,6 +136,70 @@ class SessionQuery:
             f"FROM ({sessions}) AS s LEFT JOIN ({top}) AS t ON t.segment_value = s.segment_value"
         )
         return sql, params + top_params
+
+    def _named_labelled_sql(self, start: datetime | None, end: datetime | None) -> Fragment:
+        """Return ``labelled_sql`` for segments by group or cohort name: a row per (session, label)."""
+        top, top_params = self._top_names_sql()
+        sessions, params = self.counted_sessions_sql(start, end)
+        if self.segment_type is not None and self.segment_type == self.unit.group_type:
+            return self._own_group_labelled_sql((top, top_params), (sessions, params))
+        names, names_params = self._session_names_sql(start, end)
+        labels = (
+            "SELECT names.session_key, top.segment_value AS segment, top.segment_rank "
+            "FROM names JOIN top ON top.segment_value = names.name "
+            f"UNION ALL SELECT DISTINCT session_key, '{SEGMENT_OTHER}', {OTHER_RANK} FROM names "
+            "WHERE name NOT IN (SELECT segment_value FROM top)"
+        )
+        sql = (
+            f"WITH names AS ({names}), top AS ({top}), labels AS ({labels}) "
+            f"SELECT s.*, coalesce(labels.segment, '{SEGMENT_NONE}') AS segment, "
+            f"coalesce(labels.segment_rank, {NONE_RANK}) AS segment_rank "
+            f"FROM ({sessions}) AS s LEFT JOIN labels ON labels.session_key = s.session_key"
+        )
+        return sql, names_params + top_params + params
+
+    def _own_group_labelled_sql(self, top: Fragment, sessions: Fragment) -> Fragment:
+        """Return the (session, group) rows of a chart counted and segmented by one type, each in its group's segment.
+
+        ``first_group`` becomes true on one row per session and segment, so a
+        session in ``(other)`` through two groups has its length averaged once.
+        """
+        top_sql, top_params = top
+        sessions_sql, params = sessions
+        labelled = (
+            f"SELECT s.*, CASE WHEN top.segment_rank IS NULL THEN '{SEGMENT_OTHER}' ELSE g.group_name END "
+            f"AS segment, coalesce(top.segment_rank, {OTHER_RANK}) AS segment_rank "
+            f"FROM ({sessions_sql}) AS s JOIN groups AS g ON g.group_id = s.group_id "
+            f"LEFT JOIN ({top_sql}) AS top ON top.segment_value = g.group_name"
+        )
+        sql = (
+            "SELECT * REPLACE (group_id = min(group_id) OVER (PARTITION BY session_key, segment) AS first_group) "
+            f"FROM ({labelled})"
+        )
+        return sql, params + top_params
+
+    def _session_names_sql(self, start: datetime | None, end: datetime | None) -> Fragment:
+        """Return the distinct (``session_key``, ``name``) pairs: the groups or cohorts the sessions touched."""
+        start = start or self.buckets.range_start
+        end = end or self.buckets.range_end
+        events_filter, filter_params = self.events_filter(start, end)
+        source, source_params = group_sources_sql(None, self.segment_type, False, True, self.by_cohorts)
+        sql = (
+            f"SELECT DISTINCT events.session_key, segment_groups.group_name AS name FROM {source} "
+            f"WHERE {events_filter} AND segment_groups.group_name IS NOT NULL"
+        )
+        return sql, source_params + filter_params
+
+    def _top_names_sql(self) -> Fragment:
+        """Return the top names by sessions over the whole range, as ``segment_value`` with ``segment_rank``."""
+        names, names_params = self._session_names_sql(None, None)
+        sessions, params = self.counted_sessions_sql()
+        sql = (
+            "SELECT n.name AS segment_value, row_number() OVER (ORDER BY count(DISTINCT s.session_key) DESC, n.name) "
+            f"AS segment_rank FROM ({sessions}) AS s JOIN ({names}) AS n ON n.session_key = s.session_key "
+            f"GROUP BY n.name QUALIFY segment_rank <= {TOP_SEGMENTS}"
+        )
+        return sql, params + names_params
 
     def sessions_sql(self, start: datetime | None = None, end: datetime | None = None) -> Fragment:
         """Return one row per session starting in ``[start, end)``.
@@ -210,7 +291,7 @@ class SessionQuery:
 
     def _segment_value_sql(self) -> Fragment:
         """Return the aggregate giving a session's segment value: the group-by property of its earliest event."""
-        if self.definition.group_by is None:
+        if self.definition.group_by is None or self.segment_type is not None or self.by_cohorts:
             return "CAST(NULL AS VARCHAR)", []
         value, params = property_sql(self.definition.group_by)
         # arg_min_null keeps a NULL value, so a session whose earliest event lacks the property is in (none).

@@ -226,6 +226,9 @@ def step_pairs(step_count: int) -> list[tuple[int, int]]:
 
 
 def set_group_by(draft: dict, prop: str | None) -> None:
+    """Group the chart by ``prop`` (None: no group-by); a new group-by has new lines, so ``segments`` goes."""
+    if draft.get("group_by") != prop:
+        draft.pop("segments", None)
     if prop is None:
         draft.pop("group_by", None)
     else:

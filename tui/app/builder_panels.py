@@ -165,17 +165,30 @@ class SessionsSettings(TypeSettings):
         if event.select.id != "measure":
             return
         event.stop()
+        before = (self.draft.get("measure"), self.draft.get("length_buckets"))
         set_option(self.draft, "measure", event.value, SESSION_MEASURES[0])
         # Bucket edges apply only to the length distribution, so other measures leave them out of the draft.
         if LENGTH_MEASURE in SESSION_MEASURES:
             buckets = self.query_one("#length-buckets", Input)
             buckets.disabled = event.value != LENGTH_MEASURE
             self._store_buckets(buckets.value)
+        self._drop_stale_lines(before)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "length-buckets":
             event.stop()
+            before = (self.draft.get("measure"), self.draft.get("length_buckets"))
             self._store_buckets(event.value)
+            self._drop_stale_lines(before)
+
+    def _drop_stale_lines(self, before: tuple) -> None:
+        """Remove the ``segments`` key once the measure or bucket edges change, because it may name old length buckets."""
+        if before == (self.draft.get("measure"), self.draft.get("length_buckets")) or "segments" not in self.draft:
+            return
+        del self.draft["segments"]
+        show_draft = getattr(self.screen, "show_draft", None)
+        if show_draft is not None:
+            show_draft()
 
     def _store_buckets(self, text: str) -> None:
         if self.draft.get("measure") == LENGTH_MEASURE:

@@ -11,16 +11,24 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from tui.analytics.definition import CHART_TYPES, INTERVALS, ChartDefinition, DefinitionError, parse_chart
+from tui.analytics.definition import (
+    CHART_TYPES,
+    INTERVALS,
+    ChartDefinition,
+    DefinitionError,
+    parse_chart,
+    parse_segments,
+)
 from tui.app import builder_draft as drafts
 from tui.app.background import run_in_background
 from tui.app.builder_events import EventListActions
+from tui.app.builder_group_by import group_by_picker
 from tui.app.builder_panels import PANELS, choice_select, form_row
 from tui.app.builder_types import SetAside, switch_type
 from tui.app.cohort_picker import ALL_USERS_LABEL, CohortChoice, cohort_picker
 from tui.app.default_chart import days_ending
-from tui.app.describe import INTERVAL_NAMES, event_name
-from tui.app.pickers import PropertyChoice, property_picker
+from tui.app.describe import INTERVAL_NAMES, event_name, segments_text
+from tui.app.pickers import PropertyChoice
 from tui.app.series_list import SeriesList
 from tui.store.saved_charts import SavedChartError, check_name, save_chart
 from tui.text import printable
@@ -37,6 +45,11 @@ LIST_HINTS = {
     "sessions": "Every event counts: w filter all",
     "retention": "Start and return: Enter change, f filter, w filter all",
 }
+
+
+# The ``Lines`` button without a ``segments`` key; with one it shows the key and clears it when pressed.
+# NOTE: the button is hidden while the draft has no ``segments`` key, so this label shows only if that changes.
+ALL_LINES_LABEL = "(all)"
 
 
 class BuilderScreen(EventListActions, Screen):
@@ -82,6 +95,9 @@ class BuilderScreen(EventListActions, Screen):
         presets = [Button(f"{days} days", compact=True, id=f"preset-{days}") for days in drafts.PRESET_DAYS]
         yield form_row("Last", *presets)
         yield form_row("Group by", Button("(none)", compact=True, id="group-by"))
+        lines = form_row("Lines", Button(ALL_LINES_LABEL, compact=True, id="segments"))
+        lines.id = "segments-row"
+        yield lines
         yield form_row("Cohort", Button(ALL_USERS_LABEL, compact=True, id="cohort"))
         yield form_row("Name", Input(placeholder="name to save under", compact=True, id="chart-name"))
         with Horizontal(classes="form-row", id="builder-actions"):
@@ -103,6 +119,9 @@ class BuilderScreen(EventListActions, Screen):
         self.query_one("#list-hint", Label).update(Text(LIST_HINTS[drafts.chart_type(self.draft)]))
         group_by = self.draft.get("group_by")
         self.query_one("#group-by", Button).label = Text(printable(group_by) if group_by else "(none)")
+        self.query_one("#segments", Button).label = Text(self._segments_text())
+        # Shown only while the draft keeps or drops lines, so the builder's tab order stays the same otherwise.
+        self.query_one("#segments-row").display = bool(self.draft.get("segments"))
         cohort = self.draft.get("cohort")
         self.query_one("#cohort", Button).label = Text(printable(cohort) if cohort else ALL_USERS_LABEL)
 
@@ -128,6 +147,11 @@ class BuilderScreen(EventListActions, Screen):
 
     async def _switch_type(self, new_type: str) -> None:
         note = switch_type(self.draft, new_type, self.set_aside)
+        if self.query_one("#chart-name", Input).value.strip():
+            # Saving under the old name would replace the saved chart of the other type.
+            self.query_one("#chart-name", Input).value = ""
+            self.chart_name = None
+            self.notify("The chart type changed, so Save asks for a new name.", markup=False)
         settings = self.query_one("#type-settings", Vertical)
         await settings.remove_children()
         await settings.mount(PANELS[new_type](self.draft))
@@ -145,7 +169,11 @@ class BuilderScreen(EventListActions, Screen):
         elif button == "group-by":
             first = self._first_event()
             title = f"Group {event_name(first or '*')} by"
-            self.app.push_screen(property_picker(first, title, allow_none=True), self._group_by_chosen)
+            self.app.push_screen(group_by_picker(first, title), self._group_by_chosen)
+        elif button == "segments":
+            if self.draft.pop("segments", None) is not None:
+                self.notify("Every line of the chart shows again.", markup=False)
+            self.show_draft()
         elif button == "cohort":
             self.app.push_screen(cohort_picker(), self._cohort_chosen)
         elif button == "apply":
@@ -159,6 +187,17 @@ class BuilderScreen(EventListActions, Screen):
         if choice is not None:
             drafts.set_group_by(self.draft, choice.name)
             self.show_draft()
+
+    def _segments_text(self) -> str:
+        """Return the draft's ``segments`` key as the description shows it, or ``ALL_LINES_LABEL``."""
+        segments = self.draft.get("segments")
+        if not segments:
+            return ALL_LINES_LABEL
+        try:
+            choice = parse_segments(segments)
+        except DefinitionError:
+            return printable(str(segments))
+        return segments_text(choice) + " (Enter: show all)"
 
     def _cohort_chosen(self, choice: CohortChoice | None) -> None:
         if choice is not None:

@@ -39,6 +39,7 @@ def switch_type(draft: dict, new_type: str, set_aside: SetAside) -> str | None:
     """Turn the draft into a ``new_type`` chart, and return a note if some events did not fit.
 
     Range, interval, chart-wide ``where``, group-by, cohort and time zone stay.
+    The ``segments`` key goes: it names the old type's lines.
     Series become funnel steps and back, and retention starts with the first
     event and returns with the second. Settings only the old type takes go to
     ``set_aside`` and come back when the user switches back to that type.
@@ -47,6 +48,7 @@ def switch_type(draft: dict, new_type: str, set_aside: SetAside) -> str | None:
     if new_type == old_type:
         return None
     specs = _events_to_carry(draft, old_type, set_aside)
+    draft.pop("segments", None)
 
     own = {}
     for key in [key for key in draft if key not in COMMON_KEYS]:

@@ -56,10 +56,14 @@ class ChartChanges:
         return self._reason(excluded_line, point, self.series_segments(point.series))
 
     def series_segments(self, series: int) -> list[str | None]:
-        """Return the segments of ``series`` on the chart drawn now, in the chart's order."""
-        if self.points is None:
-            return []
-        return [line.segment for line in self.points.lines if line.series == series]
+        """Return the segments of ``series`` on the chart drawn now, in the chart's order.
+
+        A funnel or retention chart has no lines; its points may list their ``segments``.
+        """
+        lines = getattr(self.points, "lines", None)
+        if lines is None:
+            return list(getattr(self.points, "segments", None) or [])
+        return [line.segment for line in lines if line.series == series]
 
     def _change_chart(self, change: Callable, *arguments) -> None:
         from tui.app.chart_changes import ChartChangeError

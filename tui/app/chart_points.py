@@ -6,7 +6,9 @@ the home screen redraws from the DataFrame it already has.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -81,11 +83,41 @@ class ChartPoints:
             value=line.values[self.bucket_index],
         )
 
+    def move_to(self, bucket_index: int, value: float) -> bool:
+        """Put the cursor on the line nearest ``value`` at bucket ``bucket_index``, and return whether it moved.
+
+        The line under the cursor wins a tie, so clicking where lines overlap keeps it.
+        """
+        if self.empty:
+            return False
+        bucket_index = clamp(bucket_index, len(self.bucket_starts))
+
+        def distance(index: int) -> tuple[float, bool]:
+            gap = abs(self.lines[index].values[bucket_index] - value)
+            return (math.inf if math.isnan(gap) else gap, index != self.line_index)
+
+        line_index = min(range(len(self.lines)), key=distance)
+        moved = (bucket_index, line_index) != (self.bucket_index, self.line_index)
+        self.bucket_index, self.line_index = bucket_index, line_index
+        return moved
+
+    def is_partial(self, index: int, interval: str, now: datetime | None = None) -> bool:
+        """Return whether bucket ``index`` is cut by the chart's range or not over at ``now`` (default: the current time)."""
+        return bucket_is_partial(self.bucket_starts[index], self.bucket_ends[index], interval, now)
+
     def window(self, capacity: int) -> range:
         """Return the bucket indexes to draw on ``capacity`` columns, keeping the cursor inside."""
         shown = visible_range(self.bucket_index, self.view_start, len(self.bucket_starts), capacity)
         self.view_start = shown.start
         return shown
+
+
+def bucket_is_partial(start: datetime, end: datetime, interval: str, now: datetime | None = None) -> bool:
+    """Return whether the bucket ``[start, end)`` is less than a whole ``interval`` or not over at ``now``."""
+    # Imported here: the buckets module imports pandas, which the app loads with its first chart.
+    from tui.analytics.buckets import is_partial
+
+    return is_partial(start, end, interval, now or datetime.now(timezone.utc))
 
 
 def visible_range(cursor: int, first: int, count: int, capacity: int) -> range:

@@ -7,10 +7,11 @@ event called ``[b]x[/b]`` shows exactly like that.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
-from tui.analytics.definition import ChartDefinition
-from tui.app.chart_points import Point
-from tui.app.formatting import SEPARATOR, format_bucket, format_number, format_value, shorten
+from tui.analytics.definition import ChartDefinition, SegmentChoice
+from tui.app.chart_points import Point, bucket_is_partial
+from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, shorten
 from tui.app.funnel_points import FunnelPart
 from tui.app.retention_points import RetentionPart
 from tui.text import printable
@@ -72,9 +73,22 @@ def describe_chart(definition: ChartDefinition, name: str | None) -> str:
     parts.append(measure_name(definition.measure))
     parts.append(INTERVAL_NAMES.get(definition.interval, definition.interval))
     parts.append(range_text(definition))
-    if definition.group_by:
-        parts.append(f"by {printable(definition.group_by)}")
+    parts.extend(grouping_text(definition))
     return SEPARATOR.join(parts)
+
+
+def grouping_text(definition: ChartDefinition) -> list[str]:
+    """Return the group-by as ``by X`` and the ``segments`` key as ``only: a, b`` or ``without: c``, as set."""
+    parts = [f"by {printable(definition.group_by)}"] if definition.group_by else []
+    if definition.segments is not None:
+        parts.append(segments_text(definition.segments))
+    return parts
+
+
+def segments_text(choice: SegmentChoice) -> str:
+    """Return the ``segments`` key as ``only: a, b`` (keep) or ``without: c`` (drop)."""
+    verb = "only" if choice.mode == "keep" else "without"
+    return f"{verb}: " + ", ".join(printable(label) for label in choice.labels)
 
 
 def series_label(definition: ChartDefinition, series: int, series_name: str) -> str:
@@ -90,12 +104,19 @@ def line_name(definition: ChartDefinition, series: int, series_name: str, segmen
     return label if segment is None else f"{label}{SEPARATOR}{printable(segment)}"
 
 
-def describe_point(point: Point, definition: ChartDefinition, zone: str) -> str:
-    """Return the readout of a point: series, segment, bucket ``[start, end)`` with zone, value."""
+def describe_point(point: Point, definition: ChartDefinition, zone: str, now: datetime | None = None) -> str:
+    """Return the readout of a point: series, segment, bucket ``[start, end)`` with zone, value.
+
+    A bucket that the range cuts, or that has not ended at ``now`` (default:
+    the current time), is followed by ``(partial)``.
+    """
+    bucket = format_bucket(point.bucket_start, point.bucket_end, zone)
+    if bucket_is_partial(point.bucket_start, point.bucket_end, definition.interval, now):
+        bucket = f"{bucket} {PARTIAL_NOTE}"
     return SEPARATOR.join(
         (
             line_name(definition, point.series, point.series_name, point.segment),
-            format_bucket(point.bucket_start, point.bucket_end, zone),
+            bucket,
             value_text(point.value, definition.measure),
         )
     )
@@ -149,6 +170,7 @@ def describe_funnel(definition: ChartDefinition, name: str | None) -> str:
         parts.append(f"excluding {series_name(exclusion.event)} between steps {first} and {last}")
     parts.append(window_text(definition))
     parts.append(range_text(definition))
+    parts.extend(grouping_text(definition))
     if definition.count_by:
         parts.append(f"counting {printable(definition.count_by)}")
     return SEPARATOR.join(parts)
@@ -166,18 +188,20 @@ def part_name(dropped: bool) -> str:
 def describe_funnel_part(part: FunnelPart, definition: ChartDefinition) -> str:
     """Return the readout of a funnel part on two lines.
 
-    The first names the step and the part under the cursor with its count,
-    then the other part's count. The second gives the conversion from the
+    The first names the step, the segment of a grouped funnel, and the part
+    under the cursor with its count, then the other part's count. The second gives the conversion from the
     previous step and (from step 3 on) from step 1, the median time to
     convert from the previous step, and the window.
     """
     step = part.step
     event = shorten(event_name(definition.steps[step.step - 1].event), READOUT_EVENT_CELLS)
+    # A grouped funnel's part belongs to one segment, named after the event.
+    segment = [] if part.segment is None else [shorten(printable(part.segment), READOUT_EVENT_CELLS)]
     counts = [f"{part_name(part.dropped)}: {format_value(part.value, 'uniques')}"]
     if step.step > 1:
         other = step.converted if part.dropped else step.dropped
         counts.append(f"{part_name(not part.dropped)}: {format_number(other)}")
-    first_line = SEPARATOR.join([f"Step {step.step} of {part.step_count}", event, *counts])
+    first_line = SEPARATOR.join([f"Step {step.step} of {part.step_count}", event, *segment, *counts])
 
     details = []
     if step.step > 1:
@@ -216,8 +240,7 @@ def describe_sessions(definition: ChartDefinition, name: str | None) -> str:
     parts.append(SESSION_MEASURE_NAMES.get(definition.measure, printable(definition.measure)))
     parts.append(INTERVAL_NAMES.get(definition.interval, definition.interval))
     parts.append(range_text(definition))
-    if definition.group_by:
-        parts.append(f"by {printable(definition.group_by)}")
+    parts.extend(grouping_text(definition))
     if definition.cohort:
         parts.append(f"cohort {printable(definition.cohort)}")
     return SEPARATOR.join(parts)
@@ -233,6 +256,7 @@ def describe_retention(definition: ChartDefinition, name: str | None) -> str:
     parts.extend(filters_text(definition))
     parts.append(f"{definition.period}s 0–{definition.periods}, {retention_rules(definition)}")
     parts.append(range_text(definition))
+    parts.extend(grouping_text(definition))
     if definition.cohort:
         parts.append(f"cohort {printable(definition.cohort)}")
     if definition.count_by:
@@ -266,7 +290,8 @@ def describe_retention_part(part: RetentionPart, definition: ChartDefinition) ->
         f"{retention_part_name(not part.not_retained)}: {format_number(cell.retained if part.not_retained else cell.not_retained)}",
     ]
     cohort = f"Cohort {cell.bucket_start:%Y-%m-%d} ({format_value(cell.cohort_size, 'uniques')})"
-    first_line = SEPARATOR.join([cohort, period, *counts, f"{percent(cell.rate)} retained"])
+    segment = [] if cell.segment is None else [shorten(printable(cell.segment), READOUT_EVENT_CELLS)]
+    first_line = SEPARATOR.join([cohort, *segment, period, *counts, f"{percent(cell.rate)} retained"])
 
     state = "complete" if cell.complete else f"incomplete: {period.lower()} not over for every user"
     details = [state, retention_rules(definition)]

@@ -10,6 +10,9 @@ from rich.cells import cell_len
 from tui.text import printable
 
 SEPARATOR = " · "
+# Ends the axis label of a bucket that the chart's range cuts or that has not ended yet.
+PARTIAL_MARK = "*"
+PARTIAL_NOTE = "(partial)"
 
 
 def shorten(text: str, cells: int) -> str:
@@ -65,13 +68,14 @@ def format_bucket(start: datetime, end: datetime, zone: str) -> str:
     return f"[{format_time(start)}, {format_time(end)}) {zone}"
 
 
-def tick_label(moment: datetime, interval: str) -> str:
-    """Return a short axis label for a bucket start at ``interval``."""
+def tick_label(moment: datetime, interval: str, partial: bool = False) -> str:
+    """Return a short axis label for a bucket start at ``interval``, ending in ``PARTIAL_MARK`` for a partial bucket."""
+    mark = PARTIAL_MARK if partial else ""
     if interval == "hour":
-        return moment.strftime("%m-%d %H:%M")
+        return moment.strftime("%m-%d %H:%M") + mark
     if interval == "month":
-        return moment.strftime("%Y-%m")
-    return moment.strftime("%m-%d")
+        return moment.strftime("%Y-%m") + mark
+    return moment.strftime("%m-%d") + mark
 
 
 def compact_number(value: float) -> str:

@@ -27,6 +27,12 @@ FUNNEL_KEY_DESCRIPTIONS = {
     "first_bucket": "First funnel step",
     "last_bucket": "Last funnel step",
 }
+# On a grouped funnel up and down also move between the segments' bars of a step.
+SEGMENT_FUNNEL_KEY_DESCRIPTIONS = {
+    **FUNNEL_KEY_DESCRIPTIONS,
+    "move_line(-1)": "Up the step's bars: dropped-off part, then the previous segment's converted part",
+    "move_line(1)": "Down the step's bars: converted part, then the next segment's dropped-off part",
+}
 # The same for a retention table, whose cursor also switches between the two parts of a cell.
 RETENTION_KEY_DESCRIPTIONS = {
     "move_bucket(-1)": "Previous period",
@@ -44,7 +50,7 @@ PART_ACTIONS = ("toggle_part",)
 def chart_key_entries(entries: list[KeyEntry], points) -> list[KeyEntry]:
     """Return the home screen's key entries with the cursor keys described as they work on ``points``' chart."""
     if isinstance(points, FunnelPoints):
-        descriptions = FUNNEL_KEY_DESCRIPTIONS
+        descriptions = SEGMENT_FUNNEL_KEY_DESCRIPTIONS if points.grouped else FUNNEL_KEY_DESCRIPTIONS
     elif isinstance(points, RetentionPoints):
         descriptions = RETENTION_KEY_DESCRIPTIONS
     else:
@@ -169,10 +175,9 @@ class HomeScreen(Screen):
         self._move(lambda points: points.toggle_part())
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Let the part keys run only on a chart whose cells have parts; elsewhere they stay listed, disabled."""
+        """Let the part keys run, and be listed in the keys dialog, only on a chart whose cells have parts."""
         if action in PART_ACTIONS and not isinstance(self.app.points, RetentionPoints):
-            # None, unlike False, keeps the key in the keys dialog, so every key of the screen is discoverable.
-            return None
+            return False
         return True
 
     # Imported on first use: these screens pull in the store's pandas queries.

@@ -1,7 +1,7 @@
 """The legend under the chart: each line's marker and name, the cursor's line highlighted, then annotations and releases.
 
 A funnel's legend gives the fill of each part, then each step's number and
-event. A retention table's legend gives the cursor's mark for each part of a
+event. A grouped funnel's legend starts with each segment's fill. A retention table's legend gives the cursor's mark for each part of a
 cell, the incomplete mark and what the average row averages.
 """
 
@@ -19,7 +19,8 @@ from tui.app.formatting import shorten
 from tui.app.funnel_points import FunnelPoints
 from tui.app.plotting import CONVERTED_COLOR, CONVERTED_FILL, DROPPED_COLOR, DROPPED_FILL, line_style
 from tui.app.retention_points import RetentionPoints
-from tui.app.retention_table import AVERAGE_LABEL, INCOMPLETE_MARK, NOT_RETAINED_MARK, RETAINED_MARK
+from tui.app.retention_table import AVERAGE_LABEL, INCOMPLETE_MARK, NOT_RETAINED_MARK, RETAINED_MARK, SEGMENT_KEYS
+from tui.text import printable
 
 # Long event names (a thousand characters happen) are cut so several lines fit on a row.
 MAX_NAME_CELLS = 32
@@ -58,6 +59,11 @@ def funnel_legend_text(points: FunnelPoints, definition: ChartDefinition, color:
     name_cells = min(MAX_NAME_CELLS, max(width - 2, 1))
     row_cells = 0
     parts = ((CONVERTED_FILL, CONVERTED_COLOR, False), (DROPPED_FILL, DROPPED_COLOR, True))
+    if points.grouped:
+        row_cells = _append_segments(legend, points, color, width, name_cells)
+        # Each segment fills its converted part with its own marker, and every dropped-off part with one fill.
+        marker, segment_color = line_style(points.segment_index)
+        parts = ((marker, segment_color, False), (DROPPED_FILL, segment_color, True))
     for fill, fill_color, dropped in parts:
         name_style = "reverse" if dropped == points.on_dropped else ""
         row_cells = _append_entry(legend, row_cells, width, (fill, fill_color if color else ""), (part_name(dropped), name_style))
@@ -68,6 +74,20 @@ def funnel_legend_text(points: FunnelPoints, definition: ChartDefinition, color:
     return legend
 
 
+def _append_segments(legend: Text, points: FunnelPoints, color: bool, width: int, name_cells: int) -> int:
+    """Append each segment's converted fill and name, the cursor's segment in reverse video.
+
+    Returns the cells now used on the last row.
+    """
+    row_cells = 0
+    for index, segment in enumerate(points.segments):
+        marker, segment_color = line_style(index)
+        name = shorten(printable(segment), name_cells)
+        name_style = "reverse" if index == points.segment_index else ""
+        row_cells = _append_entry(legend, row_cells, width, (marker, segment_color if color else ""), (name, name_style))
+    return row_cells
+
+
 def retention_legend_text(points: RetentionPoints, width: int) -> Text:
     """Return the legend of a retention table in rows of ``width`` cells: the part under the cursor in reverse video."""
     legend = Text(no_wrap=True, overflow="ellipsis")
@@ -76,6 +96,8 @@ def retention_legend_text(points: RetentionPoints, width: int) -> Text:
         name_style = "reverse" if not_retained == points.not_retained else ""
         row_cells = _append_entry(legend, row_cells, width, (mark, ""), (retention_part_name(not_retained), name_style))
     row_cells = _append_entry(legend, row_cells, width, ("t", "bold"), ("switches part", "dim"))
+    if points.grouped:
+        row_cells = _append_entry(legend, row_cells, width, (SEGMENT_KEYS, "bold"), ("switch segment", "dim"))
     row_cells = _append_entry(legend, row_cells, width, (INCOMPLETE_MARK, "bold"), ("incomplete period", "dim"))
     _append_entry(legend, row_cells, width, (AVERAGE_LABEL, "bold"), ("of complete cells", "dim"))
     return legend

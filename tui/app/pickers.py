@@ -106,10 +106,28 @@ class SavedChartsScreen(ChoiceScreen):
 def _saved_chart_choices(cursor) -> list[Choice]:
     choices = []
     for chart in saved_charts.list_charts(cursor):
+        type_name = saved_chart_type_name(chart.definition)
         label = Text(printable(chart.name))
-        label.append(f"  saved {chart.updated_at:%Y-%m-%d %H:%M}", style="dim")
-        choices.append(Choice(chart.name, label, search_text=chart.name))
+        label.append(f"  {type_name} · saved {chart.updated_at:%Y-%m-%d %H:%M}", style="dim")
+        choices.append(Choice(chart.name, label, search_text=f"{chart.name} {type_name}"))
     return choices
+
+
+def saved_chart_type_name(definition: dict) -> str:
+    """Return the display name of a saved definition's chart type, such as ``Funnel``.
+
+    An unknown type is shown as stored, because opening that chart is what
+    reports the definition error.
+    """
+    # Imported here: the builder screen imports this module.
+    from tui.app.builder_screen import CHART_TYPE_NAMES
+
+    chart_type = definition.get("type") if isinstance(definition, dict) else None
+    if chart_type is None:
+        return "no chart type"
+    if isinstance(chart_type, str) and chart_type in CHART_TYPE_NAMES:
+        return CHART_TYPE_NAMES[chart_type]
+    return printable(str(chart_type))
 
 
 def step_pair_picker(step_count: int) -> ChoiceScreen:

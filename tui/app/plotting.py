@@ -32,6 +32,11 @@ DROPPED_COLOR = "magenta"
 # The widest a funnel bar gets, in columns, so a two-step funnel does not fill the screen with two blocks.
 MAX_BAR_COLUMNS = 16
 
+# The corners of the frame plotext draws around the plot area.
+FRAME_TOP_LEFT = "┌"
+FRAME_TOP_RIGHT = "┐"
+FRAME_BOTTOM_LEFT = "└"
+
 # Smaller than this, the chart gives way to a one-line message.
 MIN_WIDTH = 24
 MIN_HEIGHT = 6
@@ -154,12 +159,202 @@ def draw_funnel(
     return Text.from_ansi(plotext.build(), no_wrap=True)
 
 
-def bar_columns(count: int, columns: int) -> list[range]:
-    """Return the canvas columns of each of ``count`` bars: equal slots, centred in ``columns``, gaps between bars."""
+def draw_segment_funnel(
+    converted: Sequence[Sequence[int]],
+    dropped: Sequence[Sequence[int]],
+    cursor: tuple[int, int, bool] | None,
+    width: int,
+    height: int,
+    color: bool,
+) -> Text:
+    """Draw a funnel per segment: at each step, one bar per segment side by side, in segment order.
+
+    ``converted[s][k]`` and ``dropped[s][k]`` are segment ``s``'s counts at
+    step ``k``. A segment's converted part is filled with its line marker
+    (``line_style``), so segments differ without colour. Its dropped-off part
+    is ``DROPPED_FILL`` on top, in the segment's colour. The cursor is
+    ``(step index, segment index, on dropped part)``, drawn as in ``draw_funnel``.
+    """
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        return Text("Enlarge the window to see the chart.")
+
+    tops = [[part + lost for part, lost in zip(row, lost_row)] for row, lost_row in zip(converted, dropped)]
+    all_tops = [top for row in tops for top in row]
+    columns = data_columns(width, all_tops)
+    step_count = len(converted[0]) if converted else 0
+    layout = segment_bar_columns(step_count, len(converted), columns)
+    if layout is None:
+        return Text(
+            f"Widen the window to draw {len(converted)} segments side by side at each of {step_count} steps, "
+            "or hide some segments."
+        )
+    ticks = y_ticks(all_tops)
+    _start_figure(width, height, color)
+    plotext.ylim(ticks[0], ticks[-1])
+    plotext.yticks(ticks, [compact_number(tick) for tick in ticks])
+    plotext.xlim(0, columns - 1)
+
+    for segment, (row, top_row) in enumerate(zip(converted, tops)):
+        marker, segment_color = line_style(segment)
+        for bars, part, top in zip(layout, row, top_row):
+            for column in bars[segment]:
+                if top > part:
+                    plotext.plot([column, column], [part, top], marker=DROPPED_FILL, color=segment_color if color else None)
+                if part > 0:
+                    plotext.plot([column, column], [0, part], marker=marker, color=segment_color if color else None)
+    centres = [(bars[0].start + bars[-1].stop - 1) / 2 for bars in layout]
+    plotext.xticks(centres, [str(index + 1) for index in range(step_count)])
+
+    if cursor is not None:
+        step, segment, on_dropped = cursor
+        bar = layout[step][segment]
+        height_at = tops[segment][step] if on_dropped else converted[segment][step] / 2
+        plotext.scatter([(bar.start + bar.stop - 1) // 2], [height_at], marker=CURSOR_MARKER, color="white" if color else None)
+
+    return Text.from_ansi(plotext.build(), no_wrap=True)
+
+
+def segment_bar_columns(step_count: int, segment_count: int, columns: int) -> list[list[range]] | None:
+    """Return the canvas columns of each segment's bar at each step, or None when a bar would get no column.
+
+    Each step gets a slot as in ``bar_columns``, split evenly among the
+    segments. Bars three or more columns wide leave a one-column gap to the next.
+    """
+    if step_count == 0 or segment_count == 0:
+        return None
+    groups = bar_columns(step_count, columns, MAX_BAR_COLUMNS * segment_count)
+    share = len(groups[0]) // segment_count
+    if share < 1:
+        return None
+    bar = share - 1 if share >= 3 else share
+    return [
+        [range(group.start + index * share, group.start + index * share + bar) for index in range(segment_count)]
+        for group in groups
+    ]
+
+
+def bar_columns(count: int, columns: int, max_width: int = MAX_BAR_COLUMNS) -> list[range]:
+    """Return the canvas columns of each of ``count`` bars: equal slots, centred in ``columns``, gaps between bars.
+
+    A bar is at most ``max_width`` columns wide.
+    """
     slot = max(columns // max(count, 1), 1)
-    width = min(slot - 2, MAX_BAR_COLUMNS) if slot >= 4 else max(slot - 1, 1)
+    width = min(slot - 2, max_width) if slot >= 4 else max(slot - 1, 1)
     first = (columns - slot * count) // 2 + (slot - width) // 2
     return [range(first + index * slot, first + index * slot + width) for index in range(count)]
+
+
+def plot_area(chart: Text) -> tuple[int, int, int, int] | None:
+    """Return ``(left, top, columns, rows)``: the cells inside the frame of a chart that ``draw`` or ``draw_funnel`` drew.
+
+    The frame is looked up in the text rather than computed, because plotext
+    sizes the y-axis labels itself. None when ``chart`` has no frame, as when
+    the window is too small to draw one.
+    """
+    lines = chart.plain.split("\n")
+    top = next((index for index, line in enumerate(lines) if FRAME_TOP_LEFT in line), None)
+    if top is None:
+        return None
+    left = lines[top].index(FRAME_TOP_LEFT) + 1
+    right = lines[top].find(FRAME_TOP_RIGHT, left)
+    bottom = next((index for index in range(top + 1, len(lines)) if FRAME_BOTTOM_LEFT in lines[index]), None)
+    if right < 0 or bottom is None:
+        return None
+    return left, top + 1, right - left, bottom - top - 1
+
+
+def line_position_at(chart: Text, x: int, y: int, count: int, values: Sequence[float]) -> tuple[int, float] | None:
+    """Return the x position and the value at cell ``(x, y)`` of ``chart``, or None outside its plot area.
+
+    ``chart`` is what ``draw`` drew for ``count`` x positions and ``values``
+    (every value of every line), so the axes have the same limits.
+    """
+    area = plot_area(chart)
+    if area is None or not _inside(area, x, y):
+        return None
+    left, top, columns, rows = area
+    ticks = y_ticks(values)
+    position = _data_at(x - left, columns, -0.5, count - 0.5)
+    value = _data_at(top + rows - 1 - y, rows, ticks[0], ticks[-1])
+    return min(max(round(position), 0), count - 1), value
+
+
+def funnel_part_at(
+    chart: Text, x: int, y: int, converted: Sequence[int], dropped: Sequence[int], width: int
+) -> tuple[int, bool] | None:
+    """Return the step index nearest cell ``(x, y)`` of ``chart``, and whether the cell is above its converted part.
+
+    ``chart`` is what ``draw_funnel`` drew for ``converted``, ``dropped`` and
+    ``width``. None outside the plot area.
+    """
+    tops = [step_converted + step_dropped for step_converted, step_dropped in zip(converted, dropped)]
+    units = data_columns(width, tops)
+    layout = [[bar] for bar in bar_columns(len(tops), units)]
+    found = _bar_part_at(chart, x, y, layout, [list(converted)], tops, units)
+    return None if found is None else (found[0], found[2])
+
+
+def segment_funnel_part_at(
+    chart: Text, x: int, y: int, converted: Sequence[Sequence[int]], dropped: Sequence[Sequence[int]], width: int
+) -> tuple[int, int, bool] | None:
+    """Return the step index and segment index of the bar nearest cell ``(x, y)``, and whether the cell is above its converted part.
+
+    ``chart`` is what ``draw_segment_funnel`` drew for ``converted``,
+    ``dropped`` and ``width``. None outside the plot area, or when no bars were drawn.
+    """
+    tops = [top for row, lost_row in zip(converted, dropped) for top in (part + lost for part, lost in zip(row, lost_row))]
+    units = data_columns(width, tops)
+    layout = segment_bar_columns(len(converted[0]) if converted else 0, len(converted), units)
+    if layout is None:
+        return None
+    return _bar_part_at(chart, x, y, layout, converted, tops, units)
+
+
+def _bar_part_at(
+    chart: Text,
+    x: int,
+    y: int,
+    layout: list[list[range]],
+    converted: Sequence[Sequence[int]],
+    tops: Sequence[int],
+    units: int,
+) -> tuple[int, int, bool] | None:
+    """Return (step, segment, above the converted part) of the bar nearest ``(x, y)``.
+
+    ``layout[step][segment]`` lists the x units of that bar.
+    """
+    area = plot_area(chart)
+    if area is None or not _inside(area, x, y) or not layout:
+        return None
+    left, top, columns, rows = area
+    ticks = y_ticks(tops)
+    # The funnels set the x limits to (0, units - 1), one x unit per data column.
+    unit = round(_data_at(x - left, columns, 0, units - 1))
+    bars = [(step, segment) for step in range(len(layout)) for segment in range(len(layout[step]))]
+    step, segment = min(bars, key=lambda bar: _distance(unit, layout[bar[0]][bar[1]]))
+    row_from_bottom = top + rows - 1 - y
+    return step, segment, row_from_bottom > _cell_of(converted[segment][step], rows, ticks[0], ticks[-1])
+
+
+def _inside(area: tuple[int, int, int, int], x: int, y: int) -> bool:
+    left, top, columns, rows = area
+    return left <= x < left + columns and top <= y < top + rows
+
+
+def _cell_of(value: float, cells: int, low: float, high: float) -> int:
+    """Return the cell plotext draws ``value`` in, counted from the low end: ``floor(0.5 + (cells - 1) * fraction)``."""
+    return math.floor(round(0.5 + (cells - 1) * (value - low) / (high - low), 8))
+
+
+def _data_at(cell: int, cells: int, low: float, high: float) -> float:
+    """Return the value at the centre of ``cell``, the inverse of ``_cell_of``."""
+    return low + cell * (high - low) / max(cells - 1, 1)
+
+
+def _distance(unit: int, bar: range) -> int:
+    if unit < bar.start:
+        return bar.start - unit
+    return max(unit - (bar.stop - 1), 0)
 
 
 def _start_figure(width: int, height: int, color: bool) -> None:

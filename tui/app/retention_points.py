@@ -2,7 +2,8 @@
 
 A cell is a start cohort (a row of the table) and a period N (a column). It
 has two parts: the cohort's actors retained in period N and those not
-retained. Moving the cursor changes three fields here, so like
+retained. A chart with a group-by has one table per segment, and the cursor
+sits in one of them. Moving the cursor changes a few fields here, so like
 ``ChartPoints`` it never runs a query.
 """
 
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RetentionCell:
-    """One row of the retention query: a start cohort's counts in period ``period``."""
+    """One row of the retention query: a start cohort's counts in period ``period``, in one segment."""
 
+    # None without a group-by
+    segment: str | None
     bucket: int
     bucket_start: pd.Timestamp
     bucket_end: pd.Timestamp
@@ -31,12 +34,15 @@ class RetentionCell:
     # retained / cohort_size, NaN for an empty cohort
     rate: float
     complete: bool
+    # False when the period had not begun for any actor of the cohort by the project's last event
+    started: bool
 
 
 @dataclass(frozen=True)
 class PeriodAverage:
     """The average retention of one period over its complete cells, weighted by cohort size (``retention_summary``)."""
 
+    segment: str | None
     period: int
     cohorts: int
     cohort_size: int
@@ -64,24 +70,53 @@ class RetentionPoints:
     """The cohorts of a retention result by period, their averages, and a cursor on one part of one cell.
 
     The cursor starts on period 1 (period 0 when the chart has no other) of
-    the first cohort, because next-period retention is the usual first look.
+    the first cohort of the first segment, because next-period retention is
+    the usual first look. Moving down past a segment's last cohort goes on to
+    the next segment's first one, and up past the first back to the previous
+    segment's last.
     """
 
     def __init__(self, frame: pd.DataFrame):
         # Imported here: the module loads before pandas, which the app keeps off its startup path.
         from tui.analytics.retention import retention_summary
 
-        cells: dict[int, list[RetentionCell]] = {}
+        # Each segment's cohorts (rows of cells by period) and period averages, in the frame's segment order.
+        self.segments: list[str | None] = list(dict.fromkeys(frame["segment"].tolist()))
+        self.tables: dict[str | None, list[list[RetentionCell]]] = {segment: [] for segment in self.segments}
         for cell in _records(frame.sort_values(["bucket", "period"]), RetentionCell):
-            cells.setdefault(cell.bucket, []).append(cell)
-        self.rows = [cells[bucket] for bucket in sorted(cells)]
-        self.averages = _records(retention_summary(frame), PeriodAverage) if len(frame) else []
+            rows = self.tables[cell.segment]
+            if not rows or rows[-1][0].bucket != cell.bucket:
+                rows.append([])
+            rows[-1].append(cell)
+        self.segment_averages: dict[str | None, list[PeriodAverage]] = {segment: [] for segment in self.segments}
+        if len(frame):
+            for average in _records(retention_summary(frame), PeriodAverage):
+                self.segment_averages[average.segment].append(average)
+        self.segment_index = 0
         self.cohort_index = 0
         self.period_index = min(1, max(self.period_count - 1, 0))
         self.not_retained = False
         # The first cohort and the first period drawn when the table does not fit.
         self.first_row = 0
         self.first_column = 0
+
+    @property
+    def segment(self) -> str | None:
+        """The segment of the cursor's table, None without a group-by."""
+        return self.segments[self.segment_index] if self.segments else None
+
+    @property
+    def grouped(self) -> bool:
+        return self.segment is not None
+
+    @property
+    def rows(self) -> list[list[RetentionCell]]:
+        """The cursor's segment's cohorts, each a list of cells by period."""
+        return self.tables.get(self.segment, [])
+
+    @property
+    def averages(self) -> list[PeriodAverage]:
+        return self.segment_averages.get(self.segment, [])
 
     @property
     def empty(self) -> bool:
@@ -96,14 +131,42 @@ class RetentionPoints:
         self.period_index = clamp(self.period_index + delta, self.period_count)
 
     def move_line(self, delta: int) -> None:
-        """Move across start cohorts, keeping the chosen part."""
-        self.cohort_index = clamp(self.cohort_index + delta, len(self.rows))
+        """Move across start cohorts, keeping the chosen part, and on into the next or previous segment at an end."""
+        target = self.cohort_index + delta
+        if target >= len(self.rows) and self.segment_index + 1 < len(self.segments):
+            self.move_segment(1)
+        elif target < 0 and self.segment_index > 0:
+            self.move_segment(-1)
+            self.cohort_index = len(self.rows) - 1
+        else:
+            self.cohort_index = clamp(target, len(self.rows))
+
+    def move_segment(self, delta: int) -> None:
+        """Move to the first cohort of another segment's table, keeping the period and the part."""
+        index = clamp(self.segment_index + delta, len(self.segments))
+        if index != self.segment_index:
+            self.segment_index = index
+            self.cohort_index = 0
+            self.first_row = 0
+
+    def first_cohort(self) -> None:
+        self.cohort_index = 0
+
+    def last_cohort(self) -> None:
+        self.cohort_index = max(len(self.rows) - 1, 0)
 
     def first_bucket(self) -> None:
         self.period_index = 0
 
     def last_bucket(self) -> None:
         self.period_index = max(self.period_count - 1, 0)
+
+    def move_to(self, cohort_index: int, period_index: int) -> bool:
+        """Put the cursor on the cell of cohort ``cohort_index`` in period ``period_index``, and return whether it moved."""
+        before = (self.cohort_index, self.period_index)
+        self.cohort_index = clamp(cohort_index, len(self.rows))
+        self.period_index = clamp(period_index, self.period_count)
+        return (self.cohort_index, self.period_index) != before
 
     def toggle_part(self) -> None:
         """Switch the cursor between the retained and the not-retained part of its cell."""
@@ -116,11 +179,12 @@ class RetentionPoints:
         cell = self.rows[self.cohort_index][self.period_index]
         return RetentionPart(cell, self.not_retained, len(self.rows), self.average(cell.period))
 
-    def cell(self, bucket: int, period: int) -> RetentionCell | None:
-        """Return the cell of cohort ``bucket`` in ``period``, or None when the chart has none."""
-        if not 0 <= bucket < len(self.rows) or not 0 <= period < self.period_count:
+    def cell(self, bucket: int, period: int, segment: str | None = None) -> RetentionCell | None:
+        """Return the cell of cohort ``bucket`` in ``period`` of ``segment``, or None when the chart has none."""
+        rows = self.tables.get(segment, [])
+        if not 0 <= bucket < len(rows) or not 0 <= period < self.period_count:
             return None
-        return self.rows[bucket][period]
+        return rows[bucket][period]
 
     def average(self, period: int) -> PeriodAverage | None:
         return self.averages[period] if 0 <= period < len(self.averages) else None

@@ -2,8 +2,10 @@
 
 Rows are the start cohorts (date and size) under an average row; columns are
 periods 0 to N with the retention rate. Every cue reads without colour: an
-incomplete cell ends in ``INCOMPLETE_MARK``, and the cursor's cell starts with
-``RETAINED_MARK`` or ``NOT_RETAINED_MARK`` for the part under it. When the
+incomplete cell ends in ``INCOMPLETE_MARK``, a period that had not begun by
+the last event is blank, and the cursor's cell starts with
+``RETAINED_MARK`` or ``NOT_RETAINED_MARK`` for the part under it. A grouped
+chart shows the cursor's segment's table, named on a line under the cohorts. When the
 table does not fit, it shows the part around the cursor and a status line
 saying which cohorts and periods are on screen.
 """
@@ -19,6 +21,7 @@ from rich.text import Text
 from tui.app.formatting import format_number
 from tui.app.plotting import CURSOR_MARKER
 from tui.app.retention_points import RetentionPoints
+from tui.text import printable
 
 RETAINED_MARK = CURSOR_MARKER
 NOT_RETAINED_MARK = "◇"
@@ -36,6 +39,8 @@ MORE_RIGHT = "›"
 HEAD_ROWS = 3
 MIN_WIDTH = 30
 MIN_HEIGHT = HEAD_ROWS + 2
+# The keys that show the previous and the next segment's table.
+SEGMENT_KEYS = "[ ]"
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,7 @@ def draw_table(points: RetentionPoints, period_name: str, width: int, height: in
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         return Text("Enlarge the window to see the table.")
 
-    layout = choose_layout(points, period_name, width)
-    column_capacity = max((width - layout.fixed_cells) // layout.column_cells, 1)
-    cut = points.period_count > column_capacity or len(points.rows) > height - HEAD_ROWS
-    columns = points.visible_columns(column_capacity)
-    rows = points.visible_rows(height - HEAD_ROWS - (1 if cut else 0))
-
+    layout, rows, columns, cut = _visible_part(points, period_name, width, height)
     table = Text(no_wrap=True, overflow="crop")
     _header_row(table, points, period_name, layout, columns)
     _average_row(table, points, layout, columns)
@@ -86,9 +86,39 @@ def draw_table(points: RetentionPoints, period_name: str, width: int, height: in
     table.append("\n" + "─" * (layout.fixed_cells - 1 + len(columns) * layout.column_cells), style="dim")
     for index in rows:
         _cohort_row(table, points, index, layout, columns)
+    if points.grouped:
+        table.append("\n" + segment_line(points), style="bold")
     if cut:
         table.append("\n" + _status(points, period_name, rows, columns), style="dim")
     return table
+
+
+def cell_at(points: RetentionPoints, period_name: str, width: int, height: int, x: int, y: int) -> tuple[int, int] | None:
+    """Return ``(cohort index, period)`` of the cell at ``(x, y)`` of the table ``draw_table`` drew with these arguments.
+
+    None for the header, the average row, the cohort and size columns, and
+    anything outside the cells.
+    """
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        return None
+    layout, rows, columns, _ = _visible_part(points, period_name, width, height)
+    first_cell = layout.fixed_cells - 1
+    row, column = y - HEAD_ROWS, (x - first_cell) // layout.column_cells
+    if x < first_cell or not 0 <= row < len(rows) or column >= len(columns):
+        return None
+    return rows[row], columns[column]
+
+
+def _visible_part(points: RetentionPoints, period_name: str, width: int, height: int) -> tuple[Layout, range, range, bool]:
+    """Return the layout, the cohorts and periods on screen, and whether the table is cut to them."""
+    layout = choose_layout(points, period_name, width)
+    column_capacity = max((width - layout.fixed_cells) // layout.column_cells, 1)
+    # A grouped table names its segment on a line under the cohorts.
+    row_capacity = height - HEAD_ROWS - (1 if points.grouped else 0)
+    cut = points.period_count > column_capacity or len(points.rows) > row_capacity
+    columns = points.visible_columns(column_capacity)
+    rows = points.visible_rows(max(row_capacity - (1 if cut else 0), 1))
+    return layout, rows, columns, cut
 
 
 def choose_layout(points: RetentionPoints, period_name: str, width: int) -> Layout:
@@ -134,17 +164,27 @@ def _cohort_row(table: Text, points: RetentionPoints, index: int, layout: Layout
     table.append(" " + format_number(first.cohort_size).rjust(layout.size_cells) + " ")
     for period in columns:
         cell = cells[period]
-        flag = " " if cell.complete else INCOMPLETE_MARK
+        flag = " " if cell.complete or not cell.started else INCOMPLETE_MARK
         on_cursor = index == points.cohort_index and period == points.period_index
         # The mark sits right before the rate, so it reads as part of this cell, not the one on its left.
         mark = ""
         if on_cursor:
             mark = NOT_RETAINED_MARK if points.not_retained else RETAINED_MARK
-        text = (mark + rate_text(cell.rate, layout.decimals)).rjust(layout.rate_cells + 1) + flag
+        # A period that had not begun by the last event has no rate yet, not a rate of 0%.
+        rate = rate_text(cell.rate, layout.decimals) if cell.started else ""
+        text = (mark + rate).rjust(layout.rate_cells + 1) + flag
         if on_cursor:
             table.append(text, style="reverse")
         else:
             table.append(text, style="" if cell.complete else "dim")
+
+
+def segment_line(points: RetentionPoints) -> str:
+    """Return which segment's table is shown, e.g. ``Segment 2 of 3: iOS · [ ] switch segment``."""
+    return (
+        f"Segment {points.segment_index + 1} of {len(points.segments)}: {printable(points.segment)}"
+        f" · {SEGMENT_KEYS} switch segment"
+    )
 
 
 def _status(points: RetentionPoints, period_name: str, rows: range, columns: range) -> str:

@@ -95,13 +95,17 @@ def chart_note(definition: ChartDefinition) -> str | None:
 
 def printed_rows(frame: pd.DataFrame, definition: ChartDefinition, over_time: bool) -> pd.DataFrame:
     """Return the printed columns of a chart's frame for its type."""
+    # A grouped funnel prints each row's segment first, as segmentation charts do.
+    segment = ["segment"] if definition.type == "funnel" and definition.group_by else []
     if over_time:
-        return _iso_times(frame[OVER_TIME_COLUMNS])
+        return _iso_times(frame[segment + OVER_TIME_COLUMNS])
     if definition.type == "funnel":
         # Milliseconds are enough, and rounding hides the last digits that parallel sums vary in.
-        return frame[FUNNEL_COLUMNS].round({"median_seconds": 3, "average_seconds": 3})
+        return frame[segment + FUNNEL_COLUMNS].round({"median_seconds": 3, "average_seconds": 3})
     if definition.type == "retention":
-        return _iso_times(frame[RETENTION_COLUMNS])
+        # A grouped chart prints each row's segment first; an ungrouped one keeps its columns.
+        grouped = ["segment"] if definition.group_by else []
+        return _iso_times(frame[grouped + RETENTION_COLUMNS])
     return data_points(frame, definition.measure)
 
 

@@ -1,4 +1,4 @@
-"""``loupe drivers CHART.json --project P --step K``: print the conversion drivers of a funnel step."""
+"""``loupe drivers CHART.json --project P --step K [--segment VALUE]``: print the conversion drivers of a funnel step."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pandas as pd
 from tui.analytics.catalog import event_types
 from tui.analytics.definition import DefinitionError, load_chart_file
 from tui.analytics.drivers import DriverResult, drivers
+from tui.analytics.funnel import funnel
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
-from tui.cli.point_options import positive_int
+from tui.cli.point_options import checked_frame_segment, positive_int
 from tui.store.project import open_project
 
 OUTPUT_COLUMNS = ["event", "converted_users", "dropped_users", "phi", "odds_ratio", "p_value", "q_value"]
@@ -31,6 +32,10 @@ def add_arguments(parser) -> None:
         help="also test each value of property PROP on event EVENT (repeatable); "
              "PROP may be user.NAME for a user property",
     )
+    parser.add_argument(
+        "--segment", default=None, metavar="VALUE",
+        help="the segment of a funnel with a group-by whose users are compared",
+    )
     add_format_argument(parser)
 
 
@@ -38,10 +43,11 @@ def run(args) -> int:
     definition = _load_funnel(args.chart)
     _check_step(args.step, len(definition.steps))
     with open_project(args.project) as project:
+        segment = checked_frame_segment(args.segment, definition, project, funnel)
         cursor = project.cursor()
         try:
             properties = _split_properties(args.properties, cursor)
-            result = drivers(cursor, definition, project, args.step, properties)
+            result = drivers(cursor, definition, project, args.step, properties, segment)
         except DefinitionError as error:
             raise CommandError(f"{args.chart}: {error}") from None
         finally:

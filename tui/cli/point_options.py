@@ -1,8 +1,10 @@
 """The options that pick a chart's data point.
 
 A segmentation or sessions point is ``--point WHEN [--series N] [--segment
-VALUE]``, a funnel point ``--step K [--dropped]``, and a retention point
-``--point WHEN --period N [--dropped]``, ``WHEN`` naming the start cohort. ``WHEN`` is a bucket start as ``loupe
+VALUE]``, a funnel point ``--step K [--dropped]`` (with ``--segment VALUE``
+on a grouped funnel), and a retention point
+``--point WHEN --period N [--dropped]`` (with ``--segment VALUE`` on a grouped
+chart), ``WHEN`` naming the start cohort. ``WHEN`` is a bucket start as ``loupe
 chart`` prints it: a date such as ``2024-03-05`` or a full ISO 8601 timestamp.
 Any instant inside a bucket picks that bucket. A date or a time without a UTC
 offset is read in the chart's time zone.
@@ -20,10 +22,11 @@ import pandas as pd
 
 from tui.analytics.definition import ChartDefinition, DefinitionError, load_chart_file
 from tui.analytics.filters import check_cohort
+from tui.analytics.funnel import funnel
 from tui.analytics.microscope import MicroscopeError
 from tui.analytics.point import Point
 from tui.analytics.buckets import Buckets
-from tui.analytics.retention import retention_query
+from tui.analytics.retention import retention, retention_query
 from tui.analytics.segmentation import chart_buckets, find_bucket, segmentation
 from tui.analytics.sessions import series_names, sessions_chart
 from tui.cli import CommandError
@@ -155,8 +158,8 @@ def parse_when(text: str) -> date | datetime:
 
 
 def _funnel_point(args, definition: ChartDefinition, project: Any) -> Point:
-    """Return the funnel point ``--step K [--dropped]`` names."""
-    _check_unused(args, "--point", "--segment", "--period", reason="a funnel's point is --step K [--dropped]")
+    """Return the funnel point ``--step K [--dropped] [--segment VALUE]`` names."""
+    _check_unused(args, "--point", "--period", reason="a funnel's point is --step K [--dropped] [--segment VALUE]")
     if args.series != 0:
         raise CommandError("--series: a funnel has one series. Choose its point with --step K [--dropped].")
     count = len(definition.steps)
@@ -167,12 +170,42 @@ def _funnel_point(args, definition: ChartDefinition, project: Any) -> Point:
     if args.dropped and args.step == 1:
         raise CommandError("--dropped: step 1 has no dropped-off part; every user of the funnel reached it.")
     _check_chart_cohort(definition, project)
-    return Point(definition=definition, step=args.step, dropped=args.dropped)
+    segment = checked_frame_segment(args.segment, definition, project, funnel)
+    return Point(definition=definition, step=args.step, dropped=args.dropped, segment=segment)
+
+
+def checked_frame_segment(
+    segment: str | None, definition: ChartDefinition, project: Any, chart: Callable
+) -> str | None:
+    """Return ``segment`` after checking it is a segment of the frame ``chart(cursor, definition, project)``.
+
+    A chart with a group-by needs a segment, and one without it takes none.
+    Raises CommandError naming ``--segment`` and the segments there are.
+    """
+    if definition.group_by is None:
+        if segment is not None:
+            raise CommandError(f"--segment: {segment!r} given, but this chart has no group-by. Leave --segment out.")
+        return None
+
+    cursor = project.cursor()
+    try:
+        segments = list(dict.fromkeys(chart(cursor, definition, project)["segment"]))
+    except DefinitionError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        cursor.close()
+    if segment is None:
+        raise CommandError(
+            f"--segment: this chart is grouped by {definition.group_by!r}; name a segment, one of {_listing(segments)}."
+        )
+    if segment not in segments:
+        raise CommandError(f"--segment: no segment {segment!r} in this chart. Segments: {_listing(segments)}.")
+    return segment
 
 
 def _retention_point(args, definition: ChartDefinition, project: Any) -> Point:
-    """Return the retention point ``--point WHEN --period N [--dropped]`` names."""
-    _check_unused(args, "--step", "--segment", reason="a retention point is --point WHEN --period N [--dropped]")
+    """Return the retention point ``--point WHEN --period N [--dropped] [--segment VALUE]`` names."""
+    _check_unused(args, "--step", reason="a retention point is --point WHEN --period N [--dropped] [--segment VALUE]")
     if args.series != 0:
         raise CommandError("--series: a retention chart has one series. Choose its point with --point and --period.")
     if args.period is None:
@@ -183,7 +216,8 @@ def _retention_point(args, definition: ChartDefinition, project: Any) -> Point:
         raise CommandError(f"--period: no period {args.period}. This chart has periods 0 to {definition.periods}.")
     _check_chart_cohort(definition, project)
     bucket = _bucket_index(args.point, retention_query(definition, project).cohorts)
-    return Point(definition=definition, bucket=bucket, period=args.period, dropped=args.dropped)
+    segment = checked_frame_segment(args.segment, definition, project, retention)
+    return Point(definition=definition, bucket=bucket, period=args.period, dropped=args.dropped, segment=segment)
 
 
 def _check_unused(args, *options: str, reason: str) -> None:

@@ -54,27 +54,20 @@ CHART_REASONS = {"zoom": "zoom_reason", "filter": "filter_reason", "exclude": "e
 # annotations check the chart type themselves, together with their other conditions.
 CHART_TYPE_LIMITS = {
     "streams": (("segmentation",), "only event segmentation charts have user streams"),
-    "filter": (("segmentation",), "only event segmentation charts have series"),
-    "exclude": (("segmentation",), "only event segmentation charts have series"),
     "drivers": (("funnel",), "only funnel charts have conversion drivers"),
 }
 
 
-# A sessions chart has lines (length buckets, segments), but no chart key keeps or drops one of them,
-# and a `where` filter would change which events form each session.
-# TODO: offer Filter and Exclude on sessions charts once a chart key selects their series.
-SESSION_LINES_REASON = (
-    "a sessions chart cannot keep or drop one of its lines yet, because a filter would change its sessions"
-)
-SERIES_ACTIONS = ("filter", "exclude")
 # The actions on the groups of a point, which only charts counted by a group type have.
 GROUP_ACTIONS = ("groups", "download_groups")
 
 
 def chart_type_reason(action: Action, chart_type: str) -> str | None:
-    """Return why ``action`` does not apply to a chart of ``chart_type``, or None when it does."""
-    if action.name in SERIES_ACTIONS and chart_type == "sessions":
-        return f"{action.label}: {SESSION_LINES_REASON}"
+    """Return why ``action`` does not apply to a chart of ``chart_type``, or None when it does.
+
+    Filter to series and Exclude series apply to every chart type. ``chart_changes`` raises ChartChangeError
+    when a chart has no line to keep or drop.
+    """
     limit = CHART_TYPE_LIMITS.get(action.name)
     if limit is None or chart_type in limit[0]:
         return None

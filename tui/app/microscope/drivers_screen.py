@@ -10,9 +10,10 @@ values of one property of the driver's event as drivers of their own.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,6 +43,7 @@ COLUMNS = [
     Column("Odds ratio", 10, "right"),
     Column("q-value", 8, "right"),
 ]
+PROPERTY_COLUMN = 1
 # Columns the property picker leaves out: an event has one event type, and ids split users one by one.
 IDENTITY_COLUMNS = ("event_type", "user_id", "device_id")
 # Group names in the label of a driver's user list: its users among the converted, the dropped off, or both.
@@ -122,8 +124,9 @@ class DriversScreen(MicroscopeScreen):
         self.cancel_jobs()
         self.table.show_message("Computing the drivers…")
         definition, settings, step, properties = self.target.definition, self.settings, self.step, self.properties
+        segment = self.target.segment
         self.run_job(
-            lambda cursor: drivers(cursor, definition, settings, step, properties),
+            lambda cursor: drivers(cursor, definition, settings, step, properties, segment),
             self._show,
             "Computing the drivers failed",
             self._failed,
@@ -131,7 +134,8 @@ class DriversScreen(MicroscopeScreen):
 
     def _show(self, result: DriverResult) -> None:
         self.result = result
-        rows = [_driver_row(row) for row in result.frame.itertuples(index=False)]
+        columns, rows = fit_columns([_driver_row(row) for row in result.frame.itertuples(index=False)])
+        self.table.set_columns(columns)
         self.table.show_rows(rows)
         if not rows:
             self.table.show_message(
@@ -195,7 +199,9 @@ class DriversScreen(MicroscopeScreen):
         if part is None:
             return
         definition = self.target.definition
-        events = driver_events_sql(definition, self.settings, self.step, driver.event, driver.property, driver.value, part)
+        events = driver_events_sql(
+            definition, self.settings, self.step, driver.event, driver.property, driver.value, part, self.target.segment
+        )
         start, end = point_range(self.target, self.settings)
         label = f"Users who did {driver.name()} between step {self.step - 1} and step {self.step}, {GROUP_NAMES[part]}"
         users = UsersScreen(self.project, events_actor_set(label, events, start, end), self.settings, driver.users(part))
@@ -247,6 +253,27 @@ def _driver_row(row) -> Row:
         Text("<0.001" if row.q_value < 0.001 else f"{row.q_value:.3f}"),
     )
     return Row(cells, key=driver)
+
+
+def fit_columns(rows: list[Row]) -> tuple[list[Column], list[Row]]:
+    """Return the columns and rows to draw, leaving the width the numbers do not need to the names.
+
+    The property value column is left out while no row has a property value,
+    and each fixed-width column is as wide as its title or its widest cell.
+    """
+    kept = [
+        index
+        for index in range(len(COLUMNS))
+        if index != PROPERTY_COLUMN or any(row.cells[index].plain for row in rows)
+    ]
+    columns = []
+    for index in kept:
+        column = COLUMNS[index]
+        if column.width:
+            widest = max([cell_len(column.title)] + [row.cells[index].cell_len for row in rows])
+            column = replace(column, width=widest)
+        columns.append(column)
+    return columns, [replace(row, cells=tuple(row.cells[index] for index in kept)) for row in rows]
 
 
 def _users(count: int) -> str:

@@ -21,10 +21,12 @@ def current_point(app) -> Point | None:
     if chosen is None or app.definition is None:
         return None
     if isinstance(chosen, FunnelPart):
-        return Point(app.definition, step=chosen.step.step, dropped=chosen.dropped)
+        return Point(app.definition, step=chosen.step.step, dropped=chosen.dropped, segment=chosen.segment)
     if isinstance(chosen, RetentionPart):
         cell = chosen.cell
-        return Point(app.definition, bucket=cell.bucket, period=cell.period, dropped=chosen.not_retained)
+        return Point(
+            app.definition, segment=cell.segment, bucket=cell.bucket, period=cell.period, dropped=chosen.not_retained
+        )
     # The chart's frame has a row for every bucket, so the cursor's index is the bucket's index.
     return Point(app.definition, chosen.series, chosen.segment, points.bucket_index)
 
@@ -45,8 +47,8 @@ def chart_value(app, point: Point) -> float | None:
 
 
 def _funnel_value(points: FunnelPoints, point: Point) -> float | None:
-    """Return the count of ``point``'s part of its funnel step: converted, or dropped off."""
-    for step in points.steps:
+    """Return the count of ``point``'s part of its funnel step, in its segment: converted, or dropped off."""
+    for step in points.steps_of(point.segment):
         if step.step == point.step:
             return float(FunnelPart(step, point.dropped, len(points.steps)).value)
     return None
@@ -54,7 +56,7 @@ def _funnel_value(points: FunnelPoints, point: Point) -> float | None:
 
 def _retention_value(points: RetentionPoints, point: Point) -> float | None:
     """Return the count of ``point``'s part of its retention cell: retained, or not retained."""
-    cell = points.cell(point.bucket, point.period or 0)
+    cell = points.cell(point.bucket, point.period or 0, point.segment)
     if cell is None:
         return None
     return float(cell.not_retained if point.dropped else cell.retained)

@@ -14,6 +14,8 @@ CODE = product.EVENT_CODES
 EVERYDAY_CODES = np.array([CODE[name] for name in product.EVERYDAY_EVENTS])
 EVERYDAY_SHARES = np.array(product.EVERYDAY_SHARES) / sum(product.EVERYDAY_SHARES)
 PROJECT_STEP = product.ONBOARDING_STEPS.index("Create Project")
+LOOK_AROUND_CODES = np.array([CODE[name] for name in product.LOOK_AROUND_EVENTS[0]])
+LOOK_AROUND_SHARES = np.array(product.LOOK_AROUND_EVENTS[1]) / sum(product.LOOK_AROUND_EVENTS[1])
 
 
 @dataclass
@@ -32,6 +34,7 @@ def fill_sessions(sessions: Sessions, users: DemoUsers, rng: np.random.Generator
     parts = [
         _visit_events(_of_kind(sessions, VISIT), rng),
         _onboarding_events(_of_kind(sessions, SIGNUP), sessions, users, in_signup=True),
+        _look_around_events(_of_kind(sessions, SIGNUP), sessions, users, rng),
         _onboarding_events(_of_kind(sessions, FOLLOW_UP), sessions, users, in_signup=False),
         _pricing_events(_of_kind(sessions, PRICING), sessions, users),
         _everyday_events(_of_kind(sessions, EVERYDAY), sessions, users, rng),
@@ -80,6 +83,20 @@ def _onboarding_events(
     slots.append(("Create Project", done_here(2)))
     slots.append(("Invite Teammate", done_here(3)))
     return _slots(session_ids, slots)
+
+
+def _look_around_events(
+    session_ids: np.ndarray, sessions: Sessions, users: DemoUsers, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Everyday events that end a sign-up session, for the new users who look around before leaving.
+
+    ``fill_sessions`` lists this part after the onboarding part, and its
+    stable sort keeps them in that order within each session.
+    """
+    count = users.look_around[sessions.actor[session_ids]]
+    session = np.repeat(session_ids, count)
+    code = LOOK_AROUND_CODES[rng.choice(len(LOOK_AROUND_CODES), size=len(session), p=LOOK_AROUND_SHARES)]
+    return session, code
 
 
 def _pricing_events(session_ids: np.ndarray, sessions: Sessions, users: DemoUsers) -> tuple[np.ndarray, np.ndarray]:

@@ -93,6 +93,12 @@ P_INVITE_TEAMMATE = 0.37
 P_DEFER_STEP = 0.15  # a step (and those after it) happens in a later session
 DEFER_HOURS_MEDIAN = 18.0
 P_REPEAT_PROFILE = 0.06  # Complete Profile sent twice
+# After the steps done in the sign-up session, some new users look around before they leave,
+# more often when the session would otherwise end at Sign Up (they drop off or put the profile off).
+P_LOOK_AROUND = (0.35, 0.6)  # when the session goes on to Complete Profile, and when it stops at Sign Up
+LOOK_AROUND_MORE_P = 0.5  # geometric: mean 2 events
+LOOK_AROUND_MAX_EVENTS = 4
+LOOK_AROUND_EVENTS = (("View Note", "Create Note", "Edit Note", "Search", "Add Tag"), (0.35, 0.3, 0.15, 0.12, 0.08))
 PRE_SIGNUP_VISITS = (0.4, 0.4, 0.2)  # chance of 0, 1 or 2 anonymous visits before signing up
 ANONYMOUS_ONLY_VISITS = (0.5, 0.3, 0.2)  # chance of 1, 2 or 3 visits by a visitor who never signs up
 VISIT_MAX_PAGE_VIEWS = 3  # a visit views 1 to 3 pages, equally likely

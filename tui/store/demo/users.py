@@ -44,6 +44,7 @@ class DemoUsers:
     onboarding_steps: np.ndarray  # funnel steps reached, 0 for actors who do not sign up in the range
     deferred_step: np.ndarray  # first step done in a later session, NO_STEP_DEFERRED when none
     repeat_profile: np.ndarray  # Complete Profile sent twice
+    look_around: np.ndarray  # events after the onboarding steps of the sign-up session, 0 for none
     visits: np.ndarray  # anonymous visits (before signing up, or ever for ANONYMOUS)
     views_pricing: np.ndarray
     checkout: np.ndarray
@@ -205,7 +206,18 @@ def _draw_onboarding(rng: np.random.Generator, kind: np.ndarray, fields: dict) -
         "deferred_step": deferred_step,
         "repeat_profile": profile & (rng.random(n) < product.P_REPEAT_PROFILE),
         "visits": visits,
+        "look_around": _draw_look_around(rng, new, steps, deferred_step),
     }
+
+
+def _draw_look_around(rng: np.random.Generator, new: np.ndarray, steps: np.ndarray, deferred_step: np.ndarray) -> np.ndarray:
+    """Draw how many everyday events each new user does at the end of the sign-up session (0 for none)."""
+    n = len(new)
+    stops_at_signup = (steps == 1) | (deferred_step == 1)
+    goes_on, stops = product.P_LOOK_AROUND
+    looks = new & (rng.random(n) < np.where(stops_at_signup, stops, goes_on))
+    count = np.minimum(rng.geometric(product.LOOK_AROUND_MORE_P, size=n), product.LOOK_AROUND_MAX_EVENTS)
+    return np.where(looks, count, 0)
 
 
 def _draw_purchases(rng: np.random.Generator, kind: np.ndarray, plan: np.ndarray) -> dict:
@@ -234,6 +246,7 @@ def _scripted_event_counts(fields: dict) -> np.ndarray:
     get = fields.get
     onboarding = np.where(get("onboarding_steps") > 0, get("onboarding_steps") + 1, 0)  # + the landing page view
     onboarding = onboarding + get("repeat_profile") + (get("deferred_step") < NO_STEP_DEFERRED)  # + App Open
+    onboarding = onboarding + get("look_around")
     purchase = 2 * get("views_pricing") + get("checkout") + get("repeat_checkout")
     purchase = purchase + get("payment_failed") + 2 * get("retried") + (get("purchased") & ~get("retried"))
     return get("visits") * MEAN_VISIT_EVENTS + onboarding + purchase

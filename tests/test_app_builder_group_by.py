@@ -1,0 +1,120 @@
+"""The builder's group-by picker (cohorts, group types, properties), its Lines row, and type switches that drop the name."""
+
+from __future__ import annotations
+
+from textual.widgets import Button, Input
+
+from builders import build_project
+from groups_data import event
+from test_app import error_messages, running
+from test_app_builder import settle
+from test_app_builder_types import open_builder, switch_type
+from tui.app.builder_screen import BuilderScreen
+from tui.app.choice_screen import ChoiceScreen
+from tui.store.cohorts import save_cohort
+from tui.store.project import open_project
+from tui.store.saved_charts import load_chart, save_chart
+
+BY_COMPANY = {
+    "type": "segmentation",
+    "events": [{"event": "Open"}],
+    "interval": "day",
+    "range": {"from": "2024-03-01", "to": "2024-03-02"},
+    "group_by": "group:company",
+    "segments": {"keep": ["Acme"]},
+}
+
+
+def make_project(tmp_path):
+    project = build_project(tmp_path, [
+        event("Open", "2024-03-01T10:00:00Z", "alice", company="Acme", team="red"),
+        event("Open", "2024-03-01T11:00:00Z", "bob", company="Globex"),
+    ])
+    project.set_member("ana", "admin")
+    project.set_setting("current_member", "ana")
+    save_cohort(project, "Everyone", ("SELECT actor_id FROM users", []), None)
+    save_chart(project.con, "By company", BY_COMPANY)
+    project.close()
+    return tmp_path / "p.duckdb"
+
+
+async def test_lines_row_shows_and_clears_the_segments_key(tmp_path):
+    async with running(make_project(tmp_path), size=(120, 40)) as (app, pilot):
+        assert app.home.query_one("#chart-title").content.plain.endswith("by group:company · only: Acme")
+        assert [line.segment for line in app.points.lines] == ["Acme"]
+        await open_builder(app, pilot)
+        screen = app.screen
+        assert screen.query_one("#segments-row").display
+        assert str(screen.query_one("#segments", Button).label) == "only: Acme (Enter: show all)"
+
+        await pilot.click("#segments")
+        await pilot.pause()
+        assert "segments" not in screen.draft
+        assert not screen.query_one("#segments-row").display
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert sorted(line.segment for line in app.points.lines) == ["Acme", "Globex"]
+        assert error_messages(app) == []
+
+
+async def test_group_by_picker_choices(tmp_path):
+    async with running(make_project(tmp_path), size=(120, 40)) as (app, pilot):
+        await open_builder(app, pilot)
+        await pilot.click("#group-by")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, ChoiceScreen)
+        values = [choice.value.name for choice in picker.choices]
+        assert values[:3] == [None, "cohorts", "group:company"]
+        assert values[3:] == ["group:team", "event_type", "user_id"]
+
+        await pilot.press("slash", *"Saved", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BuilderScreen)
+        # A new group-by has other lines, so the segments key goes with the old one.
+        assert app.screen.draft["group_by"] == "cohorts"
+        assert "segments" not in app.screen.draft
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert [line.segment for line in app.points.lines] == ["Everyone"]
+
+
+async def test_switching_type_asks_for_a_new_name(tmp_path):
+    path = make_project(tmp_path)
+    async with running(path, size=(120, 40)) as (app, pilot):
+        await pilot.press("b")
+        await pilot.pause()
+        assert app.screen.query_one("#chart-name", Input).value == "By company"
+        await switch_type(app, pilot, "sessions")
+        assert app.screen.query_one("#chart-name", Input).value == ""
+        assert "segments" not in app.screen.draft
+        assert app.screen.draft["group_by"] == "group:company"
+
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BuilderScreen)
+        assert "Chart name is empty: type a name to save the chart under." in error_messages(app)
+
+    with open_project(path) as project:
+        assert load_chart(project.con, "By company").definition["type"] == "segmentation"
+
+
+async def test_new_length_buckets_drop_the_key(tmp_path):
+    path = make_project(tmp_path)
+    chart = {
+        "type": "sessions", "measure": "length", "length_buckets": [60], "interval": "day",
+        "range": {"from": "2024-03-01", "to": "2024-03-02"}, "segments": {"keep": ["Length [1m, ∞)"]},
+    }
+    with open_project(path) as project:
+        save_chart(project.con, "Long sessions", chart)
+    async with running(path, size=(120, 40)) as (app, pilot):
+        assert app.definition.segments is not None
+        await open_builder(app, pilot)
+        screen = app.screen
+        assert screen.query_one("#segments-row").display
+
+        screen.query_one("#length-buckets", Input).value = "2m"
+        await pilot.pause()
+        assert screen.draft["length_buckets"] == [120]
+        assert "segments" not in screen.draft
+        assert not screen.query_one("#segments-row").display
