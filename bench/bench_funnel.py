@@ -10,7 +10,7 @@ with the same client times in microseconds. The floor is bare DuckDB
 gathering each actor's step events in time order, the sort every funnel
 needs, without matching any step. Loupe and chdb must give the same count at
 every step, or the script stops. Timings are warm: one untimed run each, then
-the best of ``--repeats``.
+the best of ``--repeats`` rounds in which the engines take turns.
 
 Usage: ``python bench/bench_funnel.py [--events N] [--repeats N] [--keep] [--markdown]``.
 """
@@ -21,12 +21,13 @@ import argparse
 import logging
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import floor
 import generate
-from harness import Result, bench_parser, best_of, fresh_path, parse_bench_arguments, report
+from harness import Result, bench_parser, fresh_path, parse_bench_arguments, report, timed
 from tui.analytics.definition import parse_chart
 from tui.analytics.funnel import funnel
 from tui.store.project import open_project
@@ -111,6 +112,20 @@ def floor_sort(cursor) -> tuple:
     return cursor.execute(FLOOR_SORT, [*STEPS, start, end + timedelta(seconds=WINDOW_SECONDS)]).fetchall()[0]
 
 
+def interleaved_best_of(repeats: int, engines: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """Run every engine once per round, ``repeats`` rounds, and return each engine's fastest seconds.
+
+    Taking turns spreads a burst of other work on the machine over all
+    engines, where timing one engine's repeats after another's would give
+    the burst to one of them.
+    """
+    best = dict.fromkeys(engines, float("inf"))
+    for _ in range(repeats):
+        for name, work in engines.items():
+            best[name] = min(best[name], timed(work)[0])
+    return best
+
+
 def build_peer(parquet: Path):
     """Load the Parquet file into a chdb MergeTree table of this script's own folder and merge it, untimed."""
     import peer  # Imported here so that the child measuring Loupe's memory never loads chdb (about 190 MB resident with chdb 4.4).
@@ -167,11 +182,12 @@ def main() -> None:
         if loupe_steps != peer_steps:
             raise SystemExit(f"Loupe and chdb disagree on the funnel: Loupe {loupe_steps}, chdb {peer_steps}.")
         log.info("both engines count %s actors per step", loupe_steps)
-        seconds = {
-            "Loupe": best_of(args.repeats, lambda: loupe_counts(project, settings))[0],
-            "floor": best_of(args.repeats, lambda: floor_sort(floor_cursor))[0],
-            "peer": best_of(args.repeats, lambda: peer_counts(session))[0],
+        engines = {
+            "Loupe": lambda: loupe_counts(project, settings),
+            "floor": lambda: floor_sort(floor_cursor),
+            "peer": lambda: peer_counts(session),
         }
+        seconds = interleaved_best_of(args.repeats, engines)
     finally:
         floor_cursor.close()
         session.close()
