@@ -4,8 +4,10 @@ For each file, Loupe imports it into a new project (create, import, close).
 The floor copies every column into a new DuckDB file with one
 ``CREATE TABLE AS SELECT * FROM read_parquet/read_json``. The peer, chdb,
 inserts it into a MergeTree table ``ORDER BY (event_type, event_time)``. Each
-runs once per file, after one read of the file warms the OS page cache, so no
-engine pays for the disk the others skip.
+runs once per file, in a process of its own, after one read of the file warms
+the OS page cache, so no engine pays for the disk the others skip. Each
+engine's peak memory (the maximum resident set size of its process) prints
+below the table.
 
 Usage: ``python bench/bench_import.py [--events N ...] [--format parquet|amplitude ...] [--markdown]``.
 Defaults: Parquet at 1M and 10M events, Amplitude JSON lines at 1M (the 10M
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import resource
 import time
 from pathlib import Path
@@ -104,21 +107,48 @@ def peer_import(path: Path, file_format: str) -> tuple[float, int]:
         session.close()
 
 
-def bench_file(file_format: str, n_events: int) -> Result:
-    """Time Loupe, the floor and the peer on one generated file and check they all loaded every event."""
+def floor_import(path: Path, file_format: str, label: str) -> tuple[float, int]:
+    """Copy one file into a new DuckDB file; return the seconds and the row count."""
+    return timed(lambda: floor.load_file(fresh_path(f"floor-{file_format}-{label}.duckdb"), path, file_format))
+
+
+def timed_loupe_import(project_path: Path, path: Path, file_format: str) -> tuple[float, int]:
+    """Import one file into a new Loupe project; return the seconds and the events imported."""
+    return timed(lambda: loupe_import(project_path, path, file_format))
+
+
+def in_own_process(work, *args) -> tuple[object, float]:
+    """Run ``work(*args)`` in a new Python process; return its result and that process's peak memory in GB.
+
+    A fresh process (spawn, not fork) starts without the memory of the
+    engines that ran before, so each peak is that engine's own.
+    """
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_run_measured, (work, *args))
+
+
+def _run_measured(work, *args) -> tuple[object, float]:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    result = work(*args)
+    # ru_maxrss is in kB on Linux.
+    return result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def bench_file(file_format: str, n_events: int, peaks: list[str]) -> Result:
+    """Time Loupe, the floor and the peer on one generated file and check they all loaded every event.
+
+    Appends a line of the three peak memories to ``peaks``.
+    """
     path = generate.generate(n_events, formats=(file_format,))[file_format]
     _warm_page_cache(path)
     label = generate.size_label(n_events)
 
-    floor_seconds, floor_rows = timed(
-        lambda: floor.load_file(fresh_path(f"floor-{file_format}-{label}.duckdb"), path, file_format)
-    )
-    _log_peak_memory("floor")
-    peer_seconds, peer_rows = peer_import(path, file_format)
-    _log_peak_memory("peer")
+    (floor_seconds, floor_rows), floor_peak = in_own_process(floor_import, path, file_format, label)
+    (peer_seconds, peer_rows), peer_peak = in_own_process(peer_import, path, file_format)
     project_path = fresh_path(loupe_project_name(file_format, label))
-    loupe_seconds, loupe_events = timed(lambda: loupe_import(project_path, path, file_format))
-    _log_peak_memory("Loupe")
+    (loupe_seconds, loupe_events), loupe_peak = in_own_process(timed_loupe_import, project_path, path, file_format)
+    peaks.append(f"{FORMAT_NAMES[file_format]}, {n_events:,} events: Loupe {loupe_peak:.2f} GB, "
+                 f"floor {floor_peak:.2f} GB, peer {peer_peak:.2f} GB")
 
     for engine, count in (("floor", floor_rows), ("peer", peer_rows), ("Loupe", loupe_events)):
         if count != n_events:
@@ -136,12 +166,6 @@ def bench_file(file_format: str, n_events: int) -> Result:
         target=f">= {target:,}/s",
         passed=n_events / loupe_seconds >= target,
     )
-
-
-def _log_peak_memory(engine: str) -> None:
-    # ru_maxrss (kB on Linux) only grows, so a rise after an engine ran is that engine's peak.
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    log.info("peak memory of this process after the %s: %.1f GB", engine, peak_gb)
 
 
 def _warm_page_cache(path: Path) -> None:
@@ -163,8 +187,12 @@ def main() -> None:
                 for n in args.events or [1_000_000, 10_000_000]]
     else:
         runs = DEFAULT_RUNS
-    results = [bench_file(file_format, n_events) for file_format, n_events in runs]
+    peaks: list[str] = []
+    results = [bench_file(file_format, n_events, peaks) for file_format, n_events in runs]
     report("Import (one run each; ratios are Loupe's time over the other's)", results, args.markdown)
+    print("Peak memory of each engine's process:")
+    for line in peaks:
+        print(f"- {line}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tui.store.importing.detect import MAPPABLE_FORMATS, detect_format, stage_function
 from tui.store.importing.formats.base import MAPPABLE_FIELDS, FileJob
+from tui.store.importing.memory import capped_memory
 from tui.store.importing.sources import unpacked_zip
 from tui.store.importing.staging import count_staged, create_staging, fetch_rejections
 from tui.store.importing.summary import ImportFailed, ImportSummary
@@ -58,10 +59,11 @@ def import_files(
     cur = project.cursor()
     try:
         cur.execute("SET TimeZone = 'UTC'")
-        staged = _stage_files(cur, files, format, mapping, source_timezone, summary, report, total)
-        summary.format = ",".join(dict.fromkeys(staged.formats))
-        _count_rejections(cur, summary, staged)
-        _write(cur, project, summary, started_at, lambda: report(total, total))
+        with capped_memory(cur):
+            staged = _stage_files(cur, files, format, mapping, source_timezone, summary, report, total)
+            summary.format = ",".join(dict.fromkeys(staged.formats))
+            _count_rejections(cur, summary, staged)
+            _write(cur, project, summary, started_at, lambda: report(total, total))
     finally:
         cur.close()
     log.info(
