@@ -6,17 +6,15 @@ their ``ChartResult`` when it arrives.
 
 from __future__ import annotations
 
+import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
 
 from tui.analytics.definition import ChartDefinition, DefinitionError, parse_chart
-from tui.analytics.funnel import funnel
-from tui.analytics.retention import retention
-from tui.analytics.segmentation import segmentation
-from tui.analytics.sessions import sessions_chart
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.default_chart import default_chart
 from tui.analytics.catalog import event_days
@@ -27,8 +25,14 @@ log = logging.getLogger(__name__)
 EMPTY_FRAME = pd.DataFrame(
     columns=["series", "series_name", "segment", "bucket_start", "bucket_end", "value"]
 )
-# The chart types the home screen can draw, each with its query.
-CHART_QUERIES = {"segmentation": segmentation, "funnel": funnel, "sessions": sessions_chart, "retention": retention}
+# The chart types the home screen can draw, each with its query's module and function. A query's
+# module is imported when a chart of its type first runs, so opening the app loads only one of them.
+CHART_QUERIES = {
+    "segmentation": ("tui.analytics.segmentation", "segmentation"),
+    "funnel": ("tui.analytics.funnel", "funnel"),
+    "sessions": ("tui.analytics.sessions", "sessions_chart"),
+    "retention": ("tui.analytics.retention", "retention"),
+}
 DRAWN_TYPES = tuple(CHART_QUERIES)
 # Chart types with a time axis, where annotations and releases are drawn.
 TIME_TYPES = ("segmentation", "sessions")
@@ -56,14 +60,19 @@ class ChartResult:
 
 def run_chart(cursor, definition: ChartDefinition, name: str | None, settings: dict) -> ChartResult:
     """Query the data points of ``definition`` (saved as ``name``, or unsaved)."""
-    query = CHART_QUERIES.get(definition.type)
-    if query is None:
-        raise DefinitionError(
-            f"type: the app cannot draw {definition.type!r} charts; use one of {', '.join(DRAWN_TYPES)}."
-        )
-    frame = query(cursor, definition, settings)
+    frame = chart_query(definition.type)(cursor, definition, settings)
     markers = load_markers(cursor, definition, name) if definition.type in TIME_TYPES else ()
     return ChartResult(definition, name, frame, markers=markers)
+
+
+def chart_query(chart_type: str) -> Callable:
+    """Return the query function that computes charts of ``chart_type``, importing its module if needed."""
+    if chart_type not in CHART_QUERIES:
+        raise DefinitionError(
+            f"type: the app cannot draw {chart_type!r} charts; use one of {', '.join(DRAWN_TYPES)}."
+        )
+    module_name, function_name = CHART_QUERIES[chart_type]
+    return getattr(importlib.import_module(module_name), function_name)
 
 
 def run_saved_chart(cursor, name: str, settings: dict) -> ChartResult:

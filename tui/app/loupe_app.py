@@ -46,8 +46,13 @@ PROGRESS_SECONDS = 0.5
 def load_chart_jobs():
     """Return the chart jobs module, imported on first use.
 
-    It pulls in pandas and the analytics queries, the app's slowest imports
-    (about 0.4 s measured on a 2-core machine), so it stays off the startup path.
+    It pulls in pandas and the analytics queries, the app's slowest imports,
+    so the UI thread never imports it.
+
+    NOTE: numpy, pyarrow and pandas take about 0.35 s of CPU to import
+    (measured with bench/bench_app.py on a 2-core machine), and the first
+    chart needs them. Importing them on a thread saves little of that wait,
+    because the import holds the GIL that Textual's start needs too.
     """
     from tui.app import chart_jobs as module
 
@@ -141,8 +146,11 @@ class LoupeApp(ChartChanges, App):
     def query_running(self) -> bool:
         return self._query is not None
 
+    def get_default_screen(self) -> HomeScreen:
+        # The home screen is the bottom of the stack, so no blank screen is built and styled before it.
+        return self.home
+
     def on_mount(self) -> None:
-        self.push_screen(self.home)
         if self.project.notice:
             self.notify(self.project.notice, title="Read-only", severity="warning", markup=False)
         self._start(lambda cursor: load_chart_jobs().open_start_chart(cursor, self.settings))
