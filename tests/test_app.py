@@ -294,7 +294,9 @@ async def test_help_lists_every_home_key(tmp_path):
 
         listed = {entry.description: entry.keys for entry in app.screen.entries}
         for binding in HomeScreen.BINDINGS:
-            assert (binding.tooltip or binding.description) in listed
+            # Keys of other chart types (t on retention, c on funnels) are left off on this segmentation chart.
+            shown = app.home.check_action(binding.action.split("(")[0], ()) is not False
+            assert ((binding.tooltip or binding.description) in listed) == shown, binding.key
         assert listed["Previous bucket"] == ["←", "h"]
         assert listed["List every key"] == ["?"]
 

@@ -129,3 +129,29 @@ def test_stream_property_named_like_column(tmp_path):
 
     assert stream["counted"].tolist() == [True]
     assert stream["event.counted"].tolist() == ["no"]
+
+
+def test_stream_same_time_keeps_last_25_before(tmp_path):
+    # 27 events share one time the day before, so import order alone decides which 25 are the latest.
+    events = [_event("View", "2024-03-02T10:00:00+00:00", "s", {"n": index}) for index in range(27)]
+    events += [_event("Buy", "2024-03-03T10:00:00+00:00", "s", {"plan": "pro", "n": 100})]
+    with build_project(tmp_path, events) as project:
+        stream = stream_of(project, "alice")
+
+    assert [int(value) for value in stream["n"]] == list(range(2, 27)) + [100]
+    assert stream["session_break"].tolist() == [False] * 26
+
+
+def test_stream_before_by_device_order(tmp_path):
+    # A late server time puts event 1 in the bucket although the device captured it before event 2.
+    events = [
+        {**_event("View", "2024-03-03T00:00:30+00:00", "s", {"n": 1}), "client_time": "2024-03-02T23:58:00+00:00"},
+        {**_event("View", "2024-03-02T23:59:00+00:00", "s", {"n": 2}), "client_time": "2024-03-02T23:59:00+00:00"},
+        {**_event("Buy", "2024-03-03T01:00:00+00:00", "t", {"plan": "pro", "n": 3})},
+    ]
+    with build_project(tmp_path, events) as project:
+        stream = stream_of(project, "alice")
+
+    assert [int(value) for value in stream["n"]] == [1, 2, 3]
+    assert stream["position"].tolist() == ["in", "before", "in"]
+    assert stream["session_break"].tolist() == [True, False, True]

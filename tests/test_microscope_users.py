@@ -115,6 +115,29 @@ def test_users_property_columns(project):
     assert users["rank"].iloc[1] == "0"
 
 
+def test_users_property_columns_by_events(project):
+    cursor = project.cursor()
+
+    users = point_users(cursor, POINT, project, limit=None, property_names=["rank"]).set_index("user_id")
+
+    assert users.loc["u05", "rank"] == "5"
+    assert users.loc["u05", "events_in_point"] == 3
+    assert pd.isna(users.loc["Device-%_Zed", "rank"])
+
+
+def test_users_sort_by_actor_id_pages(project):
+    cursor = project.cursor()
+    everyone = point_users(cursor, POINT, project, sort="actor_id", descending=True, limit=None)
+
+    pages = [point_users(cursor, POINT, project, sort="actor_id", descending=True, offset=offset, limit=6)
+             for offset in (0, 6, 12)]
+
+    ids = everyone["actor_id"].tolist()
+    assert ids == sorted(ids, reverse=True)
+    assert pd.concat(pages)["actor_id"].tolist() == ids
+    assert everyone.set_index("user_id").loc["u04", "first_seen"] == pd.Timestamp("2024-03-03T09:00:00Z")
+
+
 def identified_events() -> list[dict]:
     """Alice browses anonymously on d1, signs in, then changes plan; two sessions."""
     return [

@@ -94,8 +94,10 @@ def describe_point(point: Point, settings: Any) -> str:
 
 def actor_count(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any) -> int:
     """Return the number of actors in ``target``."""
-    sql, params = as_actor_set(target, settings).actors
-    return cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0]
+    # Every set's ``actors`` groups its ``events`` by actor, and counting the distinct ids skips
+    # that grouping's per-actor aggregates (a distinct count of ``seq`` among them).
+    sql, params = as_actor_set(target, settings).events
+    return cursor.execute(f"SELECT count(DISTINCT actor_id) FROM ({sql})", params).fetchall()[0][0]
 
 
 def actor_events_sql(actor_set: ActorSet, actor_ids: Fragment) -> Fragment:

@@ -24,13 +24,18 @@ def page_clause(
     MicroscopeError naming ``noun`` (``user``, ``group``) when ``sort`` is
     not one of ``sort_columns``.
     """
+    order = order_clause(sort, descending, sort_columns, key, noun)
+    # DuckDB reads a NULL limit as "no limit".
+    return f"{order} LIMIT ? OFFSET ?", [None if limit is None else int(limit), int(offset)]
+
+
+def order_clause(sort: str, descending: bool, sort_columns: tuple[str, ...], key: str, noun: str) -> str:
+    """Return the ``ORDER BY`` clause of ``page_clause`` without its bounds, for a subquery aliased ``listed``."""
     # ``sort`` is spliced into the SQL, so only a known column name gets that far.
     if sort not in sort_columns:
         raise MicroscopeError(f"sort: {sort!r} is not a {noun} list column. Sort by one of {', '.join(sort_columns)}.")
     direction = "DESC" if descending else "ASC"
-    clause = f"ORDER BY listed.{sort} {direction} NULLS LAST, listed.{key} LIMIT ? OFFSET ?"
-    # DuckDB reads a NULL limit as "no limit".
-    return clause, [None if limit is None else int(limit), int(offset)]
+    return f"ORDER BY listed.{sort} {direction} NULLS LAST, listed.{key}"
 
 
 def count_rows(cursor: duckdb.DuckDBPyConnection, rows: Fragment) -> int:

@@ -14,9 +14,10 @@ import pandas as pd
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui.analytics.microscope.actor_set import Target
+from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_number
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
@@ -47,6 +48,10 @@ class PagedListScreen(MicroscopeScreen):
     Subclasses set the class attributes below, put ``list_bindings`` in their
     BINDINGS and implement ``count_rows``, ``fetch_page`` and ``make_rows``.
     """
+
+    # Focusing the table as the screen composes, not in ``on_mount``, saves a second focus change, and
+    # Textual (8.2) rebuilds the footer after each one.
+    AUTO_FOCUS = "RowView"
 
     list_id = "rows"
     list_title = "Rows"
@@ -89,7 +94,7 @@ class PagedListScreen(MicroscopeScreen):
         yield Input(placeholder=f"/ {self.search_hint}", compact=True, id=f"{self.list_id}-search")
         yield Static(id=f"{self.list_id}-status", classes="microscope-status")
         yield RowView(self._columns(), page_size=PAGE_SIZE, id=f"{self.list_id}-table")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def table(self) -> RowView:

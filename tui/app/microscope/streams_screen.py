@@ -12,11 +12,12 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.analytics.microscope.actor_set import Target, as_actor_set
 from tui.analytics.microscope.streams import point_streams, stream_property_names
 from tui.analytics.microscope.users import point_users, point_users_count
+from tui.app.footer import SteadyFooter
 from tui.app.formatting import SEPARATOR, format_number
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
@@ -71,7 +72,7 @@ class StreamsScreen(MicroscopeScreen):
         yield PointHeader(self.project, self.target, self.settings, self.list_count, count_list=False)
         yield Static(id="streams-status", classes="microscope-status")
         yield RowView(stream_columns([]), mark_column=True, id="streams")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def table(self) -> RowView:
