@@ -141,7 +141,7 @@ def test_export_and_cohort_of_dropped_part(tmp_path, chart_path, project_path, c
         ([], "--step: name a funnel step from 1 to 3"),
         (["--step", "4"], "--step: no step 4. This funnel has steps 1 to 3."),
         (["--step", "1", "--dropped"], "--dropped: step 1 has no dropped-off part"),
-        (["--step", "2", "--point", "2024-03-01"], "--point: not used by this chart"),
+        (["--step", "2", "--point", "2024-03-05"], "--point: '2024-03-05' is outside the chart's range."),
         (["--step", "2", "--series", "1"], "--series: a funnel has one series"),
     ],
 )

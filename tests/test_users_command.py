@@ -100,14 +100,14 @@ def test_users_segment_without_group_by(tmp_path, project_path, capsys):
     assert "--segment: 'iOS' given, but this chart has no group-by" in capsys.readouterr().err
 
 
-def test_users_funnel_needs_step_not_point(tmp_path, project_path, capsys):
+def test_users_funnel_needs_step(tmp_path, project_path, capsys):
     funnel = {"type": "funnel", "steps": [{"event": "View"}, {"event": "Buy"}],
               "range": {"from": "2024-03-09", "to": "2024-03-11"}}
 
     status = run_users(tmp_path, project_path, "--point", "2024-03-10", chart=funnel)
 
     assert status == 2
-    assert "--point: not used by this chart; a funnel's point is --step K [--dropped]." in capsys.readouterr().err
+    assert "--step: name a funnel step from 1 to 2, and add --dropped for its drop-off." in capsys.readouterr().err
 
 
 def test_users_unknown_cohort(tmp_path, project_path, capsys):

@@ -98,7 +98,12 @@ def funnel_over_time(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinit
 
 
 def funnel_step_actors_sql(
-    definition: ChartDefinition, settings: Any, step: int, dropped: bool, segment: str | None = None
+    definition: ChartDefinition,
+    settings: Any,
+    step: int,
+    dropped: bool,
+    segment: str | None = None,
+    bucket: int | None = None,
 ) -> Fragment:
     """Return the SQL and parameters selecting the ``actor_id`` of each actor in one step's part.
 
@@ -106,14 +111,22 @@ def funnel_step_actors_sql(
     ``step`` (none for step 1); otherwise the actors who reached ``step``.
     Counted by a group type, the rows are the part's groups, in a ``group_id`` column.
     ``segment`` names the part's segment; a funnel with ``group_by`` needs one.
+    ``bucket`` (an index of the chart's interval buckets) keeps the actors
+    whose kept conversion started in it: the part that ``funnel_over_time``
+    counts in that bucket.
     """
     query = FunnelQuery(definition, chart_buckets(definition, settings))
     check_segment(definition, segment)
-    return query.step_actors_sql(step, dropped, segment)
+    return query.step_actors_sql(step, dropped, segment, bucket)
 
 
 def funnel_step_events_sql(
-    definition: ChartDefinition, settings: Any, step: int, dropped: bool, segment: str | None = None
+    definition: ChartDefinition,
+    settings: Any,
+    step: int,
+    dropped: bool,
+    segment: str | None = None,
+    bucket: int | None = None,
 ) -> Fragment:
     """Return the SQL and parameters selecting the step events behind one step's part.
 
@@ -123,11 +136,11 @@ def funnel_step_events_sql(
     distinct ``actor_id`` are exactly the part's actors. Counted by a group
     type, the rows are (event, group) pairs with a ``group_id`` column, whose
     distinct values are the part's groups, and ``actor_id`` is the member
-    who did each event. ``segment`` is as in ``funnel_step_actors_sql``.
+    who did each event. ``segment`` and ``bucket`` are as in ``funnel_step_actors_sql``.
     """
     query = FunnelQuery(definition, chart_buckets(definition, settings))
     check_segment(definition, segment)
-    return query.step_events_sql(step, dropped, segment)
+    return query.step_events_sql(step, dropped, segment, bucket)
 
 
 def _query(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any) -> FunnelQuery:

@@ -65,12 +65,14 @@ class FunnelQuery:
         labelled, label_params = self.segments.labelled_ctes("kept")
         return f"WITH {', '.join(ctes)}, {labelled} SELECT * FROM labelled", params + label_params
 
-    def conversions_sql(self, segment: str | None = None) -> Fragment:
+    def conversions_sql(self, segment: str | None = None, bucket: int | None = None) -> Fragment:
         """Return one row per actor (or group) with a conversion: id, ``reached``, ``start_t``, ``t1``.., ``seq1``...
 
         The id column is ``actor_id``, or ``group_id`` when the chart counts groups.
         ``segment``, on a funnel with ``group_by``, keeps the conversions of
-        that segment. Without it every conversion is there once.
+        that segment. Without it every conversion is there once. ``bucket``
+        keeps the conversions that started in that bucket, the ones
+        ``over_time_sql`` counts there.
 
         ``reached`` is the number of steps reached (at least 1). ``t{k}`` and
         ``seq{k}`` are the epoch microseconds of ``client_time`` and the
@@ -80,6 +82,8 @@ class FunnelQuery:
         earliest of the ``t{k}`` in ``any`` order.
         """
         kept, params = self._segment_sql(segment)
+        if bucket is not None:
+            kept, params = self._bucket_sql(kept, params, bucket)
         times = ", ".join(f"t{k}" for k in self._steps())
         seqs = ", ".join(f"seq{k}" for k in self._steps())
         unit = f"unit_id AS {self.unit.column}"
@@ -134,18 +138,22 @@ class FunnelQuery:
         sql = f"SELECT {bucket} AS bucket, {segment}{counts} FROM ({kept}) GROUP BY ALL ORDER BY bucket"
         return sql, bucket_params + params
 
-    def step_actors_sql(self, step: int, dropped: bool, segment: str | None = None) -> Fragment:
+    def step_actors_sql(
+        self, step: int, dropped: bool, segment: str | None = None, bucket: int | None = None
+    ) -> Fragment:
         """Return the ``actor_id`` of each actor who reached ``step`` (or, if ``dropped``, stopped just before it).
 
         Counted by a group type, the column is ``group_id``, one row per group.
-        ``segment`` keeps one segment's actors, as in ``conversions_sql``.
+        ``segment`` and ``bucket`` keep one segment's or one start bucket's actors, as in ``conversions_sql``.
         """
         self._check_step(step)
-        conversions, params = self.conversions_sql(segment)
+        conversions, params = self.conversions_sql(segment, bucket)
         unit = self.unit.column
         return f"SELECT {unit} FROM ({conversions}) WHERE {_part_sql(step, dropped)} ORDER BY {unit}", params
 
-    def step_events_sql(self, step: int, dropped: bool, segment: str | None = None) -> Fragment:
+    def step_events_sql(
+        self, step: int, dropped: bool, segment: str | None = None, bucket: int | None = None
+    ) -> Fragment:
         """Return the events each actor of one step's part used for its kept conversion.
 
         That is steps 1 to ``step`` for the converted part and 1 to
@@ -154,7 +162,7 @@ class FunnelQuery:
         ``dedupe_key``, whose UHUGEINT type pandas cannot hold. Counted by a
         group type, the rows are (event, group) pairs with the group's
         ``group_id``, because an event of two groups may serve both.
-        ``segment`` keeps one segment's actors, as in ``conversions_sql``.
+        ``segment`` and ``bucket`` keep one segment's or one start bucket's actors, as in ``conversions_sql``.
         """
         self._check_step(step)
         last = step - 1 if dropped else step
@@ -162,7 +170,7 @@ class FunnelQuery:
         if last == 0:
             group = ", CAST(NULL AS BIGINT) AS group_id" if groups else ""
             return f"SELECT * EXCLUDE (dedupe_key){group} FROM events WHERE FALSE", []
-        conversions, params = self.conversions_sql(segment)
+        conversions, params = self.conversions_sql(segment, bucket)
         seqs = ", ".join(f"seq{k}" for k in range(1, last + 1))
         if groups:
             chosen = f"SELECT unnest([{seqs}]) AS seq, group_id FROM ({conversions}) WHERE {_part_sql(step, dropped)}"
@@ -185,6 +193,17 @@ class FunnelQuery:
         labelled, params = self.labelled_sql()
         # A conversion has one row per segment, so one segment's rows hold each conversion once.
         return f"SELECT * EXCLUDE (segment, segment_rank) FROM ({labelled}) WHERE segment = ?", params + [segment]
+
+    def _bucket_sql(self, kept: str, params: list, bucket: int) -> Fragment:
+        """Return the rows of ``kept`` whose conversion started in ``bucket``.
+
+        The index comes from the same expression as in ``over_time_sql``, so
+        a bucket's list and its count over time cannot disagree.
+        """
+        if not 0 <= bucket < len(self.buckets):
+            raise DefinitionError(f"bucket: no bucket {bucket}. This chart has buckets 0 to {len(self.buckets) - 1}.")
+        index, index_params = self.buckets.index_sql("start_time")
+        return f"SELECT * FROM ({kept}) WHERE {index} = ?", params + index_params + [bucket]
 
     def _steps(self) -> range:
         return range(1, self.step_count + 1)

@@ -9,7 +9,7 @@ actors whose events make up the value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,10 @@ from tui.analytics import funnel, retention, sessions
 from tui.analytics.definition import ANY_EVENT, ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment
 from tui.analytics.segmentation import ANY_EVENT_NAME, chart_buckets, chart_settings, point_events_sql, series_name
+from tui.analytics.session_span import max_session_span_us
+
+# The maximum time a sessions point's range runs past its bucket. A session running longer past it is cut.
+MAX_SESSION_TAIL = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -28,10 +32,18 @@ class Point:
     - segmentation and sessions: ``series`` (0-based), ``segment`` (None
       without group-by) and ``bucket`` (index of the interval bucket);
     - funnel: ``step`` (1-based), ``dropped`` for its dropped-off part and
-      ``segment`` (None without group-by); ``bucket`` stays 0, the whole range;
+      ``segment`` (None without group-by). ``bucket`` stays 0 for the whole
+      range. With ``over_time`` the point is the part's actors whose kept
+      conversion started in interval bucket ``bucket``, a point of the
+      funnel's conversion over time;
     - retention: ``bucket`` (the start cohort), ``period`` (N),
       ``dropped`` for the users not retained, and ``segment`` (None
       without group-by).
+
+    ``session_span_us`` is the project's maximum session span
+    (``max_session_span_us``), set by ``with_session_span`` on a sessions
+    point. It changes only the speed of the point's queries and the end of
+    its range, so comparisons of points leave it out.
     """
 
     definition: ChartDefinition
@@ -41,6 +53,8 @@ class Point:
     step: int | None = None
     period: int | None = None
     dropped: bool = False
+    over_time: bool = False
+    session_span_us: int | None = field(default=None, compare=False)
 
     def with_definition(self, definition: ChartDefinition) -> Point:
         return replace(self, definition=definition)
@@ -75,9 +89,13 @@ def point_events(point: Point, settings: Any) -> Fragment:
         return point_events_sql(definition, settings, point.series, point.segment, point.bucket)
     if definition.type == "funnel":
         _check_step(point)
-        return funnel.funnel_step_events_sql(definition, settings, point.step, point.dropped, point.segment)
+        return funnel.funnel_step_events_sql(
+            definition, settings, point.step, point.dropped, point.segment, _entry_bucket(point)
+        )
     if definition.type == "sessions":
-        return sessions.sessions_point_events_sql(definition, settings, point.series, point.segment, point.bucket)
+        return sessions.sessions_point_events_sql(
+            definition, settings, point.series, point.segment, point.bucket, point.session_span_us
+        )
     return retention.retention_point_events_sql(
         definition, settings, point.bucket, point.period or 0, point.dropped, point.segment
     )
@@ -113,15 +131,48 @@ def point_range(point: Point, settings: Any) -> tuple[datetime, datetime]:
     """Return the UTC range ``[start, end)`` that the point's events come from and its paths read.
 
     A funnel's later steps may happen up to one window after the chart's
-    range, so its range runs that much longer.
+    range, so its range runs that much longer. A sessions point's sessions
+    may end after its bucket, so with a known span its range runs up to
+    ``MAX_SESSION_TAIL`` longer (see ``_session_tail``).
     """
     definition = point.definition
     if definition.type == "retention":
         return _retention_range(point, settings)
     buckets = chart_buckets(definition, settings)
     if definition.type == "funnel":
-        return buckets.range_start, buckets.range_end + timedelta(seconds=definition.window_seconds)
-    return buckets.boundaries[point.bucket], buckets.boundaries[point.bucket + 1]
+        start, end = buckets.range_start, buckets.range_end
+        if point.over_time:
+            start, end = buckets.boundaries[point.bucket], buckets.boundaries[point.bucket + 1]
+        return start, end + timedelta(seconds=definition.window_seconds)
+    start, end = buckets.boundaries[point.bucket], buckets.boundaries[point.bucket + 1]
+    if definition.type == "sessions":
+        return start, end + _session_tail(point)
+    return start, end
+
+
+def with_session_span(cursor: duckdb.DuckDBPyConnection, point: Point) -> Point:
+    """Return a sessions ``point`` with the project's maximum session span set, and any other point as it is.
+
+    The span is cached per project file and import state, so after the chart
+    has run this costs two small queries. Call it after the project's last
+    import: a later import may lengthen a session past the span.
+    """
+    if point.definition.type != "sessions":
+        return point
+    return replace(point, session_span_us=max_session_span_us(cursor))
+
+
+def _session_tail(point: Point) -> timedelta:
+    """Return how far past its bucket a sessions point's range runs: the maximum session span, capped.
+
+    A session starting in the bucket ends within the span after the bucket's
+    end, so the point's paths then see the whole session. The cap keeps one
+    runaway session from stretching every point's range past the paths limit.
+    """
+    if point.session_span_us is None:
+        # NOTE: without the span the range stops at the bucket's end and cuts sessions running past it.
+        return timedelta(0)
+    return min(timedelta(microseconds=point.session_span_us), MAX_SESSION_TAIL)
 
 
 def _retention_range(point: Point, settings: Any) -> tuple[datetime, datetime]:
@@ -156,8 +207,10 @@ def point_label(point: Point, settings: Any) -> PointLabel:
         if definition.type == "retention"
         else chart_buckets(definition, settings)
     )
-    if definition.type == "funnel":
+    if definition.type == "funnel" and not point.over_time:
         name, start, end = funnel_point_name(point), buckets.range_start, buckets.range_end
+    elif definition.type == "funnel":
+        name, start, end = funnel_point_name(point), buckets.start(point.bucket), buckets.end(point.bucket)
     else:
         name = _point_series_name(point)
         start, end = buckets.start(point.bucket), buckets.end(point.bucket)
@@ -177,7 +230,13 @@ def funnel_point_name(point: Point) -> str:
     event = definition.steps[point.step - 1].event
     part = "dropped off" if point.dropped else "converted"
     name = _event_name(event)
-    return f"Step {point.step} {name}, {part} (window {definition.window}, {definition.order} order)"
+    entered = ", entered in the bucket" if point.over_time else ""
+    return f"Step {point.step} {name}, {part}{entered} (window {definition.window}, {definition.order} order)"
+
+
+def _entry_bucket(point: Point) -> int | None:
+    """Return the start bucket a funnel point keeps conversions of, None for the whole range."""
+    return point.bucket if point.over_time else None
 
 
 def _point_series_name(point: Point) -> str:

@@ -18,6 +18,7 @@ from tui.analytics.definition import ChartDefinition, DefinitionError, parse_cha
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.default_chart import default_chart
 from tui.analytics.catalog import event_days
+from tui.analytics.session_span import max_session_span_us
 from tui.store.saved_charts import list_charts, load_chart
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,16 @@ class ChartResult:
     last_day: date | None = None
     # Annotations and releases on the chart's days.
     markers: tuple[Marker, ...] = ()
+    # A sessions chart's longest session in the project, in microseconds, which its points' queries reuse.
+    session_span_us: int | None = None
 
 
 def run_chart(cursor, definition: ChartDefinition, name: str | None, settings: dict) -> ChartResult:
     """Query the data points of ``definition`` (saved as ``name``, or unsaved)."""
     frame = chart_query(definition.type)(cursor, definition, settings)
     markers = load_markers(cursor, definition, name) if definition.type in TIME_TYPES else ()
-    return ChartResult(definition, name, frame, markers=markers)
+    span = max_session_span_us(cursor) if definition.type == "sessions" else None
+    return ChartResult(definition, name, frame, markers=markers, session_span_us=span)
 
 
 def chart_query(chart_type: str) -> Callable:

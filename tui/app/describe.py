@@ -12,6 +12,7 @@ from datetime import datetime
 from tui.analytics.definition import ChartDefinition, SegmentChoice
 from tui.app.chart_points import Point, bucket_is_partial
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, shorten
+from tui.app.funnel_over_time import EntryBucketPart
 from tui.app.funnel_points import FunnelPart
 from tui.app.retention_points import RetentionPart
 from tui.text import printable
@@ -211,6 +212,30 @@ def describe_funnel_part(part: FunnelPart, definition: ChartDefinition) -> str:
     if step.step > 1:
         details.append(f"median {duration(step.median_seconds)}")
     details.append(window_text(definition))
+    return first_line + "\n" + SEPARATOR.join(details)
+
+
+def describe_entry_bucket(part: EntryBucketPart, definition: ChartDefinition, zone: str) -> str:
+    """Return the readout of a conversion-over-time point on two lines.
+
+    The first names the segment, the entry bucket ``[start, end)`` with its
+    zone and the actors who entered then (reached step 1), those of them who
+    converted to the last step, and the rate. The second names the part the
+    microscope opens, the other part, and the window.
+    """
+    bucket = format_bucket(part.bucket_start, part.bucket_end, zone)
+    if bucket_is_partial(part.bucket_start, part.bucket_end, definition.interval):
+        bucket = f"{bucket} {PARTIAL_NOTE}"
+    segment = [] if part.segment is None else [shorten(printable(part.segment), READOUT_EVENT_CELLS)]
+    last = part.step_count
+    rate = "no entries" if part.entered == 0 else f"{percent(part.rate)} converted"
+    entered = f"entered in {bucket}: {format_value(part.entered, 'uniques')}"
+    first_line = SEPARATOR.join([*segment, entered, f"converted to step {last}: {format_number(part.converted)}", rate])
+
+    converted = f"converted to step {last}: {format_number(part.converted)}"
+    dropped = f"dropped off at step {last}: {format_number(part.dropped)}"
+    selected, other = (dropped, converted) if part.on_dropped else (converted, dropped)
+    details = [f"microscope on {selected}", f"t for {other}", window_text(definition)]
     return first_line + "\n" + SEPARATOR.join(details)
 
 

@@ -11,7 +11,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app.chart_view import ChartView
-from tui.app.describe import describe_chart, describe_funnel_part, describe_point, describe_retention_part
+from tui.app.describe import (
+    describe_chart,
+    describe_entry_bucket,
+    describe_funnel_part,
+    describe_point,
+    describe_retention_part,
+)
+from tui.app.funnel_over_time import (
+    OVER_TIME_KEY_DESCRIPTIONS,
+    EntryBucketPart,
+    FunnelOverTimePoints,
+    switch_over_time,
+)
 from tui.app.funnel_points import FunnelPart, FunnelPoints
 from tui.app.keys import KeyEntry
 from tui.app.legend import Legend
@@ -45,6 +57,7 @@ RETENTION_KEY_DESCRIPTIONS = {
 }
 # Actions of the home screen that apply only to some cursor models.
 PART_ACTIONS = ("toggle_part",)
+FUNNEL_ACTIONS = ("switch_over_time",)
 
 
 def chart_key_entries(entries: list[KeyEntry], points) -> list[KeyEntry]:
@@ -53,6 +66,8 @@ def chart_key_entries(entries: list[KeyEntry], points) -> list[KeyEntry]:
         descriptions = SEGMENT_FUNNEL_KEY_DESCRIPTIONS if points.grouped else FUNNEL_KEY_DESCRIPTIONS
     elif isinstance(points, RetentionPoints):
         descriptions = RETENTION_KEY_DESCRIPTIONS
+    elif isinstance(points, FunnelOverTimePoints):
+        descriptions = OVER_TIME_KEY_DESCRIPTIONS
     else:
         descriptions = {}
     return [
@@ -74,6 +89,10 @@ class HomeScreen(Screen):
         Binding(
             "t", "toggle_part", "Retained or not retained", show=False, id="chart.toggle_part",
             tooltip="Switch between the retained and the not-retained users of a retention cell",
+        ),
+        Binding(
+            "T", "switch_over_time", "Over time", show=False, id="chart.switch_over_time",
+            tooltip="Switch a funnel between its steps and its conversion over time by entry bucket",
         ),
         Binding(
             "enter", "app.open_point", "Microscope", id="chart.open_point",
@@ -132,6 +151,8 @@ class HomeScreen(Screen):
             readout_text = Text(describe_funnel_part(point, app.definition), no_wrap=True, overflow="ellipsis")
         elif isinstance(point, RetentionPart):
             readout_text = Text(describe_retention_part(point, app.definition), no_wrap=True, overflow="ellipsis")
+        elif isinstance(point, EntryBucketPart):
+            readout_text = Text(describe_entry_bucket(point, app.definition, app.zone), no_wrap=True, overflow="ellipsis")
         else:
             readout_text = Text(describe_point(point, app.definition, app.zone))
         if app.marked_label:
@@ -174,9 +195,15 @@ class HomeScreen(Screen):
     def action_toggle_part(self) -> None:
         self._move(lambda points: points.toggle_part())
 
+    def action_switch_over_time(self) -> None:
+        switch_over_time(self)
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Let the part keys run, and be listed in the keys dialog, only on a chart whose cells have parts."""
-        if action in PART_ACTIONS and not isinstance(self.app.points, RetentionPoints):
+        """Let the part and funnel keys run, and be listed in the keys dialog, only on the charts they act on."""
+        points = self.app.points
+        if action in PART_ACTIONS and not isinstance(points, (RetentionPoints, FunnelOverTimePoints)):
+            return False
+        if action in FUNNEL_ACTIONS and not isinstance(points, (FunnelPoints, FunnelOverTimePoints)):
             return False
         return True
 

@@ -126,6 +126,7 @@ class LoupeApp(ChartChanges, App):
         self.marked_label: str | None = None
         # Annotations and releases drawn on the chart.
         self.markers: tuple[Marker, ...] = ()
+        self.session_span_us: int | None = None
         # The last day with events, for the builder's "last N days" ranges; today until known.
         self.last_day = date.today()
         # Chart queries started, counted so tests can check that moving the cursor runs none.
@@ -294,6 +295,7 @@ class LoupeApp(ChartChanges, App):
         self.chart_name = result.name
         self.points = chart_points(result)
         self.markers = result.markers
+        self.session_span_us = result.session_span_us
         if result.last_day is not None:
             self.last_day = result.last_day
         if result.warning:

@@ -2,7 +2,8 @@
 
 A segmentation or sessions point is ``--point WHEN [--series N] [--segment
 VALUE]``, a funnel point ``--step K [--dropped]`` (with ``--segment VALUE``
-on a grouped funnel), and a retention point
+on a grouped funnel, and ``--point WHEN`` for the users who entered the
+funnel in that bucket, a point of ``loupe chart --over-time``), and a retention point
 ``--point WHEN --period N [--dropped]`` (with ``--segment VALUE`` on a grouped
 chart), ``WHEN`` naming the start cohort. ``WHEN`` is a bucket start as ``loupe
 chart`` prints it: a date such as ``2024-03-05`` or a full ISO 8601 timestamp.
@@ -24,7 +25,7 @@ from tui.analytics.definition import ChartDefinition, DefinitionError, load_char
 from tui.analytics.filters import check_cohort
 from tui.analytics.funnel import funnel
 from tui.analytics.microscope import MicroscopeError
-from tui.analytics.point import Point
+from tui.analytics.point import Point, with_session_span
 from tui.analytics.buckets import Buckets
 from tui.analytics.retention import retention, retention_query
 from tui.analytics.segmentation import chart_buckets, find_bucket, segmentation
@@ -77,7 +78,12 @@ def point_from_args(args, definition: ChartDefinition, project: Any) -> Point:
     _check_chart_cohort(definition, project)
     bucket = _bucket_index(args.point, chart_buckets(definition, project))
     segment = _checked_segment(args.segment, args.series, definition, project)
-    return Point(definition=definition, series=args.series, segment=segment, bucket=bucket)
+    point = Point(definition=definition, series=args.series, segment=segment, bucket=bucket)
+    cursor = project.cursor()
+    try:
+        return with_session_span(cursor, point)
+    finally:
+        cursor.close()
 
 
 def run_on_point(args, action: PointAction) -> pd.DataFrame:
@@ -158,8 +164,14 @@ def parse_when(text: str) -> date | datetime:
 
 
 def _funnel_point(args, definition: ChartDefinition, project: Any) -> Point:
-    """Return the funnel point ``--step K [--dropped] [--segment VALUE]`` names."""
-    _check_unused(args, "--point", "--period", reason="a funnel's point is --step K [--dropped] [--segment VALUE]")
+    """Return the funnel point ``--step K [--dropped] [--segment VALUE] [--point WHEN]`` names.
+
+    With ``--point`` the point keeps the actors whose counted conversion
+    started in that bucket, as ``loupe chart --over-time`` counts them.
+    """
+    _check_unused(
+        args, "--period", reason="a funnel's point is --step K [--dropped] [--segment VALUE] [--point WHEN]"
+    )
     if args.series != 0:
         raise CommandError("--series: a funnel has one series. Choose its point with --step K [--dropped].")
     count = len(definition.steps)
@@ -171,7 +183,12 @@ def _funnel_point(args, definition: ChartDefinition, project: Any) -> Point:
         raise CommandError("--dropped: step 1 has no dropped-off part; every user of the funnel reached it.")
     _check_chart_cohort(definition, project)
     segment = checked_frame_segment(args.segment, definition, project, funnel)
-    return Point(definition=definition, step=args.step, dropped=args.dropped, segment=segment)
+    if args.point is None:
+        return Point(definition=definition, step=args.step, dropped=args.dropped, segment=segment)
+    bucket = _bucket_index(args.point, chart_buckets(definition, project))
+    return Point(
+        definition=definition, step=args.step, dropped=args.dropped, segment=segment, bucket=bucket, over_time=True
+    )
 
 
 def checked_frame_segment(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from tui.analytics.microscope.actor_set import Target
 from tui.analytics.point import Point
+from tui.app.funnel_over_time import EntryBucketPart, FunnelOverTimePoints, analytics_point, chart_count
 from tui.app.funnel_points import FunnelPart, FunnelPoints
 from tui.app.retention_points import RetentionPart, RetentionPoints
 
@@ -22,13 +24,17 @@ def current_point(app) -> Point | None:
         return None
     if isinstance(chosen, FunnelPart):
         return Point(app.definition, step=chosen.step.step, dropped=chosen.dropped, segment=chosen.segment)
+    if isinstance(chosen, EntryBucketPart):
+        return analytics_point(chosen, app.definition)
     if isinstance(chosen, RetentionPart):
         cell = chosen.cell
         return Point(
             app.definition, segment=cell.segment, bucket=cell.bucket, period=cell.period, dropped=chosen.not_retained
         )
     # The chart's frame has a row for every bucket, so the cursor's index is the bucket's index.
-    return Point(app.definition, chosen.series, chosen.segment, points.bucket_index)
+    point = Point(app.definition, chosen.series, chosen.segment, points.bucket_index)
+    # A sessions point reuses the chart's longest session: its queries then read only the nearby events.
+    return replace(point, session_span_us=app.session_span_us) if app.definition.type == "sessions" else point
 
 
 def chart_value(app, point: Point) -> float | None:
@@ -38,6 +44,8 @@ def chart_value(app, point: Point) -> float | None:
         return None
     if isinstance(points, FunnelPoints):
         return _funnel_value(points, point)
+    if isinstance(points, FunnelOverTimePoints):
+        return chart_count(points, point)
     if isinstance(points, RetentionPoints):
         return _retention_value(points, point)
     for line in points.lines:

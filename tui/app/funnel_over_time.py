@@ -1,0 +1,178 @@
+"""A funnel's conversion over time on the home screen: one line per segment, a point per entry bucket.
+
+Each point is the share of the actors who entered the funnel in a bucket
+(their counted conversion started there) and went on to reach the last
+step. The lines come from ``funnel_over_time``, the query that also counts
+the microscope's lists, so a point's counts equal its users.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tui.app.background import run_in_background
+from tui.app.chart_points import ChartPoints
+from tui.app.funnel_points import FunnelPoints
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tui.analytics.point import Point
+
+# The cursor keys as they work on conversion over time, by action, for the keys dialog.
+OVER_TIME_KEY_DESCRIPTIONS = {
+    "move_bucket(-1)": "Previous entry bucket",
+    "move_bucket(1)": "Next entry bucket",
+    "move_line(-1)": "Previous segment",
+    "move_line(1)": "Next segment",
+    "first_bucket": "First entry bucket",
+    "last_bucket": "Last entry bucket",
+    "toggle_part": "Switch between the users who converted and those who dropped off at the last step",
+}
+
+
+@dataclass(frozen=True)
+class EntryBucketPart:
+    """The point under the cursor: who entered the funnel in one bucket, and which of them the microscope opens.
+
+    ``converted`` reached the last step. ``dropped`` reached the step before
+    the last but not the last: the last step's dropped-off part. With more
+    than two steps it can be fewer than ``entered - converted``.
+    """
+
+    segment: str | None
+    bucket: int
+    bucket_start: pd.Timestamp
+    bucket_end: pd.Timestamp
+    step_count: int
+    entered: int
+    converted: int
+    dropped: int
+    # converted / entered, NaN when the bucket has no entries
+    rate: float
+    on_dropped: bool
+
+    @property
+    def value(self) -> int:
+        """The actors in the selected part, the count the microscope lists."""
+        return self.dropped if self.on_dropped else self.converted
+
+
+@dataclass(frozen=True)
+class BucketCounts:
+    """The actors behind one point: entered, converted to the last step, dropped off at it, and the rate."""
+
+    entered: int
+    converted: int
+    dropped: int
+    rate: float
+
+
+class FunnelOverTimePoints(ChartPoints):
+    """The lines of a funnel's conversion over time, in percent, with the counts behind each point.
+
+    ``bars`` is the funnel the view was switched from, shown again when the
+    view is switched back.
+    """
+
+    def __init__(self, frame: pd.DataFrame, step_count: int, bars: FunnelPoints):
+        last = frame[frame["step"] == step_count]
+        first = frame[frame["step"] == 1]
+        segments = last["segment"].tolist() if "segment" in frame.columns else [None] * len(last)
+        # NOTE: a bucket with no entries has no rate, so its line is drawn at 0 and the readout states "no entries".
+        rates = [0.0 if math.isnan(rate) else rate * 100 for rate in last["overall"].astype(float)]
+        line_name = f"Conversion to step {step_count} (%)"
+        lines = last.assign(series=0, series_name=line_name, segment=segments, value=rates)
+        super().__init__(lines[["series", "series_name", "segment", "bucket_start", "bucket_end", "value"]])
+        self.step_count = step_count
+        self.bars = bars
+        self.on_dropped = False
+        position = {start: index for index, start in enumerate(self.bucket_starts)}
+        # The frame lists the steps of each segment's bucket together, so its step-1 and last-step rows pair up in order.
+        self._counts: dict[tuple[str | None, int], BucketCounts] = {}
+        for segment, start, entered, row in zip(segments, last["bucket_start"], first["converted"], last.itertuples()):
+            counts = BucketCounts(int(entered), int(row.converted), int(row.dropped), float(row.overall))
+            self._counts[(segment, position[start])] = counts
+
+    def toggle_part(self) -> None:
+        """Switch the selected part between the converted and the dropped-off users."""
+        self.on_dropped = not self.on_dropped
+
+    def point(self) -> EntryBucketPart | None:
+        """Return the entry bucket under the cursor, or None when the chart has no buckets."""
+        if self.empty:
+            return None
+        segment = self.lines[self.line_index].segment
+        counts = self.counts(segment, self.bucket_index)
+        return EntryBucketPart(
+            segment=segment,
+            bucket=self.bucket_index,
+            bucket_start=self.bucket_starts[self.bucket_index],
+            bucket_end=self.bucket_ends[self.bucket_index],
+            step_count=self.step_count,
+            entered=counts.entered,
+            converted=counts.converted,
+            dropped=counts.dropped,
+            rate=counts.rate,
+            on_dropped=self.on_dropped,
+        )
+
+    def counts(self, segment: str | None, bucket: int) -> BucketCounts | None:
+        """Return the counts of ``bucket`` in ``segment``, None when the chart has no such point."""
+        return self._counts.get((segment, bucket))
+
+
+def analytics_point(part: EntryBucketPart, definition: Any) -> Point:
+    """Return the microscope's Point of ``part``: the last step's selected part, kept to the entry bucket."""
+    # Imported here: the analytics modules pull in DuckDB and pandas, which the app loads with its first chart.
+    from tui.analytics.point import Point
+
+    # NOTE: conversion drivers read only a point's step and segment, so from this point they cover the whole range.
+    return Point(
+        definition,
+        segment=part.segment,
+        bucket=part.bucket,
+        step=part.step_count,
+        dropped=part.on_dropped,
+        over_time=True,
+    )
+
+
+def chart_count(points: FunnelOverTimePoints, point: Point) -> float | None:
+    """Return the count the chart shows for an over-time ``point``, None when it shows no such point."""
+    counts = points.counts(point.segment, point.bucket)
+    if not point.over_time or point.step != points.step_count or counts is None:
+        return None
+    return float(counts.dropped if point.dropped else counts.converted)
+
+
+def switch_over_time(screen) -> None:
+    """Switch the home screen's funnel between its bars and its conversion over time.
+
+    The lines are queried in the background each time they are shown. A
+    result that arrives after the chart changed is dropped.
+    """
+    app = screen.app
+    points = app.points
+    if isinstance(points, FunnelOverTimePoints):
+        app.points = points.bars
+        screen.redraw()
+        return
+    if not isinstance(points, FunnelPoints) or app.definition is None:
+        return
+    definition, settings = app.definition, app.settings
+
+    def load(cursor) -> pd.DataFrame:
+        from tui.analytics.funnel import funnel_over_time
+
+        return funnel_over_time(cursor, definition, settings)
+
+    def loaded(frame: pd.DataFrame) -> None:
+        if app.points is not points or app.definition is not definition:
+            return
+        app.points = FunnelOverTimePoints(frame, len(definition.steps), bars=points)
+        screen.redraw()
+
+    run_in_background(screen, load, loaded, "Loading the conversion over time failed")
