@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.analytics.definition import (
     CHART_TYPES,
@@ -28,6 +28,7 @@ from tui.app.builder_types import SetAside, switch_type
 from tui.app.cohort_picker import ALL_USERS_LABEL, CohortChoice, cohort_picker
 from tui.app.default_chart import days_ending
 from tui.app.describe import INTERVAL_NAMES, event_name, segments_text
+from tui.app.footer import SteadyFooter
 from tui.app.pickers import PropertyChoice
 from tui.app.series_list import SeriesList
 from tui.store.saved_charts import SavedChartError, check_name, save_chart
@@ -85,7 +86,7 @@ class BuilderScreen(EventListActions, Screen):
                 with Vertical(id="type-settings"):
                     yield PANELS[kind](self.draft)
                 yield from self._common_rows()
-        yield Footer()
+        yield SteadyFooter()
 
     def _common_rows(self) -> ComposeResult:
         interval = choice_select(INTERVAL_NAMES, INTERVALS, self.draft.get("interval", "day"), "interval")

@@ -14,10 +14,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app.background import run_in_background
+from tui.app.footer import SteadyFooter
 from tui.app.modal import LoupeModal
 from tui.app.vim_option_list import VimOptionList
 
@@ -63,7 +64,7 @@ class ChoiceScreen(LoupeModal):
             yield Input(placeholder="/ filter", compact=True, id="choice-filter")
             yield VimOptionList(id="choice-list")
             yield Static(Text("Loading…"), id="choice-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

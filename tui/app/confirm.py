@@ -6,8 +6,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from tui.app.footer import SteadyFooter
 from tui.app.modal import LoupeModal
 
 
@@ -26,7 +27,7 @@ class ConfirmScreen(LoupeModal):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.question), id="question")
-        yield Footer()
+        yield SteadyFooter()
 
     def action_answer_yes(self) -> None:
         self.dismiss(True)

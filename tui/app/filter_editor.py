@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.analytics.definition import OPERATORS
 from tui.app.background import run_in_background
 from tui.app.builder_draft import NO_VALUE_OPERATORS, DraftError, filter_value
 from tui.app.describe import event_name
+from tui.app.footer import SteadyFooter
 from tui.text import printable
 from tui.app.modal import LoupeModal
 from tui.app.pickers import PropertyChoice, property_picker, property_values
@@ -45,7 +46,7 @@ class FilterEditor(LoupeModal):
                 yield Label("Value")
                 yield Input(placeholder='value (a, b, c for in; "7" for text)', compact=True, id="filter-value")
             yield Button("Add filter", variant="primary", compact=True, id="filter-add")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter-property", Button).focus()

@@ -6,8 +6,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from tui.app.footer import SteadyFooter
 from tui.app.keys import KeyEntry
 from tui.app.modal import LoupeModal
 
@@ -32,4 +33,4 @@ class HelpScreen(LoupeModal):
         with VerticalScroll(id="dialog"):
             yield Static(Text("Keys", style="bold"), classes="dialog-title")
             yield Static(keys_table(self.entries), id="keys-table")
-        yield Footer()
+        yield SteadyFooter()

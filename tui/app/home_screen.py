@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app.chart_view import ChartView
 from tui.app.describe import (
@@ -18,6 +18,7 @@ from tui.app.describe import (
     describe_point,
     describe_retention_part,
 )
+from tui.app.footer import SteadyFooter
 from tui.app.funnel_over_time import (
     OVER_TIME_KEY_DESCRIPTIONS,
     EntryBucketPart,
@@ -123,7 +124,7 @@ class HomeScreen(Screen):
         yield ChartView(id="chart")
         yield Legend(id="legend")
         yield Static(id="readout")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(ChartView).focus()

@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.analytics.definition import ANY_EVENT, DateRange
 from tui.analytics.pathfinder import pathfinder
+from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_value
 from tui.app.microscope.jobs import Job, start_job
 from tui.app.microscope.path_options import PATH_OPTION_BINDINGS, PathOptions
@@ -73,7 +74,7 @@ class PathfinderScreen(PathOptions, Screen):
         yield Static(id="paths-settings")
         yield Static(id="paths-status")
         yield PathsTree(id="paths-tree")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(PathsTree).focus()

@@ -8,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from tui.analytics.definition import DateRange
+from tui.app.footer import SteadyFooter
 from tui.app.modal import LoupeModal
 
 
@@ -37,7 +38,7 @@ class RangeDialog(LoupeModal):
                 yield Label("To")
                 yield Input(self.date_range.end.isoformat(), id="range-to", compact=True)
             yield Static(id="form-error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#range-from", Input).focus()

@@ -13,11 +13,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.analytics.microscope.compare import compare_actors_sql, compare_points
 from tui.analytics.point import Point
+from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_number
 from tui.app.microscope.base import MicroscopeModal
 from tui.app.microscope.header import point_banner
@@ -73,7 +74,7 @@ class CompareScreen(MicroscopeModal):
             yield Static(Text(f"First (marked): {first.subject}\nSecond: {second.subject}"), id="compare-points")
             yield Static(Text("Counting the users… (Esc cancels)"), id="compare-sums", classes="microscope-status")
             yield VimOptionList(id="compare-parts")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -17,7 +17,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.analytics.catalog import property_names
 from tui.analytics.drivers import SKEW_RATIO, DriverResult, driver_events_sql, drivers
@@ -25,6 +25,7 @@ from tui.analytics.microscope.actor_set import events_actor_set
 from tui.analytics.point import Point, point_range
 from tui.app.choice_screen import Choice, ChoiceScreen
 from tui.app.describe import event_name, percent, window_text
+from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_number, format_value
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.cells import is_missing
@@ -103,7 +104,7 @@ class DriversScreen(MicroscopeScreen):
         yield PointHeader(self.project, self.target, self.settings)
         yield Static(Text("Computing the drivers… (Esc cancels)"), id="drivers-summary")
         yield RowView(COLUMNS, id="drivers-table")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def table(self) -> RowView:

@@ -16,9 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from tui.analytics.microscope.actor_set import Target
+from tui.app.footer import SteadyFooter
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.jobs import Job, JobModal, project_on
 from tui.store.project import Project
@@ -95,7 +96,7 @@ class FormDialog(JobModal):
             yield from self.below_fields()
             yield Static(id="form-error", classes="hidden")
             yield Button(self.submit_label, variant="primary", compact=True, id="form-submit")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()

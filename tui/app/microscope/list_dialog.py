@@ -8,9 +8,10 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.app.confirm import ConfirmScreen
+from tui.app.footer import SteadyFooter
 from tui.app.microscope.jobs import JobModal
 from tui.store.project import Project
 
@@ -41,7 +42,7 @@ class ListDialog(JobModal):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
             yield DataTable(cursor_type="row", zebra_stripes=True)
             yield Static(Text("Loading…"), id="list-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -14,11 +14,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.analytics.groups import counts_groups
 from tui.analytics.point import Point
+from tui.app.footer import SteadyFooter
 from tui.app.microscope.actions import (
     ACTIONS,
     CHART_METHODS,
@@ -63,7 +64,7 @@ class MicroscopeMenu(MicroscopeModal):
             yield Static(Text("Microscope", style="bold"), classes="dialog-title")
             yield PointHeader(self.project, self.point, self.settings)
             yield VimOptionList(id="microscope-actions")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.reasons = self._reasons()

@@ -12,10 +12,11 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.analytics.microscope.actor_set import MicroscopeError, Target, as_actor_set
 from tui.analytics.microscope.paths import point_paths
+from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_value
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
@@ -46,7 +47,7 @@ class PathsScreen(PathOptions, MicroscopeScreen):
         yield Static(id="paths-settings")
         yield Static(Text("Loading paths…"), id="paths-status")
         yield PathsTree(id="paths-tree")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(PathsTree).focus()

@@ -14,10 +14,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.analytics.microscope.actor_set import Target
 from tui.analytics.microscope.profile import Profile, activity, user_profile
+from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_number
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
@@ -68,7 +69,7 @@ class ProfileScreen(MicroscopeScreen):
             yield Static(Text("Loading the profile… (Esc cancels)"), id="profile-facts-table")
         yield Static(id="profile-status", classes="microscope-status")
         yield RowView(ACTIVITY_COLUMNS, page_size=CHUNK, id="activity")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def table(self) -> RowView:

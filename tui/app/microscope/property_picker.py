@@ -9,9 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, SelectionList, Static
+from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from tui.app.footer import SteadyFooter
 from tui.app.microscope.base import MicroscopeModal
 from tui.store.project import Project
 from tui.text import printable
@@ -37,7 +38,7 @@ class PropertyPicker(MicroscopeModal):
             yield Static(Text("Space ticks a property, Enter applies, Esc keeps the columns."), classes="dialog-help")
             yield SelectionList[str](id="property-list")
             yield Static(Text("Loading the property names… (Esc cancels)"), id="property-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()

@@ -8,10 +8,11 @@ import pandas as pd
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.analytics.microscope.actor_set import Target
 from tui.analytics.microscope.why import why_here
+from tui.app.footer import SteadyFooter
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.cells import TIME_CELLS, data_text, properties_text, time_text
 from tui.app.microscope.header import PointHeader
@@ -49,7 +50,7 @@ class WhyScreen(MicroscopeScreen):
         yield PointHeader(self.project, self.target, self.settings, self.list_count)
         yield Static(Text("Loading the events… (Esc cancels)"), id="why-status", classes="microscope-status")
         yield RowView(COLUMNS, id="why-table")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(RowView)
