@@ -7,9 +7,9 @@ on a project that Loupe imported the Parquet file into; the floor runs one
 chdb, runs the same count on its own MergeTree table ``ORDER BY (event_type,
 event_time)``, merged into one part. Every engine must give the same count on
 every day, or the script stops. Timings are warm: one untimed run each, then
-the best of ``--repeats`` runs.
+the best of ``--repeats`` rounds in which the engines take turns.
 
-Usage: ``python bench/bench_segmentation.py [--events N] [--repeats N] [--keep] [--markdown]``.
+Usage: ``python bench/bench_segmentation.py [--events N] [--repeats N] [--keep | --project PATH] [--markdown]``.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from pathlib import Path
 import floor
 import generate
 import peer
+from bench_funnel import interleaved_best_of
 from bench_import import loupe_import, loupe_project_name
 from harness import (
     WORK_DIR,
     Result,
     bench_parser,
-    best_of,
     check_same_answers,
     fresh_path,
     parse_bench_arguments,
@@ -65,10 +65,8 @@ def loupe_daily_uniques(project, settings: dict, event_type: str) -> dict[date, 
         frame = segmentation(cursor, parse_chart(chart_definition(event_type)), settings)
     finally:
         cursor.close()
-    return {
-        start.tz_convert("UTC").date(): int(value)
-        for start, value in zip(frame["bucket_start"], frame["value"])
-    }
+    days = frame["bucket_start"].dt.tz_convert("UTC").dt.date
+    return dict(zip(days.tolist(), frame["value"].astype("int64").tolist()))
 
 
 def build_project(parquet: Path, n_events: int, keep: bool) -> Path:
@@ -106,7 +104,7 @@ def bench_event(project, session, event_type: str, repeats: int, size: str) -> R
     try:
         answers = {name: run() for name, run in engines.items()}
         _check_same_answer(event_type, answers)
-        seconds = {name: best_of(repeats, run)[0] for name, run in engines.items()}
+        seconds = interleaved_best_of(repeats, engines)
     finally:
         floor_cursor.close()
 
@@ -130,6 +128,10 @@ def _check_same_answer(event_type: str, answers: dict[str, dict[date, int]]) -> 
 
 def main() -> None:
     parser = bench_parser(__doc__, repeats=10)
+    parser.add_argument(
+        "--project", type=Path,
+        help="time this Loupe project instead of importing one; it must hold the generated events of --events",
+    )
     args = parse_bench_arguments(parser)
 
     run_with_peer(
@@ -141,10 +143,13 @@ def main() -> None:
 def run_with_peer(args, title: str, bench: Callable, peer_builder: Callable = build_peer) -> None:
     """Open the Loupe project and the chdb table of the generated data, run ``bench`` on both and print its table.
 
-    ``bench(project, session, size)`` returns the rows of the table.
+    ``bench(project, session, size)`` returns the rows of the table. A ``project`` argument, when
+    the script has that option, names a project to time in place of the imported one.
     """
     parquet = generate.generate(args.events, formats=("parquet",))["parquet"]
-    project = open_project(build_project(parquet, args.events, args.keep))
+    project_path = getattr(args, "project", None) or build_project(parquet, args.events, args.keep)
+    log.info("timing Loupe on %s", project_path)
+    project = open_project(project_path)
     session = peer_builder(parquet)
     try:
         results = bench(project, session, f"{args.events:,} events")

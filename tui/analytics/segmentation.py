@@ -25,7 +25,9 @@ its value when the chart counts groups.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -40,7 +42,7 @@ from tui.analytics.filters import Fragment, check_cohort
 from tui.analytics.segment_filter import keep_segments
 from tui.analytics.segmentation_groups import counted_column
 from tui.analytics.segmentation_sql import TOP_SEGMENTS, SeriesQuery
-from tui.analytics.uniques import actor_id_range, count_distinct_sql, group_id_range
+from tui.analytics.uniques import PAIR_COUNTS, PairCount, actor_id_range, count_distinct_sql, group_id_range
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +103,14 @@ def segmentation(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition,
     buckets = chart_buckets(definition, settings)
     # The top values, (other) and (none).
     segments_per_series = 1 if definition.group_by is None else TOP_SEGMENTS + 2
-    column = counted_column(definition)
-    id_range = actor_id_range(cursor) if column == "actor_id" else group_id_range(cursor)
-    count_distinct = count_distinct_sql(column, id_range, len(buckets) * segments_per_series)
+    groups = len(buckets) * segments_per_series
+    # The cache reads the id range at most once, and never when every series uses hash sets.
+    read_id_range = functools.cache(functools.partial(_id_range, cursor, counted_column(definition)))
 
     frames = []
     for series in range(len(definition.events)):
-        points = _run_points(cursor, SeriesQuery(definition, buckets, series, cohort_kind), count_distinct)
+        query = SeriesQuery(definition, buckets, series, cohort_kind)
+        points = _run_series_points(cursor, query, groups, read_id_range)
         frames.append(_fill_buckets(points, buckets, definition, series))
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     return keep_segments(frame, definition)
@@ -156,6 +159,42 @@ def find_bucket(buckets: Buckets, when: int | datetime | date) -> int:
 def _check_supported(definition: ChartDefinition) -> None:
     if definition.type != "segmentation":
         raise DefinitionError(f"type: this is a {definition.type} chart, not an event segmentation chart.")
+
+
+def _id_range(cursor: duckdb.DuckDBPyConnection, column: str) -> tuple[int, int] | None:
+    return actor_id_range(cursor) if column == "actor_id" else group_id_range(cursor)
+
+
+def _run_series_points(
+    cursor: duckdb.DuckDBPyConnection,
+    query: SeriesQuery,
+    groups: int,
+    read_id_range: Callable[[], tuple[int, int] | None],
+) -> dict:
+    """Return the points of one series, counting distinct ids with the aggregate likely to be faster.
+
+    Only for ``uniques`` do the values sum to the distinct (bucket, segment,
+    id) triples counted, which ``PAIR_COUNTS`` keeps by the series' SQL and
+    parameters. A later run of the same series then uses hash sets without
+    reading the id range when the last run counted few triples.
+    """
+    if query.definition.measure != "uniques":
+        return _run_points(cursor, query, count_distinct_sql(query.counted_column, read_id_range(), groups))
+
+    sql, params = query.chart_sql(query.exact_count)
+    key = (sql, repr(params))
+    known = PAIR_COUNTS.get(key)
+    # NOTE: after an import that adds many events of the series, the first run can
+    # still choose hash sets from the old count, and takes longer once.
+    if known is not None and known.prefers_hash_sets(groups):
+        id_range, count_distinct = known.id_range, query.exact_count
+    else:
+        id_range = read_id_range()
+        count_distinct = count_distinct_sql(query.counted_column, id_range, groups)
+    points = _run_points(cursor, query, count_distinct)
+    if id_range is not None:
+        PAIR_COUNTS.record(key, PairCount(int(points["value"].sum()), id_range))
+    return points
 
 
 def _run_points(cursor: duckdb.DuckDBPyConnection, query: SeriesQuery, count_distinct: str) -> dict:
