@@ -14,6 +14,7 @@ from tui.analytics.point import Point
 from tui.app.microscope.cohort_dialog import CohortDialog
 from tui.app.microscope.download_dialog import GroupsDownloadDialog
 from tui.app.microscope.groups_screen import GroupsScreen
+from tui.app.microscope.paged_list import SEARCH_DELAY
 from tui.app.microscope.profile_screen import ProfileScreen
 from tui.app.microscope.users_screen import UsersScreen
 from tui.store.cohorts import cohort_groups, load_cohort
@@ -72,6 +73,8 @@ async def test_groups_search_and_sort(accounts):
 
         await press(app, pilot, "slash")
         await pilot.press(*"ünï")
+        # The search runs once typing pauses.
+        await pilot.pause(SEARCH_DELAY * 3)
         await settle(app, pilot)
         assert [row.plain()[0] for row in table_rows(screen.table)] == [UNICODE_COMPANY]
         assert "1 of 4 groups match" in screen.query_one("#groups-status").content.plain

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 class ChartChanges:
     """The chart changes of ``LoupeApp``, which mixes this class in.
 
-    Each change runs the new chart through the app's chart worker. The
+    Each change runs the new chart through the app's chart worker, and
+    Backspace returns to the chart before it. The
     ``*_reason`` methods return why a change does not apply, or None when it
     does, for a menu that shows the action disabled with its reason.
     """
@@ -26,19 +27,19 @@ class ChartChanges:
         """Redraw the chart on ``point``'s bucket at the next finer interval."""
         from tui.app.chart_changes import zoomed
 
-        self._change_chart(zoomed, point, self.settings)
+        self._change_chart("zoomed in", zoomed, point, self.settings)
 
     def filter_to_series(self, point: Point) -> None:
         """Redraw the chart with only ``point``'s series, or only its segment when the chart is grouped."""
         from tui.app.chart_changes import filtered_to_line
 
-        self._change_chart(filtered_to_line, point, self.series_segments(point.series))
+        self._change_chart("filtered to one line", filtered_to_line, point, self.series_segments(point.series))
 
     def exclude_series(self, point: Point) -> None:
         """Redraw the chart without ``point``'s series, or without its segment when the chart is grouped."""
         from tui.app.chart_changes import excluded_line
 
-        self._change_chart(excluded_line, point, self.series_segments(point.series))
+        self._change_chart("with a line excluded", excluded_line, point, self.series_segments(point.series))
 
     def zoom_reason(self, point: Point) -> str | None:
         from tui.app.chart_changes import zoomed
@@ -65,7 +66,8 @@ class ChartChanges:
             return list(getattr(self.points, "segments", None) or [])
         return [line.segment for line in lines if line.series == series]
 
-    def _change_chart(self, change: Callable, *arguments) -> None:
+    def _change_chart(self, description: str, change: Callable, *arguments) -> None:
+        """Show the chart ``change`` makes; the unsaved chart's title names it by ``description``."""
         from tui.app.chart_changes import ChartChangeError
 
         try:
@@ -73,7 +75,7 @@ class ChartChanges:
         except ChartChangeError as error:
             self.notify(str(error), title="Chart unchanged", severity="warning", markup=False)
             return
-        self.show_chart(definition)
+        self.show_chart(definition, change=description)
 
     @staticmethod
     def _reason(change: Callable, *arguments) -> str | None:

@@ -19,6 +19,7 @@ from tui.app.describe import (
     describe_retention_part,
 )
 from tui.app.footer import SteadyFooter
+from tui.app.formatting import SEPARATOR
 from tui.app.funnel_over_time import (
     OVER_TIME_KEY_DESCRIPTIONS,
     EntryBucketPart,
@@ -105,6 +106,10 @@ class HomeScreen(Screen):
         ),
         Binding("b", "app.open_builder", "Build", id="chart.builder", tooltip="Change the chart in the chart builder"),
         Binding("o", "app.open_saved", "Open", id="chart.open_saved", tooltip="Open a saved chart"),
+        Binding(
+            "backspace", "app.back_chart", "Back", show=False, id="chart.back",
+            tooltip="Back to the previous chart, as it was before the last change",
+        ),
         Binding("c", "open_cohorts", "Cohorts", show=False, id="chart.cohorts", tooltip="List and delete cohorts"),
         Binding(
             "a", "open_markers", "Annotations", show=False, id="chart.markers",
@@ -172,6 +177,9 @@ class HomeScreen(Screen):
         if app.query_running:
             done = f" {percent:.0f}%" if percent >= 0 else ""
             title.append(f"Running query{done}, Esc cancels · ", style="reverse")
+        if app.chart_origin is not None:
+            # Before the chart's description, like the status, so a narrow screen still shows it.
+            title.append(app.chart_origin.text() + SEPARATOR, style="italic")
         title.append(describe_chart(app.definition, app.chart_name) if app.definition else "Loupe")
         self.query_one("#chart-title", Static).update(title)
 

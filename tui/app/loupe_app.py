@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from textual.timer import Timer
 from tui.analytics.definition import ChartDefinition
 from tui.app.background import BackgroundQuery, QueryCancelled, run_in_background
 from tui.app.chart_change_actions import ChartChanges
+from tui.app.chart_history import ChartHistory, ChartOrigin, ShownChart, derived_origin
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.chart_points import ChartPoints
 from tui.app.commands import LoupeCommands
@@ -81,6 +83,14 @@ def chart_points(result: ChartResult) -> ChartPoints | FunnelPoints | RetentionP
     return ChartPoints(result.frame)
 
 
+@dataclass(frozen=True)
+class ChartChange:
+    """The effects of a chart query besides its chart: the chart to remember for Back, and the new chart's origin."""
+
+    left: ShownChart | None = None
+    origin: ChartOrigin | None = None
+
+
 class ChartReady(Message):
     """A chart query finished with ``result``."""
 
@@ -127,6 +137,10 @@ class LoupeApp(ChartChanges, App):
         # Annotations and releases drawn on the chart.
         self.markers: tuple[Marker, ...] = ()
         self.session_span_us: int | None = None
+        # How the chart shown now was made when it is unsaved and derived from another, for its title.
+        self.chart_origin: ChartOrigin | None = None
+        self.history = ChartHistory()
+        self._change = ChartChange()
         # The last day with events, for the builder's "last N days" ranges; today until known.
         self.last_day = date.today()
         # Chart queries started, counted so tests can check that moving the cursor runs none.
@@ -160,13 +174,51 @@ class LoupeApp(ChartChanges, App):
         self.cancel_query()
         self.project.close()
 
-    def show_chart(self, definition: ChartDefinition, name: str | None = None) -> None:
-        """Run ``definition`` in the background and show it, named ``name`` if saved."""
-        self._start(lambda cursor: load_chart_jobs().run_chart(cursor, definition, name, self.settings))
+    def show_chart(
+        self, definition: ChartDefinition, name: str | None = None, change: str = "edited in the builder"
+    ) -> None:
+        """Run ``definition`` in the background and show it, named ``name`` if saved.
+
+        Back returns to the chart shown now. An unsaved chart's title names
+        ``change`` (such as ``zoomed in``) and the chart shown now as its origin.
+        """
+        origin = None if name else derived_origin(change, self.chart_name, self.chart_origin)
+        job = lambda cursor: load_chart_jobs().run_chart(cursor, definition, name, self.settings)  # noqa: E731
+        self._start(job, ChartChange(self._leaving(definition, name), origin))
 
     def open_saved_chart(self, name: str) -> None:
-        """Load the saved chart ``name`` and run it in the background."""
-        self._start(lambda cursor: load_chart_jobs().run_saved_chart(cursor, name, self.settings))
+        """Load the saved chart ``name`` and run it in the background; Back returns to the chart shown now."""
+        job = lambda cursor: load_chart_jobs().run_saved_chart(cursor, name, self.settings)  # noqa: E731
+        self._start(job, ChartChange(self._leaving(None, name)))
+
+    def _leaving(self, definition: ChartDefinition | None, name: str | None) -> ShownChart | None:
+        """Return the chart shown now, to remember for Back, unless there is none or the new chart is the same."""
+        if self.definition is None:
+            return None
+        current = ShownChart(
+            self.definition, self.chart_name, self.points, self.markers, self.session_span_us, self.chart_origin
+        )
+        same = current.same_chart(definition, name) if definition is not None else name == self.chart_name
+        return None if same else current
+
+    def action_back_chart(self) -> None:
+        """Show the chart before the last change again, with its cursor where it was.
+
+        A change still loading is cancelled instead, which leaves the chart before it on screen.
+        NOTE: the earlier chart comes back with the values it had; r runs its query again.
+        """
+        if self.query_running and self._change.left is not None:
+            self.action_cancel_query()
+            return
+        previous = self.history.pop()
+        if previous is None:
+            self.notify("There is no previous chart: this is the first chart shown.", severity="warning")
+            return
+        self.cancel_query()
+        self.definition, self.chart_name = previous.definition, previous.name
+        self.points, self.markers = previous.points, previous.markers
+        self.session_span_us, self.chart_origin = previous.session_span_us, previous.origin
+        self.home.redraw()
 
     def reload_markers(self) -> None:
         """Load the chart's annotations and releases again, after one was added or deleted."""
@@ -234,7 +286,9 @@ class LoupeApp(ChartChanges, App):
 
     def action_reload_chart(self) -> None:
         if self.definition is not None:
-            self.show_chart(self.definition, self.chart_name)
+            definition, name = self.definition, self.chart_name
+            job = lambda cursor: load_chart_jobs().run_chart(cursor, definition, name, self.settings)  # noqa: E731
+            self._start(job, ChartChange(origin=self.chart_origin))
 
     def cancel_query(self) -> bool:
         """Interrupt the running chart query; return False when none was running."""
@@ -261,9 +315,10 @@ class LoupeApp(ChartChanges, App):
             self.notify(f"Query cancelled. {self._shown_now()}")
             self.home.redraw()
 
-    def _start(self, job: Callable[[object], ChartResult]) -> None:
+    def _start(self, job: Callable[[object], ChartResult], change: ChartChange | None = None) -> None:
         self.cancel_query()
         self._generation += 1
+        self._change = change or ChartChange()
         self._query = BackgroundQuery(self.project)
         self._run_chart_job(self._query, job, self._generation)
         self._progress_timer = self.set_interval(PROGRESS_SECONDS, self._show_progress)
@@ -291,6 +346,9 @@ class LoupeApp(ChartChanges, App):
             return
         self._query_ended()
         result = message.result
+        if self._change.left is not None:
+            self.history.push(self._change.left)
+        self.chart_origin = self._change.origin
         self.definition = result.definition
         self.chart_name = result.name
         self.points = chart_points(result)

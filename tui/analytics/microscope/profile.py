@@ -102,6 +102,26 @@ def activity(
     return cursor.execute(sql, [actor_id, None if limit is None else int(limit), int(offset)]).df()
 
 
+def activity_position(cursor: duckdb.DuckDBPyConnection, actor_id: int, seq: int) -> int | None:
+    """Return how many of the actor's events come before event ``seq`` in ``activity``'s newest-first order.
+
+    That is the ``offset`` at which ``activity`` returns the event. Returns
+    None when the actor has no event ``seq``.
+    """
+    # Newer means later in capture order: a later client_time, or the same client_time and a later seq.
+    rows = cursor.execute(
+        """
+        SELECT (SELECT count(*) FROM events AS newer
+                WHERE newer.actor_id = focus.actor_id
+                  AND (newer.client_time > focus.client_time
+                       OR (newer.client_time = focus.client_time AND newer.seq > focus.seq)))
+        FROM events AS focus WHERE focus.actor_id = ? AND focus.seq = ?
+        """,
+        [actor_id, seq],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
 def _cohorts_of(cursor: duckdb.DuckDBPyConnection, actor_id: int) -> tuple[str, ...]:
     """Return the names of the user cohorts that hold ``actor_id``, sorted."""
     # Group cohorts hold group ids in ``member_id``; they are not this actor's cohorts.

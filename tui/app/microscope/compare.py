@@ -21,7 +21,7 @@ from tui.analytics.point import Point
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_number
 from tui.app.microscope.base import MicroscopeModal
-from tui.app.microscope.header import point_banner
+from tui.app.microscope.header import Banner, charted_set, point_banner
 from tui.app.microscope.selection import current_point
 from tui.app.microscope.users_screen import UsersScreen
 from tui.app.vim_option_list import VimOptionList
@@ -65,13 +65,17 @@ class CompareScreen(MicroscopeModal):
         self.second = second
         self.settings = settings
         self.counts: dict[str, int] | None = None
+        # The chart or charts of the two points, for this screen and the banner of each part's list.
+        self.chart: str | None = None
 
     def compose(self) -> ComposeResult:
         first = point_banner(self.app, self.first, self.settings)
         second = point_banner(self.app, self.second, self.settings)
+        self.chart = compared_chart(first, second)
+        points = f"First (marked): {first.subject}\nSecond: {second.subject}\nChart: {self.chart}"
         with Vertical(id="dialog"):
             yield Static(Text("Compare two points", style="bold"), classes="dialog-title")
-            yield Static(Text(f"First (marked): {first.subject}\nSecond: {second.subject}"), id="compare-points")
+            yield Static(Text(points), id="compare-points")
             yield Static(Text("Counting the users… (Esc cancels)"), id="compare-sums", classes="microscope-status")
             yield VimOptionList(id="compare-parts")
         yield SteadyFooter()
@@ -106,8 +110,15 @@ class CompareScreen(MicroscopeModal):
         if self.counts is None:
             self.notify("The users are still being counted.", severity="warning")
             return
-        actor_set = compare_actors_sql(self.first, self.second, self.settings, part)
+        actor_set = charted_set(compare_actors_sql(self.first, self.second, self.settings, part), self.chart)
         self.app.push_screen(UsersScreen(self.project, actor_set, self.settings, self.counts[part]))
+
+
+def compared_chart(first: Banner, second: Banner) -> str | None:
+    """Return the chart both points are on, or each point's chart when they differ (a point marked before a zoom)."""
+    if first.chart == second.chart:
+        return first.chart
+    return f"first point on {first.chart}, second point on {second.chart}"
 
 
 def _users(count: int) -> str:

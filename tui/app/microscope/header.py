@@ -10,7 +10,7 @@ that count groups.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from rich.text import Text
@@ -82,12 +82,24 @@ class Banner:
         return text
 
 
+@dataclass(frozen=True)
+class ChartedSet(ActorSet):
+    """An actor set made from chart points, such as one part of a comparison, with the chart its banner names."""
+
+    chart: str | None = None
+
+
+def charted_set(actor_set: ActorSet, chart: str | None) -> ChartedSet:
+    """Return ``actor_set`` with ``chart``, the description of the chart (or charts) its points are on."""
+    return ChartedSet(**{field.name: getattr(actor_set, field.name) for field in fields(ActorSet)}, chart=chart)
+
+
 def point_banner(app, point: Point, settings: Any) -> Banner:
     """Return the banner of ``point``, with its value from the app's chart when that chart is shown."""
     label = point_label(point, settings)
     definition = point.definition
     line = line_name(definition, point.series, label.series_name, point.segment)
-    chart_name = app.chart_name if app.definition == definition else None
+    chart_name = shown_chart_name(app, definition)
     return Banner(
         subject=f"{line}{SEPARATOR}{label.bucket_text()}",
         chart=describe_chart(definition, chart_name),
@@ -97,10 +109,19 @@ def point_banner(app, point: Point, settings: Any) -> Banner:
     )
 
 
+def shown_chart_name(app, definition) -> str | None:
+    """Return the saved name of ``definition`` as the app shows it now or showed it before a change, else None."""
+    if app.definition == definition:
+        return app.chart_name
+    earlier = (chart.name for chart in reversed(app.history) if chart.definition == definition)
+    return next(earlier, None)
+
+
 def target_banner(app, target: Target, settings: Any) -> Banner:
     """Return the banner of a Point or an ActorSet (which states its label and its users only)."""
     if isinstance(target, ActorSet):
-        return Banner(subject=printable(target.label), chart=None, value=None, measure=None)
+        chart = target.chart if isinstance(target, ChartedSet) else None
+        return Banner(subject=printable(target.label), chart=chart, value=None, measure=None)
     try:
         return point_banner(app, target, settings)
     except (DefinitionError, IndexError) as error:

@@ -14,6 +14,7 @@ import pandas as pd
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from tui.analytics.microscope.actor_set import Target
@@ -26,6 +27,8 @@ from tui.store.project import Project
 from tui.text import printable
 
 PAGE_SIZE = 100
+# Seconds the search waits after the last key before it queries, so typing a word runs one query, not one per key.
+SEARCH_DELAY = 0.2
 
 
 def list_bindings(list_id: str, search_tooltip: str) -> list[Binding]:
@@ -71,6 +74,9 @@ class PagedListScreen(MicroscopeScreen):
         self.search: str | None = None
         # The rows the current search keeps; None until counted.
         self.total: int | None = None
+        # List queries started (a count and a first page each), so tests can check that typing runs one.
+        self.list_queries = 0
+        self._search_timer: Timer | None = None
 
     # What subclasses give ---------------------------------------------------------
 
@@ -119,6 +125,7 @@ class PagedListScreen(MicroscopeScreen):
         self._show_status(f"Loading {self.noun}… (Esc cancels)")
         search = self.search
         page = self._page_task(0, PAGE_SIZE)
+        self.list_queries += 1
 
         def task(cursor) -> tuple[int, pd.DataFrame]:
             return self.count_rows(cursor, search), page(cursor)
@@ -191,19 +198,44 @@ class PagedListScreen(MicroscopeScreen):
         self.search_input.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        """Search ``SEARCH_DELAY`` after the last key; each key first stops the query of an earlier search."""
         event.stop()
         search = event.value.strip() or None
-        if search != self.search:
-            self.search = search
-            self.reload()
+        if self._search_timer is None and search == self.search:
+            # Only white space changed, and nothing was stopped.
+            return
+        self._stop_search_timer()
+        self.cancel_jobs()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search)
+
+    def _run_search(self) -> None:
+        self._search_timer = None
+        if not self.is_mounted:
+            return
+        # Runs even when the text ends as it began, because a key stopped that search's queries.
+        self.search = self.search_input.value.strip() or None
+        self.reload()
+
+    def _stop_search_timer(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+
+    def _search_now(self) -> None:
+        """Run a search still waiting for its delay at once, as leaving the search box does."""
+        if self._search_timer is not None:
+            self._stop_search_timer()
+            self._run_search()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._search_now()
         self.table.focus()
 
     def action_close(self) -> None:
         # Escape in the search box goes back to the table, keeping the search.
         if self.focused is self.search_input:
+            self._search_now()
             self.table.focus()
             return
         super().action_close()

@@ -2,7 +2,9 @@
 
 Activity loads ``CHUNK`` events at a time, newest first, and more as the
 user scrolls down. Opened at an event (from a stream or "why is this user
-here"), it loads chunks until that event is in, then puts the cursor on it.
+here"), it counts the events newer than that one and loads one chunk from a
+little above it, with the cursor on it. The newer events above that chunk
+load when the cursor reaches the top.
 """
 
 from __future__ import annotations
@@ -17,30 +19,19 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.analytics.microscope.actor_set import Target
-from tui.analytics.microscope.profile import Profile, activity, user_profile
+from tui.analytics.microscope.profile import Profile, activity, activity_position, user_profile
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_number
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.profile_rows import ACTIVITY_COLUMNS, activity_rows, facts_table
-from tui.app.microscope.row_view import RowView
+from tui.app.microscope.row_view import Row, RowView
 from tui.store.project import Project
 from tui.text import printable
 
 CHUNK = 500
-
-
-def load_activity(cursor, actor_id: int, offset: int, focus_seq: int | None = None) -> pd.DataFrame:
-    """Return the actor's events from ``offset``: one chunk, or as many chunks as it takes to reach ``focus_seq``."""
-    chunks = []
-    while True:
-        chunk = activity(cursor, actor_id, offset=offset, limit=CHUNK)
-        chunks.append(chunk)
-        offset += len(chunk)
-        # NOTE: reaching an old event reads every newer one first; a user with millions of events waits for it.
-        if focus_seq is None or len(chunk) < CHUNK or (chunk["seq"] == focus_seq).any():
-            break
-    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+# Events newer than the one a profile opens at that load with it, so the cursor has some context above.
+NEWER_CONTEXT = 20
 
 
 class ProfileScreen(MicroscopeScreen):
@@ -61,6 +52,11 @@ class ProfileScreen(MicroscopeScreen):
         self.profile: Profile | None = None
         self.facts: Table | None = None
         self.events: pd.DataFrame | None = None
+        # How many newer events come before ``events`` in the activity (newest first); they are not loaded.
+        self.first_offset = 0
+        # Activity pages queried, so tests can check that opening at an old event reads one page.
+        self.activity_queries = 0
+        self._loading_newer = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Profile", style="bold"), id="profile-title", classes="screen-title")
@@ -79,46 +75,68 @@ class ProfileScreen(MicroscopeScreen):
         self.table.focus()
         self.table.show_message("Loading the activity…")
         actor_id, focus_seq = self.actor_id, self.focus_seq
+        self.activity_queries += 1
 
-        def task(cursor) -> tuple[Profile, pd.DataFrame]:
-            return user_profile(cursor, actor_id), load_activity(cursor, actor_id, 0, focus_seq)
+        def task(cursor) -> tuple[Profile, int, pd.DataFrame]:
+            # One count places the event, so one page contains it however old it is.
+            position = activity_position(cursor, actor_id, focus_seq) if focus_seq is not None else None
+            first = max((position or 0) - NEWER_CONTEXT, 0)
+            return user_profile(cursor, actor_id), first, activity(cursor, actor_id, offset=first, limit=CHUNK)
 
         self.run_job(task, self._loaded, "Loading the profile failed", self._load_failed)
 
-    def _loaded(self, result: tuple[Profile, pd.DataFrame]) -> None:
-        self.profile, self.events = result
+    def _page_task(self, offset: int, limit: int):
+        """Return a task reading ``limit`` activity events from ``offset``, counted in ``activity_queries``."""
+        self.activity_queries += 1
+        actor_id = self.actor_id
+        return lambda cursor: activity(cursor, actor_id, offset=offset, limit=limit)
+
+    def _loaded(self, result: tuple[Profile, int, pd.DataFrame]) -> None:
+        self.profile, self.first_offset, self.events = result
         title = f"Profile of {printable(self.profile.display_id)}"
         self.query_one("#profile-title", Static).update(Text(title, style="bold"))
         self.facts = facts_table(self.profile, self.zone)
         self.query_one("#profile-facts-table", Static).update(self.facts)
-        self._show_activity(self._focus_row())
+        self._show_activity(self._row_of(self.focus_seq))
 
     def _load_failed(self, error: Exception) -> None:
         self.query_one("#profile-facts-table", Static).update(Text("The profile could not be loaded: see the error."))
         self.table.show_message("")
 
-    def _show_activity(self, cursor: int) -> None:
-        more = len(self.events) < self.profile.event_count
+    def _rows(self) -> list[Row]:
+        """Return the activity rows, under a row that counts the newer events not loaded yet."""
+        more = self.first_offset + len(self.events) < self.profile.event_count
         rows = activity_rows(self.events, self.zone, more)
-        self.table.show_rows(rows, more=more, cursor=cursor)
-        shown = f"{format_number(len(self.events))} of {format_number(self.profile.event_count)} events"
+        if self.first_offset:
+            # NOTE: the top session's header counts only its loaded events until the newer ones load.
+            newer = f"{format_number(self.first_offset)} newer events above: move up to load them"
+            rows.insert(0, Row((Text(newer),), rule=True))
+        return rows
+
+    def _show_activity(self, cursor: int) -> None:
+        more = self.first_offset + len(self.events) < self.profile.event_count
+        self.table.show_rows(self._rows(), more=more, cursor=cursor)
+        total = format_number(self.profile.event_count)
+        shown = f"{format_number(len(self.events))} of {total} events"
+        if self.first_offset:
+            last = self.first_offset + len(self.events)
+            shown = f"events {format_number(self.first_offset + 1)} to {format_number(last)} of {total}"
         status = f"Activity, newest first · {shown} · {self.zone}"
         self.query_one("#profile-status", Static).update(Text(status))
 
-    def _focus_row(self) -> int:
-        """Return the row of the event the profile was opened at, else 0."""
-        if self.focus_seq is None:
+    def _row_of(self, seq: int | None) -> int:
+        """Return the row of event ``seq``, else 0."""
+        if seq is None:
             return 0
-        rows = activity_rows(self.events, self.zone, more=False)
-        for index, row in enumerate(rows):
-            if row.key == self.focus_seq:
+        for index, row in enumerate(self._rows()):
+            if row.key == seq:
                 return index
         return 0
 
     def on_row_view_rows_requested(self, message: RowView.RowsRequested) -> None:
         message.stop()
-        actor_id, offset = self.actor_id, len(self.events)
-        self.run_job(lambda cursor: load_activity(cursor, actor_id, offset), self._more_loaded, "Loading more events failed")
+        older = self._page_task(self.first_offset + len(self.events), CHUNK)
+        self.run_job(older, self._more_loaded, "Loading more events failed")
 
     def _more_loaded(self, chunk: pd.DataFrame) -> None:
         if chunk.empty:
@@ -126,3 +144,42 @@ class ProfileScreen(MicroscopeScreen):
             return
         self.events = pd.concat([self.events, chunk], ignore_index=True)
         self._show_activity(self.table.cursor_row)
+
+    def on_row_view_cursor_moved(self, message: RowView.CursorMoved) -> None:
+        if message.index == 0:
+            self._load_newer()
+
+    def on_row_view_edge_reached(self, message: RowView.EdgeReached) -> None:
+        if message.direction < 0:
+            self._load_newer()
+
+    def _load_newer(self) -> None:
+        """Load the chunk of events just newer than those loaded, when some are not loaded yet."""
+        if not self.first_offset or self._loading_newer or self.events is None:
+            return
+        self._loading_newer = True
+        start = max(self.first_offset - CHUNK, 0)
+        page = self._page_task(start, self.first_offset - start)
+
+        def failed(error: Exception) -> None:
+            self._loading_newer = False
+
+        self.run_job(
+            lambda cursor: (start, page(cursor)),
+            self._newer_loaded,
+            "Loading newer events failed",
+            failed,
+        )
+
+    def _newer_loaded(self, result: tuple[int, pd.DataFrame]) -> None:
+        self._loading_newer = False
+        start, chunk = result
+        if start + len(chunk) != self.first_offset:
+            # The activity changed under the profile (events were imported), so the pieces no longer join.
+            self.notify("The user's events changed meanwhile: close the profile and open it again.", severity="warning")
+            return
+        previous_first = int(self.events["seq"].iloc[0]) if len(self.events) else None
+        self.events = pd.concat([chunk, self.events], ignore_index=True)
+        self.first_offset = start
+        # The cursor goes to the row just above the event that was the newest loaded.
+        self._show_activity(max(self._row_of(previous_first) - 1, 0))

@@ -1,0 +1,77 @@
+"""The home screen's chart history: the charts shown before each change, so Backspace can return to them.
+
+A change is a zoom, a filter to a series, an excluded series, a chart applied
+from the builder or a saved chart opened. Running the same chart again (r)
+is not a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tui.analytics.definition import ChartDefinition
+from tui.text import printable
+
+# Charts kept for Back; the oldest is forgotten first. Each keeps its aggregated points, not events.
+MAX_CHARTS = 50
+
+
+@dataclass(frozen=True)
+class ChartOrigin:
+    """The provenance of an unsaved chart: the ``change`` that made it and the saved chart it started from, if any."""
+
+    change: str
+    base_name: str | None
+
+    def text(self) -> str:
+        """Return the title's note, such as ``unsaved, zoomed in from “Signups”``."""
+        base = f"“{printable(self.base_name)}”" if self.base_name else "an unsaved chart"
+        return f"unsaved, {self.change} from {base}"
+
+
+def derived_origin(change: str, chart_name: str | None, origin: ChartOrigin | None) -> ChartOrigin:
+    """Return the origin of a chart made by ``change`` from the current chart (saved as ``chart_name``, or derived)."""
+    if chart_name:
+        return ChartOrigin(change, chart_name)
+    return ChartOrigin(change, origin.base_name if origin else None)
+
+
+@dataclass(frozen=True)
+class ShownChart:
+    """A chart as the home screen showed it: its query result and its cursor model, whose cursor stays where it was."""
+
+    definition: ChartDefinition
+    name: str | None
+    points: Any
+    markers: tuple
+    session_span_us: int | None
+    origin: ChartOrigin | None
+
+    def same_chart(self, definition: ChartDefinition, name: str | None) -> bool:
+        return self.definition == definition and self.name == name
+
+
+class ChartHistory:
+    """The charts to go back to, the most recent last."""
+
+    def __init__(self, limit: int = MAX_CHARTS):
+        self.limit = limit
+        self._charts: list[ShownChart] = []
+
+    def __len__(self) -> int:
+        return len(self._charts)
+
+    def __iter__(self):
+        return iter(self._charts)
+
+    def __reversed__(self):
+        return reversed(self._charts)
+
+    def push(self, chart: ShownChart) -> None:
+        self._charts.append(chart)
+        del self._charts[: -self.limit]
+
+    def pop(self) -> ShownChart | None:
+        """Remove and return the chart shown before the last change, or None when there is none."""
+        return self._charts.pop() if self._charts else None
