@@ -44,7 +44,8 @@ from tui.analytics.buckets import Buckets
 from tui.analytics.counted_unit import counted_unit
 from tui.analytics.definition import ANY_EVENT, ChartDefinition
 from tui.analytics.filters import Fragment
-from tui.analytics.funnel_steps import in_range, step_predicate, window_us
+from tui.analytics.funnel_any_near import best_with_first_starts_ctes, in_candidate_bucket_sql, near_marks_ctes
+from tui.analytics.funnel_steps import bits_sql, in_range, step_predicate, window_us
 
 
 class AnyOrderConversions:
@@ -59,28 +60,50 @@ class AnyOrderConversions:
         self.subsets = hall_subsets([step.event for step in definition.steps])
         # Steps that may share an event need Hall's condition when steps are matched to events.
         self.overlapping = len(self.subsets) > self.step_count
+        # Bits of the ``*`` steps without where items. Every event in ``marks`` passes the chart's
+        # where items and cohort, as every step and exclusion requires them, so it matches such a step.
+        self.every_event_steps = sum(
+            1 << index for index, step in enumerate(definition.steps) if step.event == ANY_EVENT and not step.where
+        )
 
     def kept_ctes(self) -> tuple[list[str], list]:
         """Return the CTEs whose last, ``kept``, contains one row per actor (see ``FunnelQuery.kept_sql``)."""
         ctes, params = self._event_ctes()
         # The range selects the window starts after the window functions ran, so later events still count.
         range_sql, range_params = self.buckets.range_sql("start_time")
+        windows, candidates = "marks", ""
+        if self._skips_far_windows():
+            ctes += near_marks_ctes(self.window_us)
+            windows, candidates = "near_marks", f" AND {in_candidate_bucket_sql(self.window_us)}"
         ctes += [
-            f"windows AS ({self._windows_sql()})",
+            f"windows AS ({self._windows_sql(windows)})",
             f"capped AS (SELECT unit_id, start_t, start_seq, start_time, start_mask, {self._capped_sql()} AS capped "
-            f"FROM windows WHERE start_mask <> 0 AND {range_sql})",
-            f"best AS ({self._best_sql()})",
-            f"window_events AS ({self._window_events_sql()})",
+            f"FROM windows WHERE start_mask <> 0 AND {range_sql}{candidates})",
         ]
+        params += range_params
+        if self._skips_far_windows():
+            best_ctes, best_params = best_with_first_starts_ctes(self._best_sql(2), in_range(self.buckets))
+            ctes += best_ctes
+            params += best_params
+        else:
+            ctes.append(f"best AS ({self._best_sql(1)})")
+        ctes.append(f"window_events AS ({self._window_events_sql()})")
         if self.overlapping:
             ctes.append(f"hall AS ({self._hall_sql()})")
         ctes.append("chain0 AS (SELECT unit_id, reached, start_t, start_seq, start_time FROM best)")
-        params += range_params
         for k in range(1, self.step_count + 1):
             ctes += self._step_pick_ctes(k)
         times = ", ".join(f"t{k}, seq{k}" for k in range(1, self.step_count + 1))
         ctes.append(f"kept AS (SELECT unit_id, reached, start_t, start_seq, start_time, {times} FROM chain{self.step_count})")
         return ctes, params
+
+    def _skips_far_windows(self) -> bool:
+        """Return whether the window pass reads only ``near_marks`` (see ``funnel_any_near``).
+
+        With ``*`` as step 1 or 2 nearly every bucket would be a candidate, so
+        the extra grouping and semi-join would only cost time.
+        """
+        return all(step.event != ANY_EVENT for step in self.definition.steps[:2])
 
     # Events -----------------------------------------------------------------
 
@@ -104,8 +127,8 @@ class AnyOrderConversions:
             f"max(epoch_us(client_time)) + {self.window_us} AS last_t "
             f"FROM {source} WHERE {range_sql} AND {any_step} GROUP BY {unit})"
         )
-        mask, mask_params = _bits(steps)
-        excluded, excluded_params = _bits(exclusions)
+        mask, mask_params = bits_sql(steps)
+        excluded, excluded_params = bits_sql(exclusions)
         tagged, tagged_params = _disjunction(steps + exclusions)
         marks = (
             f"marks AS (SELECT {unit} AS unit_id, epoch_us(client_time) AS t, events.seq AS seq, event_time, "
@@ -118,10 +141,17 @@ class AnyOrderConversions:
 
     # Windows ----------------------------------------------------------------
 
-    def _windows_sql(self) -> str:
-        """Return, per funnel event, the counts of events matching each subset and each exclusion in its window."""
+    def _windows_sql(self, marks: str) -> str:
+        """Return, per funnel event in ``marks``, the counts of events matching each subset and each exclusion in its window."""
         # sum() of 0/1 ran about a quarter faster than count(*) FILTER in DuckDB 2.0.1.
-        counts = [f"sum(((mask & {subset}) <> 0)::INTEGER) OVER frame AS matched{subset}" for subset in self.subsets]
+        counts = [
+            f"sum(((mask & {subset}) <> 0)::INTEGER) OVER frame AS {self._matched_column(subset)}"
+            for subset in self.subsets
+            if not subset & self.every_event_steps
+        ]
+        if any(subset & self.every_event_steps for subset in self.subsets):
+            # Every subset with such a step matches every event, so one count serves them all.
+            counts.append("count(*) OVER frame AS matched_all")
         counts += [
             f"sum(((excluded & {1 << index}) <> 0)::INTEGER) OVER frame AS exclusion_hits{index}"
             for index in range(len(self.definition.exclude))
@@ -129,7 +159,7 @@ class AnyOrderConversions:
         # RANGE frames include the peers of the current row, so events at the start time count whatever their seq.
         return (
             f"SELECT unit_id, t AS start_t, seq AS start_seq, event_time AS start_time, mask AS start_mask, "
-            f"{', '.join(counts)} FROM marks "
+            f"{', '.join(counts)} FROM {marks} "
             f"WINDOW frame AS (PARTITION BY unit_id ORDER BY t RANGE BETWEEN CURRENT ROW AND {self.window_us} FOLLOWING)"
         )
 
@@ -138,7 +168,7 @@ class AnyOrderConversions:
         # Steps 1..K fit unless some subset S inside them has fewer events than steps, so a
         # failing subset whose highest step is m limits the window to m - 1 steps.
         limits = [
-            f"CASE WHEN matched{subset} < {subset.bit_count()} THEN {subset.bit_length() - 1} END"
+            f"CASE WHEN {self._matched_column(subset)} < {subset.bit_count()} THEN {subset.bit_length() - 1} END"
             for subset in self.subsets
         ]
         limits += [
@@ -148,13 +178,17 @@ class AnyOrderConversions:
         # DuckDB's least() skips NULLs, so a window without any limit reaches every step.
         return f"coalesce(least({', '.join(limits)}), {self.step_count})"
 
-    def _best_sql(self) -> str:
-        """Return each actor's kept window: the most steps reached, then the earliest start."""
+    def _matched_column(self, subset: int) -> str:
+        """Return the column of ``windows`` that counts the window's events matching a step of ``subset``."""
+        return "matched_all" if subset & self.every_event_steps else f"matched{subset}"
+
+    def _best_sql(self, minimum: int) -> str:
+        """Return each actor's kept window among those reaching ``minimum`` steps: the most steps reached, then the earliest start."""
         # The start event must match one of the steps reached, else the window reaches none.
         reached = "CASE WHEN (start_mask & ((1 << capped) - 1)) <> 0 THEN capped ELSE 0 END"
         return (
             f"SELECT unit_id, reached, start_t, start_seq, start_time FROM "
-            f"(SELECT *, {reached} AS reached FROM capped) WHERE reached >= 1 "
+            f"(SELECT *, {reached} AS reached FROM capped) WHERE reached >= {minimum} "
             "QUALIFY row_number() OVER (PARTITION BY unit_id ORDER BY reached DESC, start_t, start_seq) = 1"
         )
 
@@ -225,14 +259,6 @@ def _disjunction(parts: list[Fragment]) -> Fragment:
     return f"({sql})", [param for _, part_params in parts for param in part_params]
 
 
-def _bits(parts: list[Fragment]) -> Fragment:
-    """Return an INTEGER with bit i set when predicate ``parts[i]`` is true (0 when there are no predicates)."""
-    if not parts:
-        return "0", []
-    sql = " | ".join(f"(CASE WHEN {part} THEN {1 << index} ELSE 0 END)" for index, (part, _) in enumerate(parts))
-    return f"({sql})", [param for _, part_params in parts for param in part_params]
-
-
 def hall_subsets(events: list[str]) -> list[int]:
     """Return the step subsets (bit k-1 for step k) whose Hall condition decides how many steps fit.
 
@@ -242,8 +268,9 @@ def hall_subsets(events: list[str]) -> list[int]:
     step when no two steps may share an event, and up to 2**10 - 1 when ``*``
     links ten steps.
     """
-    # NOTE: each subset costs one window aggregate, so a ``*`` step makes any order slow.
-    # Three steps linked by ``*`` took 6 to 9 s on 10M events (2 busy cores); longer funnels were not timed.
+    # NOTE: each subset costs one window aggregate, so a ``*`` step makes any order slow. Subsets with a ``*``
+    # step without where items share one count, yet a 4-step funnel with ``*`` as step 2 still took about
+    # 5 s of CPU time on the funnel bench's 10M events (DuckDB 2.0.1, 2 busy cores). Longer funnels were not timed.
     groups = _overlap_groups(events)
     subsets = []
     for group in groups:

@@ -6,7 +6,8 @@ after the previous step's time, at most one window after the start. Events
 are ordered by ``(client_time, seq)``; windows are measured on ``client_time``.
 Taking the earliest event at every step reaches the most steps a start can
 reach, so each start needs one join per step. In ``exact`` order the event of
-each step must be the actor's next event after the previous step's.
+each step must be the actor's next event after the previous step's, so a
+start has one chain, which ``funnel_exact`` reads off the events that follow it.
 
 A later step with other filters or another event type (or ``*``) may match
 some of a step's events. The earliest time is still right then, but the
@@ -29,18 +30,14 @@ from __future__ import annotations
 from tui.analytics.buckets import Buckets
 from tui.analytics.counted_unit import counted_unit
 from tui.analytics.definition import ANY_EVENT, ChartDefinition
-from tui.analytics.filters import Fragment
-from tui.analytics.funnel_steps import after_starts_sql, in_range, step_events_sql, window_us
-
-# Every event of the actors who did step 1, in the times a conversion can reach,
-# numbered in event order. Leaving out the other times lowers all of an actor's
-# numbers by the same amount, so neighbours stay neighbours. "No other event
-# between steps" in exact order counts events of any type, ignoring the chart's
-# where items. A group's events are those naming it, by any member.
-# NOTE: events of equal client_time take the order of seq here, not either order.
-POSITIONS_SQL = (
-    "SELECT {columns}, row_number() OVER (PARTITION BY {unit} ORDER BY client_time, events.seq) AS pos "
-    "FROM {source} WHERE {unit} IN (SELECT unit_id FROM step1) AND {reachable}"
+from tui.analytics.funnel_exact import exact_chain_ctes
+from tui.analytics.funnel_steps import (
+    after_starts_sql,
+    in_range,
+    in_window_buckets_sql,
+    step_events_sql,
+    window_buckets_sql,
+    window_us,
 )
 
 # The maximum window for which chains start only at ``near_starts``. On the
@@ -69,7 +66,12 @@ class OrderedConversions:
     def kept_ctes(self) -> tuple[list[str], list]:
         """Return the CTEs whose last, ``kept``, contains one row per actor (see ``FunnelQuery.kept_sql``)."""
         ctes, params = self._step_ctes()
-        ctes += self._chain_ctes()
+        if self.definition.order == "exact":
+            chain_ctes, chain_params = exact_chain_ctes(self.definition, self._starts(), self.window_us)
+            ctes += chain_ctes
+            params += chain_params
+        else:
+            ctes += self._chain_ctes()
         times = ", ".join(f"t{k}, seq{k}" for k in range(1, self.step_count + 1))
         ctes.append(
             f"scored AS (SELECT unit_id, start_t, start_seq, start_time, {times}, {self._reached_sql()} AS reached "
@@ -126,18 +128,19 @@ class OrderedConversions:
         """Return one CTE per step (``step{k}``), one per exclusion (``excluded{i}``), and ``marks`` when chains branch."""
         start_sql, start_params = step_events_sql(self.definition, self.definition.steps[0], in_range(self.buckets))
         ctes, params = [f"step1 AS ({start_sql})"], list(start_params)
-        # Later steps need only the times a conversion can reach and, for joins other than ASOF, the actors who started one.
+        # Later steps and exclusions need only the times a conversion can reach, and the actors who started one.
         reachable = after_starts_sql(self.window_us)
-        if self.definition.order == "exact":
-            positions, position_params = self._positions_sql(reachable)
-            ctes.append(f"positions AS ({positions})")
-            params += position_params
         started = (f"{self.unit.key} IN (SELECT unit_id FROM step1) AND {reachable}", [])
-        later_ctes, later_params = self._later_step_ctes(reachable, started)
+        if self._joins_by_range():
+            # A range join (or exact order's next event) meets only the events one window after some start.
+            ctes.append(f"start_buckets AS ({window_buckets_sql('step1', self.window_us)})")
+        later_ctes, later_params = self._later_step_ctes(reachable)
         ctes += later_ctes
         params += later_params
         if self._skips_far_starts():
-            ctes += self._near_ctes()
+            near_ctes = self._near_ctes()
+            # Exact order finds step 2 as the next event of the chain, so it needs no ``near_step2``.
+            ctes += near_ctes[:1] if self.definition.order == "exact" else near_ctes
 
         for index, exclusion in enumerate(self.definition.exclude):
             sql, exclusion_params = step_events_sql(self.definition, exclusion.event, started)
@@ -172,20 +175,18 @@ class OrderedConversions:
             f"ON near.unit_id = step2.unit_id AND near.bucket = step2.{bucket})",
         ]
 
-    def _positions_sql(self, reachable: str) -> Fragment:
-        """Return the ``positions`` CTE's query: ``seq`` and ``pos`` (with ``unit_id`` when counting groups)."""
-        source, params = self.unit.source_sql()
-        # An event has one position per group it names, so group positions are keyed by (unit_id, seq).
-        columns = "events.seq AS seq, counted_groups.group_id AS unit_id" if self.unit.counts_groups else "seq"
-        sql = POSITIONS_SQL.format(columns=columns, unit=self.unit.key, source=source, reachable=reachable)
-        return sql, params
+    def _later_step_ctes(self, reachable: str) -> tuple[list[str], list]:
+        """Return ``step{k}`` for steps 2 to K, each followed by ``earliest{k}`` when an ASOF join finds the step (k > 2).
 
-    def _later_step_ctes(self, reachable: str, started: Fragment) -> tuple[list[str], list]:
-        """Return ``step{k}`` for steps 2 to K, each followed by ``earliest{k}`` when an ASOF join finds the step (k > 2)."""
+        Exact order reads steps 3 to K off ``exact_next``, so it returns ``step2`` alone, and only for ``near_starts``.
+        """
         ctes, params = [], []
+        in_windows = (f"{reachable} AND {in_window_buckets_sql(self.unit, 'start_buckets', self.window_us)}", [])
         for k in range(2, self.step_count + 1):
+            if self.definition.order == "exact" and (k > 2 or not self._skips_far_starts()):
+                continue
             # The ASOF join (or step 2's window) partitions by actor itself, so a semi-join on actors would only cost time there.
-            restriction = (reachable, []) if self._asof_at(k) else started
+            restriction = (reachable, []) if self._asof_at(k) else in_windows
             sql, step_params = step_events_sql(self.definition, self.definition.steps[k - 1], restriction)
             ctes.append(f"step{k} AS ({sql})")
             params += step_params
@@ -305,13 +306,25 @@ class OrderedConversions:
         )
         return self._chain1_sql(f"(SELECT *, CAST(NULL AS BIGINT) AS pos FROM ({events}))", ", next_t, next_seq")
 
+    def _starts(self) -> str:
+        """Return the name of the relation of step-1 events that chains start at."""
+        return "near_starts" if self._skips_far_starts() else "step1"
+
+    def _joins_by_range(self) -> bool:
+        """Return whether some later step is found by a range join, or by the next event in exact order."""
+        return any(not self._asof_at(k) for k in range(2, self.step_count + 1))
+
     def _skips_far_starts(self) -> bool:
         """Return whether chains start only at ``near_starts``.
 
-        That needs step 2 found by the window pass and one chain row per
-        start, so no branches. It pays only for short windows, because the two
-        semi-joins cost more than they save when most starts are near a step-2 event.
+        In ``this`` order that needs step 2 found by the window pass and one
+        chain row per start, so no branches. It pays only for short windows,
+        because the two semi-joins cost more than they save when most starts
+        are near a step-2 event. In ``exact`` order it needs a step 2 other
+        than ``*``, whose events would be every event.
         """
+        if self.definition.order == "exact":
+            return self.definition.steps[1].event != ANY_EVENT
         if self.window_us > NEAR_STARTS_MAX_WINDOW_US or self.step_count < 2:
             return False
         return self._asof_at(2) and not self._branches()
@@ -351,27 +364,20 @@ class OrderedConversions:
         return any(self._branches_at(k) for k in range(2, self.step_count + 1))
 
     def _follows_sql(self, k: int) -> str:
-        """Return the condition for a step-``k`` event to follow the chain's step ``k - 1``.
+        """Return the condition for a step-``k`` event to follow the chain's step ``k - 1`` in ``this`` order.
 
-        In ``this`` order the event may share the previous step's ``client_time``
-        with a lower ``seq``, because events of equal time satisfy consecutive
-        steps in either order, and ``used`` keeps one event from filling two
-        steps. In ``exact`` order it must be the actor's next event.
+        The event may share the previous step's ``client_time`` with a lower
+        ``seq``, because events of equal time satisfy consecutive steps in
+        either order, and ``used`` keeps one event from filling two steps.
         """
-        if self.definition.order == "exact":
-            return f"step.pos = chain.pos{k - 1} + 1"
         return f"step.t >= chain.t{k - 1} AND NOT list_contains(chain.used, step.seq)"
 
     def _step_relation(self, k: int) -> str:
-        """Return step ``k``'s events with ``pos`` and ``later``.
+        """Return step ``k``'s events with ``pos`` and ``later``, for ``this`` order.
 
-        ``pos`` is the event's place among the actor's events (exact order
-        only). ``later`` has bit j-k-1 set when the event also matches a later
-        step j (this order, steps that may share events only).
+        ``pos`` is always NULL. ``later`` has bit j-k-1 set when the event also
+        matches a later step j (steps that may share events only).
         """
-        if self.definition.order == "exact":
-            key = "unit_id, seq" if self.unit.counts_groups else "seq"
-            return f"(SELECT step{k}.*, positions.pos, 0 AS later FROM step{k} JOIN positions USING ({key}))"
         if self._branches_at(k):
             return (
                 f"(SELECT unit_id, t, seq, event_time, CAST(NULL AS BIGINT) AS pos, mask >> {k} AS later "

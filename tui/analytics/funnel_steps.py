@@ -65,6 +65,36 @@ def after_starts_sql(window_us: int) -> str:
     )
 
 
+def window_buckets_sql(starts: str, window_us: int) -> str:
+    """Return the ``(unit_id, bucket)`` pairs of the time buckets that the windows of the starts in ``starts`` cover.
+
+    Buckets are ``epoch_us(client_time) // width`` with the width one window
+    (at least 1 µs), so every bucket spans at least one window and the
+    events from a start to one window after it lie in the start's bucket or
+    the next one.
+    """
+    bucket = f"t // {max(window_us, 1)}"
+    return f"SELECT unit_id, {bucket} AS bucket FROM {starts} UNION ALL SELECT unit_id, {bucket} + 1 FROM {starts}"
+
+
+def in_window_buckets_sql(unit: CountedUnit, buckets: str, window_us: int) -> str:
+    """Return the predicate on the unit's ``source_sql()`` rows keeping the events in the pairs of ``buckets``.
+
+    ``buckets`` names a relation of ``window_buckets_sql``. A hash semi-join on
+    the pair skips the events no window of those starts can reach.
+    """
+    bucket = f"epoch_us(client_time) // {max(window_us, 1)}"
+    return f"({unit.key}, {bucket}) IN (SELECT (unit_id, bucket) FROM {buckets})"
+
+
+def bits_sql(parts: list[Fragment]) -> Fragment:
+    """Return an INTEGER with bit i set when predicate ``parts[i]`` is true (0 when there are no predicates)."""
+    if not parts:
+        return "0", []
+    sql = " | ".join(f"(CASE WHEN {part} THEN {1 << index} ELSE 0 END)" for index, (part, _) in enumerate(parts))
+    return f"({sql})", [param for _, part_params in parts for param in part_params]
+
+
 def window_us(definition: ChartDefinition) -> int:
     """Return the conversion window in whole microseconds, so a step exactly one window after the start is inside it."""
     return round(definition.window_seconds * 1_000_000)
