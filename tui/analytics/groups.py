@@ -1,4 +1,4 @@
-"""The groups of a data point counted by a group type: the list, each group's users, and the groups CSV.
+"""The groups of a data point counted by a group type: the list, their properties, each group's users, the CSV.
 
 A chart with ``count_by: "group:TYPE"`` gives its point's events one row per
 (event, group of that type), with the group's ``group_id``. Everything here
@@ -96,6 +96,22 @@ def point_groups(
 def point_group_count(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any, search: str | None = None) -> int:
     """Return how many groups of ``point`` the same ``search`` keeps (all of them without one)."""
     return count_rows(cursor, _searched_sql(point, settings, search))
+
+
+def groups_properties(cursor: duckdb.DuckDBPyConnection, group_ids: list[int]) -> pd.DataFrame:
+    """Return the latest properties of the groups ``group_ids``: columns ``group_id`` and ``properties`` (JSON text).
+
+    A property's value is the one sent by the most recent event that sent
+    it, as the import keeps it, not the value at the time of the point's
+    events. A group that never got properties has ``{}``.
+    """
+    # NOTE: ``where`` items cannot filter on group properties (a ``group.TYPE.PROP`` name): filters read
+    # the event row only, and a group's properties live on ``groups``, reached through ``event_groups``.
+    return cursor.execute(
+        "SELECT group_id, coalesce(CAST(properties AS VARCHAR), '{}') AS properties FROM groups "
+        "WHERE group_id IN (SELECT unnest(?::BIGINT[])) ORDER BY group_id",
+        [[int(group_id) for group_id in group_ids]],
+    ).df()
 
 
 def group_users(point: Point, settings: Any, group_id: int, group_name: str) -> ActorSet:

@@ -34,7 +34,20 @@ SCHEMA_VERSION = 1
 # Roles in increasing order of rights.
 ROLES = ("viewer", "member", "manager", "admin")
 
-TABLES = """
+# Group properties as sent, one row per distinct properties object a group got in an import, kept at
+# its latest sending. A group's ``properties`` is rebuilt from these rows, so an import of older events
+# cannot overwrite newer values. Rows are keyed by name, because a PostHog ``$groupidentify`` may come
+# before any event names the group. Imports create the table in project files made before it existed.
+GROUP_PROPERTY_UPDATES = """
+CREATE TABLE IF NOT EXISTS group_property_updates (
+    group_type VARCHAR NOT NULL,
+    group_name VARCHAR NOT NULL,
+    sent_at    HUGEINT NOT NULL,  -- statements.order_key_sql of the sending event: client_time, then seq
+    properties JSON NOT NULL
+);
+"""
+
+TABLES = f"""
 CREATE SEQUENCE IF NOT EXISTS object_ids START 1;
 
 CREATE TABLE IF NOT EXISTS schema_info (
@@ -93,6 +106,8 @@ CREATE TABLE IF NOT EXISTS groups (
     properties       JSON,
     UNIQUE (group_type, group_name)
 );
+
+{GROUP_PROPERTY_UPDATES}
 
 CREATE TABLE IF NOT EXISTS event_groups (
     seq        BIGINT NOT NULL,

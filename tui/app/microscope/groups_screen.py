@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widgets import Static
 
-from tui.analytics.groups import group_users, point_group_count, point_groups
-from tui.app.microscope.cells import TIME_CELLS, count_text, data_text, time_text
+from tui.analytics.groups import group_users, groups_properties, point_group_count, point_groups
+from tui.app.microscope.cells import TIME_CELLS, count_text, data_text, properties_text, time_text
 from tui.app.microscope.download_dialog import GroupsDownloadDialog
 from tui.app.microscope.paged_list import PagedListScreen, list_bindings
-from tui.app.microscope.row_view import Row
+from tui.app.microscope.row_view import Row, RowView
 from tui.app.microscope.users_screen import UsersScreen
+from tui.text import printable
 
 
 class GroupsScreen(PagedListScreen):
@@ -54,7 +57,9 @@ class GroupsScreen(PagedListScreen):
         return point_group_count(cursor, self.target, self.settings, search)
 
     def fetch_page(self, cursor, sort: str, descending: bool, search: str | None, offset: int, limit: int) -> pd.DataFrame:
-        return point_groups(cursor, self.target, self.settings, sort, descending, search, offset, limit)
+        page = point_groups(cursor, self.target, self.settings, sort, descending, search, offset, limit)
+        properties = groups_properties(cursor, page["group_id"].tolist())
+        return page.merge(properties, on="group_id", how="left")
 
     def make_rows(self, frame: pd.DataFrame) -> list[Row]:
         rows = []
@@ -67,8 +72,35 @@ class GroupsScreen(PagedListScreen):
                 count_text(group.events_in_point),
                 count_text(group.users_in_point),
             )
-            rows.append(Row(cells, key=(int(group.group_id), group.group_name)))
+            key = (int(group.group_id), group.group_name, group.properties)
+            rows.append(Row(cells, key=key))
+        # Showing the first page puts the cursor on its first row without a CursorMoved message,
+        # so the line is updated once the caller has shown these rows.
+        self.call_later(self._show_properties)
         return rows
+
+    def compose(self) -> ComposeResult:
+        widgets = list(super().compose())
+        # Under the table, above the footer.
+        widgets.insert(-1, Static(id="groups-properties", classes="microscope-status"))
+        yield from widgets
+
+    def on_row_view_cursor_moved(self, message: RowView.CursorMoved) -> None:
+        message.stop()
+        self._show_properties()
+
+    def _show_properties(self) -> None:
+        """Show the latest properties of the group under the cursor in the line under the table."""
+        if not self.is_mounted:
+            return
+        row = self.table.cursor_value
+        if row is None or row.key is None:
+            text = Text("")
+        else:
+            _, group_name, properties = row.key
+            listed = properties_text(properties) or "none"
+            text = Text.assemble("Latest properties of ", printable(group_name), ": ", listed)
+        self.query_one("#groups-properties", Static).update(text)
 
     def on_row_view_chosen(self, message) -> None:
         message.stop()
@@ -78,7 +110,7 @@ class GroupsScreen(PagedListScreen):
         key = self.chosen_key()
         if key is None:
             return
-        group_id, group_name = key
+        group_id, group_name, _ = key
         users = group_users(self.target, self.settings, group_id, group_name)
         self.app.push_screen(UsersScreen(self.project, users, self.settings))
 

@@ -152,8 +152,13 @@ def _extract_member(archive: zipfile.ZipFile, name: str, folder: Path) -> Path:
 
 def _run_reader(cur: duckdb.DuckDBPyConnection, select: str, path: Path, table: str) -> None:
     """Store the rows of ``select`` (reading ``$path``) in the temporary ``table``, in file order."""
+    fetch_from_file(cur, f"CREATE OR REPLACE TEMP TABLE {table} AS {select}", path)
+
+
+def fetch_from_file(cur: duckdb.DuckDBPyConnection, sql: str, path: Path) -> list[tuple]:
+    """Run ``sql`` (reading ``$path``) and return its rows. Raises ImportFailed naming the file when DuckDB cannot read it."""
     try:
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}", {"path": str(path)})
+        return cur.execute(sql, {"path": str(path)}).fetchall()
     except duckdb.Error as error:
         log.warning("reading %s failed: %s", path, error)
         raise ImportFailed(f"Cannot read {path}: {_first_line(error)}. Check that the file is complete and in the stated format.") from None

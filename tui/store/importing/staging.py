@@ -41,6 +41,8 @@ CREATE OR REPLACE TEMP TABLE staged (
     event_properties     JSON,
     user_properties      JSON,
     groups               JSON,
+    -- Group type -> group name -> properties; kept apart from the event's columns, see refresh.py.
+    group_properties     JSON,
     platform             VARCHAR,
     os                   VARCHAR,
     country              VARCHAR,
@@ -73,6 +75,7 @@ RAW_COLUMNS = {
     "event_properties": "NULL",
     "user_properties": "NULL",
     "groups": "NULL",
+    "group_properties": "NULL",
     "platform": "NULL",
     "os": "NULL",
     "country": "NULL",
@@ -86,7 +89,7 @@ RAW_COLUMNS = {
     "problem": "NULL",
 }
 
-JSON_FIELDS = ("event_properties", "user_properties", "groups")
+JSON_FIELDS = ("event_properties", "user_properties", "groups", "group_properties")
 TEXT_FIELDS = ("event_type", "platform", "os", "country", "city", "app_version")
 
 # CASE, not AND: DuckDB evaluates both sides of AND, and json_type raises on invalid JSON.

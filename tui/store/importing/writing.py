@@ -14,6 +14,7 @@ import duckdb
 
 from tui.store.identity import resolve_actors
 from tui.store.importing.dedupe import mark_duplicates
+from tui.store.importing.group_properties import refresh_group_properties
 from tui.store.importing.keys import check_project_keys
 from tui.store.importing.refresh import refresh_groups, refresh_users
 from tui.store.importing.sessions import assign_sessions, new_session_key_sql
@@ -59,6 +60,7 @@ def write_events(
     step_done()
     refresh_users(cur)
     refresh_groups(cur, last_seq)
+    refresh_group_properties(cur)
     step_done()
 
     _count_imported(cur, summary, last_seq)

@@ -11,6 +11,7 @@ Fields read from each event object:
 | session_id | ``session_id`` (session start in ms; ``-1`` = out of session) |
 | insert_id | ``$insert_id``, else ``insert_id`` |
 | event_properties, user_properties, groups | the objects of the same names |
+| group properties | ``group_properties``: group type -> group name -> properties, or ``{"$set": {...}}`` for the groups in ``groups`` |
 | platform, os, country, city, app_version | ``platform``, ``os_name``, ``country``, ``city``, ``version_name`` |
 
 Times look like ``2023-08-24 07:00:00.000000`` (no zone: UTC, or
@@ -42,6 +43,7 @@ FIELDS = [
     ("event_properties", ["event_properties"], "json"),
     ("user_properties", ["user_properties"], "json"),
     ("groups", ["groups"], "json"),
+    ("group_properties", ["group_properties"], "json"),
     ("platform", ["platform"], "text"),
     ("os", ["os_name"], "text"),
     ("country", ["country"], "text"),

@@ -26,12 +26,11 @@ from tui.store.importing.formats.base import (
     json_path,
     removal_patch,
 )
-from tui.store.importing.formats.jsonlines import Extraction, stage_json_lines, top_level_keys
+from tui.store.importing.formats.jsonlines import Extraction, file_top_level_keys, stage_lines_direct
 from tui.store.importing.sources import (
     CSV_READER,
     PARQUET_READER,
     SourceRecords,
-    load_lines,
     open_records,
     quote_identifier,
 )
@@ -64,8 +63,7 @@ def stage_parquet(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
 
 def stage_jsonl(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
     """Stage a JSON-lines file of flat event objects."""
-    load_lines(cur, job.path)
-    top_level_keys_found = top_level_keys(cur)
+    top_level_keys_found = file_top_level_keys(cur, job.path)
     columns = choose_columns(top_level_keys_found, job)
     extraction = Extraction()
 
@@ -75,11 +73,10 @@ def stage_jsonl(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
     leftover = [key for key in top_level_keys_found if key not in columns.values()]
     rest = "json_merge_patch('{}', line, $removed)" if leftover else None
     parts = _field_columns(columns, extraction.key, json_value, rest=rest, line="source_line")
-    select = extraction.select(parts)
     parameters = extraction.parameters()
     if leftover:
         parameters["removed"] = removal_patch(columns.values())
-    stage_json_lines(cur, job, select, parameters)
+    stage_lines_direct(cur, job, extraction, parts, parameters)
     return _staged(columns)
 
 

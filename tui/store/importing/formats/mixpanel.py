@@ -19,8 +19,7 @@ from __future__ import annotations
 import duckdb
 
 from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_fields, removal_patch
-from tui.store.importing.formats.jsonlines import Extraction, stage_json_lines
-from tui.store.importing.sources import load_lines
+from tui.store.importing.formats.jsonlines import Extraction, stage_lines_direct
 
 FIELD_NAMES = {
     "event_type": "event",
@@ -36,7 +35,6 @@ USED_PROPERTIES = ("time", "distinct_id", "$insert_id", "$user_id", "$device_id"
 
 
 def stage_mixpanel(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
-    load_lines(cur, job.path)
     extraction = Extraction()
     distinct_id = extraction.property('distinct_id')
     device_id = extraction.property('$device_id')
@@ -60,5 +58,5 @@ def stage_mixpanel(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
         f"{extraction.property('$app_version_string')} AS app_version",
     ]
     parameters = {**extraction.parameters(), "used": removal_patch(USED_PROPERTIES)}
-    stage_json_lines(cur, job, extraction.select(columns), parameters)
+    stage_lines_direct(cur, job, extraction, columns, parameters)
     return StagedFile(field_names=FIELD_NAMES, time_fields=describe_time_fields("properties.time", None))

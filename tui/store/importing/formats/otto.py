@@ -48,6 +48,8 @@ SELECT_EVENTS = """
 
 
 def stage_otto(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
+    # NOTE: OTTO still copies the file into ``source_lines`` and parses each line in several passes, unlike
+    # the other JSON-lines readers (``jsonlines.stage_lines_direct``), because one line gives many events.
     load_lines(cur, job.path)
     stage_json_lines(cur, job, SELECT_EVENTS, {}, ctes=SESSION_EVENTS_CTE)
     _reject_lines_without_events(cur, job)

@@ -10,6 +10,7 @@
 | insert_id | ``uuid`` |
 | user_properties | ``person_properties``, else ``properties.$set`` |
 | groups | ``properties.$groups`` |
+| group properties | ``properties.$group_set`` of the group ``$group_type``/``$group_key`` (sent by ``$groupidentify`` events) |
 | platform, os, country, city, app_version | ``$lib``, ``$os``, ``$geoip_country_code``, ``$geoip_city_name``, ``$app_version`` |
 
 The other properties become event properties. In a CSV export the
@@ -22,8 +23,8 @@ from __future__ import annotations
 import duckdb
 
 from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_fields, removal_patch
-from tui.store.importing.formats.jsonlines import Extraction, stage_json_lines
-from tui.store.importing.sources import load_csv, load_lines, quote_identifier
+from tui.store.importing.formats.jsonlines import Extraction, stage_json_lines, stage_lines_direct
+from tui.store.importing.sources import load_csv, quote_identifier
 from tui.store.importing.summary import ImportFailed
 
 FIELD_NAMES = {
@@ -36,6 +37,7 @@ FIELD_NAMES = {
     "event_properties": "properties",
     "user_properties": "person_properties",
     "groups": "properties.$groups",
+    "group_properties": "properties.$group_set",
 }
 
 # Properties that describe the person, not the event.
@@ -45,12 +47,7 @@ JSON_COLUMNS = ("properties", "person_properties")
 
 
 def stage_posthog(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
-    if str(job.path).lower().endswith((".csv", ".csv.gz")):
-        _load_csv_as_lines(cur, job)
-        first_line = 2
-    else:
-        load_lines(cur, job.path)
-        first_line = 1
+    from_csv = str(job.path).lower().endswith((".csv", ".csv.gz"))
     extraction = Extraction()
     distinct_id = extraction.key("distinct_id")
     device_id = extraction.property('$device_id')
@@ -69,6 +66,7 @@ def stage_posthog(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
         f"THEN json_merge_patch('{{}}', {properties}, $person) ELSE {properties} END AS event_properties",
         f"coalesce({extraction.json('$.person_properties')}, {extraction.property_json('$set')}) AS user_properties",
         f"{extraction.property_json('$groups')} AS groups",
+        f"{_group_properties_sql(extraction)} AS group_properties",
         f"{extraction.property('$lib')} AS platform",
         f"{extraction.property('$os')} AS os",
         f"{extraction.property('$geoip_country_code')} AS country",
@@ -76,8 +74,29 @@ def stage_posthog(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
         f"{extraction.property('$app_version')} AS app_version",
     ]
     parameters = {**extraction.parameters(), "person": removal_patch(PERSON_PROPERTIES)}
-    stage_json_lines(cur, job, extraction.select(columns), parameters, first_line=first_line)
+    if from_csv:
+        _load_csv_as_lines(cur, job)
+        stage_json_lines(cur, job, extraction.select(columns), parameters, first_line=2)
+    else:
+        stage_lines_direct(cur, job, extraction, columns, parameters)
     return StagedFile(field_names=FIELD_NAMES, time_fields=describe_time_fields("timestamp", None))
+
+
+def _group_properties_sql(extraction: Extraction) -> str:
+    """Return SQL for ``{$group_type: {$group_key: $group_set}}``, or NULL when one of the three is missing.
+
+    A ``$group_set`` that is not an object stays as sent, so staging rejects
+    the row and names that field.
+    """
+    group_type = extraction.property("$group_type")
+    group_key = extraction.property("$group_key")
+    group_set = extraction.property_json("$group_set")
+    return (
+        f"CASE WHEN {group_type} IS NULL OR {group_key} IS NULL OR {group_set} IS NULL THEN NULL "
+        f"WHEN json_object_or_null({group_set}) "
+        f"THEN CAST(json_object({group_type}, json_object({group_key}, CAST({group_set} AS JSON))) AS VARCHAR) "
+        f"ELSE {group_set} END"
+    )
 
 
 def _load_csv_as_lines(cur: duckdb.DuckDBPyConnection, job: FileJob) -> None:
