@@ -1,4 +1,4 @@
-"""The builder's group-by picker (cohorts, group types, properties), its Lines row, and type switches that drop the name."""
+"""The builder's group-by picker (cohorts, group types, properties), its Lines row, and type switches that drop the name or a cohorts group-by."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from test_app_builder import settle
 from test_app_builder_types import open_builder, switch_type
 from tui.app.builder_screen import BuilderScreen
 from tui.app.choice_screen import ChoiceScreen
+from tui.app.series_list import SeriesList
 from tui.store.cohorts import save_cohort
 from tui.store.project import open_project
 from tui.store.saved_charts import load_chart, save_chart
@@ -118,3 +119,54 @@ async def test_new_length_buckets_drop_the_key(tmp_path):
         assert screen.draft["length_buckets"] == [120]
         assert "segments" not in screen.draft
         assert not screen.query_one("#segments-row").display
+
+
+def warning_messages(app) -> list[str]:
+    return [note.message for note in app._notifications if note.severity == "warning"]
+
+
+async def test_picker_offers_cohorts_only_where_accepted(tmp_path):
+    async with running(make_project(tmp_path), size=(120, 40)) as (app, pilot):
+        await open_builder(app, pilot)
+        for kind, offered in [("funnel", False), ("retention", False), ("sessions", True), ("segmentation", True)]:
+            await switch_type(app, pilot, kind)
+            await pilot.click("#group-by")
+            await settle(app, pilot)
+            picker = app.screen
+            assert isinstance(picker, ChoiceScreen)
+            values = [choice.value.name for choice in picker.choices]
+            assert ("cohorts" in values) is offered, kind
+            assert "group:company" in values, kind
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, BuilderScreen)
+            # Back on the list, where t chooses the chart type.
+            app.screen.query_one(SeriesList).focus()
+
+
+async def test_switch_type_clears_cohorts_group_by(tmp_path):
+    async with running(make_project(tmp_path), size=(120, 40)) as (app, pilot):
+        await open_builder(app, pilot)
+        screen = app.screen
+        screen.draft["group_by"] = "cohorts"
+
+        await switch_type(app, pilot, "sessions")
+        assert screen.draft["group_by"] == "cohorts"
+        assert warning_messages(app) == []
+
+        await switch_type(app, pilot, "funnel")
+        assert "group_by" not in screen.draft
+        assert str(screen.query_one("#group-by", Button).label) == "(none)"
+        expected = "Only segmentation and sessions charts can be grouped by saved cohorts, so the funnel chart has no group-by now."
+        assert warning_messages(app) == [expected]
+
+
+async def test_switch_type_keeps_property_group_by(tmp_path):
+    async with running(make_project(tmp_path), size=(120, 40)) as (app, pilot):
+        await open_builder(app, pilot)
+        screen = app.screen
+        assert screen.draft["group_by"] == "group:company"
+
+        await switch_type(app, pilot, "retention")
+        assert screen.draft["group_by"] == "group:company"
+        assert warning_messages(app) == []

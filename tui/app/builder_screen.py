@@ -22,7 +22,7 @@ from tui.analytics.definition import (
 from tui.app import builder_draft as drafts
 from tui.app.background import run_in_background
 from tui.app.builder_events import EventListActions
-from tui.app.builder_group_by import group_by_picker
+from tui.app.builder_group_by import drop_unaccepted_group_by, group_by_picker
 from tui.app.builder_panels import PANELS, choice_select, form_row
 from tui.app.builder_types import SetAside, switch_type
 from tui.app.cohort_picker import ALL_USERS_LABEL, CohortChoice, cohort_picker
@@ -51,6 +51,11 @@ LIST_HINTS = {
 # The ``Lines`` button without a ``segments`` key; with one it shows the key and clears it when pressed.
 # NOTE: the button is hidden while the draft has no ``segments`` key, so this label shows only if that changes.
 ALL_LINES_LABEL = "(all)"
+
+
+def picked_value(label: str, button_id: str) -> Horizontal:
+    """Return a button that shows a picked name, in a box that takes the rest of its form row."""
+    return Horizontal(Button(label, compact=True, id=button_id), classes="picked-value")
 
 
 class BuilderScreen(EventListActions, Screen):
@@ -95,11 +100,11 @@ class BuilderScreen(EventListActions, Screen):
         yield form_row("To", Input(placeholder="YYYY-MM-DD", compact=True, id="range-to"))
         presets = [Button(f"{days} days", compact=True, id=f"preset-{days}") for days in drafts.PRESET_DAYS]
         yield form_row("Last", *presets)
-        yield form_row("Group by", Button("(none)", compact=True, id="group-by"))
-        lines = form_row("Lines", Button(ALL_LINES_LABEL, compact=True, id="segments"))
+        yield form_row("Group by", picked_value("(none)", "group-by"))
+        lines = form_row("Lines", picked_value(ALL_LINES_LABEL, "segments"))
         lines.id = "segments-row"
         yield lines
-        yield form_row("Cohort", Button(ALL_USERS_LABEL, compact=True, id="cohort"))
+        yield form_row("Cohort", picked_value(ALL_USERS_LABEL, "cohort"))
         yield form_row("Name", Input(placeholder="name to save under", compact=True, id="chart-name"))
         with Horizontal(classes="form-row", id="builder-actions"):
             yield Button("Apply", variant="primary", compact=True, id="apply")
@@ -119,12 +124,22 @@ class BuilderScreen(EventListActions, Screen):
         self.query_one(SeriesList).show_draft(self.draft, highlight)
         self.query_one("#list-hint", Label).update(Text(LIST_HINTS[drafts.chart_type(self.draft)]))
         group_by = self.draft.get("group_by")
-        self.query_one("#group-by", Button).label = Text(printable(group_by) if group_by else "(none)")
-        self.query_one("#segments", Button).label = Text(self._segments_text())
+        self._set_label("#group-by", printable(group_by) if group_by else "(none)")
+        self._set_label("#segments", self._segments_text())
         # Shown only while the draft keeps or drops lines, so the builder's tab order stays the same otherwise.
         self.query_one("#segments-row").display = bool(self.draft.get("segments"))
         cohort = self.draft.get("cohort")
-        self.query_one("#cohort", Button).label = Text(printable(cohort) if cohort else ALL_USERS_LABEL)
+        self._set_label("#cohort", printable(cohort) if cohort else ALL_USERS_LABEL)
+
+    def _set_label(self, selector: str, label: str) -> None:
+        """Show ``label`` on a button of the form, and size the button to the new label.
+
+        A Button's label is not a layout reactive (Textual 8), so without the
+        layout refresh the button keeps the width of its first label.
+        """
+        button = self.query_one(selector, Button)
+        button.label = Text(label)
+        button.refresh(layout=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the key from the footer and the key list (Textual 8), and stops it running.
@@ -147,7 +162,7 @@ class BuilderScreen(EventListActions, Screen):
             await self._switch_type(event.value)
 
     async def _switch_type(self, new_type: str) -> None:
-        note = switch_type(self.draft, new_type, self.set_aside)
+        notes = [switch_type(self.draft, new_type, self.set_aside), drop_unaccepted_group_by(self.draft)]
         if self.query_one("#chart-name", Input).value.strip():
             # Saving under the old name would replace the saved chart of the other type.
             self.query_one("#chart-name", Input).value = ""
@@ -158,8 +173,9 @@ class BuilderScreen(EventListActions, Screen):
         await settings.mount(PANELS[new_type](self.draft))
         self.show_draft()
         self.refresh_bindings()
-        if note:
-            self.notify(note, severity="warning", markup=False)
+        for note in notes:
+            if note:
+                self.notify(note, severity="warning", markup=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
@@ -170,7 +186,8 @@ class BuilderScreen(EventListActions, Screen):
         elif button == "group-by":
             first = self._first_event()
             title = f"Group {event_name(first or '*')} by"
-            self.app.push_screen(group_by_picker(first, title), self._group_by_chosen)
+            picker = group_by_picker(drafts.chart_type(self.draft), first, title)
+            self.app.push_screen(picker, self._group_by_chosen)
         elif button == "segments":
             if self.draft.pop("segments", None) is not None:
                 self.notify("Every line of the chart shows again.", markup=False)
