@@ -95,7 +95,10 @@ class ChartView(Widget, can_focus=True):
             for index, symbol in marker_positions(self.app.markers, points.bucket_starts, points.bucket_ends).items()
             if index in window
         }
-        self._drawn = plotting.draw(lines, labels, cursor, width, height, color=not self.app.no_color, markers=markers)
+        hidden = (window.start, len(points.bucket_starts) - window.stop)
+        self._drawn = plotting.draw(
+            lines, labels, cursor, width, height, color=not self.app.no_color, markers=markers, hidden=hidden
+        )
         self._window = window
         return self._drawn
 

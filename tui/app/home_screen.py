@@ -125,7 +125,11 @@ class HomeScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static(id="chart-title")
+        title = Static(id="chart-title")
+        # The title has one row, so a longer one ends in "…" to show that it is cut.
+        title.styles.text_wrap = "nowrap"
+        title.styles.text_overflow = "ellipsis"
+        yield title
         yield ChartView(id="chart")
         yield Legend(id="legend")
         yield Static(id="readout")

@@ -27,6 +27,10 @@ MAX_NAME_CELLS = 32
 GAP = "   "
 
 
+# An entry: its symbol and the symbol's style, then its name uncut and the name's style.
+Entry = tuple[tuple[str, str], tuple[str, str]]
+
+
 def legend_text(
     points: ChartPoints,
     definition: ChartDefinition,
@@ -39,86 +43,89 @@ def legend_text(
     Each line's entry is ``marker name``, the selected line's name in reverse
     video. Annotations and releases follow as ``symbol day label``.
     """
-    legend = Text(no_wrap=True, overflow="ellipsis")
-    name_cells = min(MAX_NAME_CELLS, max(width - 2, 1))
-    row_cells = 0
+    entries: list[Entry] = []
     for index, line in enumerate(points.lines):
         marker, line_color = line_style(index)
-        name = shorten(line_name(definition, line.series, line.series_name, line.segment), name_cells)
+        name = line_name(definition, line.series, line.series_name, line.segment)
         name_style = "reverse" if index == points.line_index else ""
-        row_cells = _append_entry(legend, row_cells, width, (marker, line_color if color else ""), (name, name_style))
+        entries.append(((marker, line_color if color else ""), (name, name_style)))
     for chart_marker in markers:
-        label = shorten(chart_marker.legend_label(), name_cells)
-        row_cells = _append_entry(legend, row_cells, width, (chart_marker.symbol, ""), (label, "dim"))
-    return legend
+        entries.append(((chart_marker.symbol, ""), (chart_marker.legend_label(), "dim")))
+    return _lay_out(entries, width)
 
 
 def funnel_legend_text(points: FunnelPoints, definition: ChartDefinition, color: bool, width: int) -> Text:
     """Return the legend of a funnel in rows of ``width`` cells: the part under the cursor and its step in reverse video."""
-    legend = Text(no_wrap=True, overflow="ellipsis")
-    name_cells = min(MAX_NAME_CELLS, max(width - 2, 1))
-    row_cells = 0
+    entries: list[Entry] = []
     parts = ((CONVERTED_FILL, CONVERTED_COLOR, False), (DROPPED_FILL, DROPPED_COLOR, True))
     if points.grouped:
-        row_cells = _append_segments(legend, points, color, width, name_cells)
+        entries.extend(_segment_entries(points, color))
         # Each segment fills its converted part with its own marker, and every dropped-off part with one fill.
         marker, segment_color = line_style(points.segment_index)
         parts = ((marker, segment_color, False), (DROPPED_FILL, segment_color, True))
     for fill, fill_color, dropped in parts:
         name_style = "reverse" if dropped == points.on_dropped else ""
-        row_cells = _append_entry(legend, row_cells, width, (fill, fill_color if color else ""), (part_name(dropped), name_style))
+        entries.append(((fill, fill_color if color else ""), (part_name(dropped), name_style)))
     for index, spec in enumerate(definition.steps):
-        name = shorten(series_name(spec), name_cells)
         name_style = "reverse" if index == points.step_index else ""
-        row_cells = _append_entry(legend, row_cells, width, (str(index + 1), "bold"), (name, name_style))
-    return legend
+        entries.append(((str(index + 1), "bold"), (series_name(spec), name_style)))
+    return _lay_out(entries, width)
 
 
-def _append_segments(legend: Text, points: FunnelPoints, color: bool, width: int, name_cells: int) -> int:
-    """Append each segment's converted fill and name, the cursor's segment in reverse video.
-
-    Returns the cells now used on the last row.
-    """
-    row_cells = 0
+def _segment_entries(points: FunnelPoints, color: bool) -> list[Entry]:
+    """Return each segment's converted fill and name, the cursor's segment in reverse video."""
+    entries: list[Entry] = []
     for index, segment in enumerate(points.segments):
         marker, segment_color = line_style(index)
-        name = shorten(printable(segment), name_cells)
         name_style = "reverse" if index == points.segment_index else ""
-        row_cells = _append_entry(legend, row_cells, width, (marker, segment_color if color else ""), (name, name_style))
-    return row_cells
+        entries.append(((marker, segment_color if color else ""), (printable(segment), name_style)))
+    return entries
 
 
 def retention_legend_text(points: RetentionPoints, width: int) -> Text:
     """Return the legend of a retention table in rows of ``width`` cells: the part under the cursor in reverse video."""
-    legend = Text(no_wrap=True, overflow="ellipsis")
-    row_cells = 0
+    entries: list[Entry] = []
     for mark, not_retained in ((RETAINED_MARK, False), (NOT_RETAINED_MARK, True)):
         name_style = "reverse" if not_retained == points.not_retained else ""
-        row_cells = _append_entry(legend, row_cells, width, (mark, ""), (retention_part_name(not_retained), name_style))
-    row_cells = _append_entry(legend, row_cells, width, ("t", "bold"), ("switches part", "dim"))
+        entries.append(((mark, ""), (retention_part_name(not_retained), name_style)))
+    entries.append((("t", "bold"), ("switches part", "dim")))
     if points.grouped:
-        row_cells = _append_entry(legend, row_cells, width, (SEGMENT_KEYS, "bold"), ("switch segment", "dim"))
-    row_cells = _append_entry(legend, row_cells, width, (INCOMPLETE_MARK, "bold"), ("incomplete period", "dim"))
-    _append_entry(legend, row_cells, width, (AVERAGE_LABEL, "bold"), ("of complete cells", "dim"))
-    return legend
+        entries.append(((SEGMENT_KEYS, "bold"), ("switch segment", "dim")))
+    entries.append(((INCOMPLETE_MARK, "bold"), ("incomplete period", "dim")))
+    entries.append(((AVERAGE_LABEL, "bold"), ("of complete cells", "dim")))
+    return _lay_out(entries, width)
 
 
-def _append_entry(legend: Text, row_cells: int, width: int, symbol: tuple[str, str], name: tuple[str, str]) -> int:
-    """Append ``symbol name`` (each a text and its style) on the current row, or on a new one when it does not fit.
+def _lay_out(entries: list[Entry], width: int) -> Text:
+    """Lay out ``entries`` as ``symbol name`` in rows of ``width`` cells, ``GAP`` apart, never breaking one.
 
-    Returns the cells now used on the last row.
+    Names are first cut to ``MAX_NAME_CELLS`` so several entries share a row.
+    An entry that still ends up alone on its row is then cut to the whole
+    row instead, because nothing else would use that room.
     """
-    entry_cells = cell_len(symbol[0]) + 1 + cell_len(name[0])
-    if row_cells and row_cells + len(GAP) + entry_cells > width:
-        legend.append("\n")
-        row_cells = 0
-    elif row_cells:
-        legend.append(GAP)
-        row_cells += len(GAP)
-    legend.append(symbol[0], style=symbol[1])
-    legend.append(" ")
-    legend.append(name[0], style=name[1])
-    return row_cells + entry_cells
+    name_cells = min(MAX_NAME_CELLS, max(width - 2, 1))
+    rows: list[list[Entry]] = [[]]
+    row_cells = 0
+    for symbol, name in entries:
+        entry_cells = cell_len(symbol[0]) + 1 + cell_len(shorten(name[0], name_cells))
+        if rows[-1] and row_cells + len(GAP) + entry_cells > width:
+            rows.append([])
+            row_cells = 0
+        row_cells += entry_cells + (len(GAP) if rows[-1] else 0)
+        rows[-1].append((symbol, name))
+
+    legend = Text(no_wrap=True, overflow="ellipsis")
+    for row_index, row in enumerate(rows):
+        if row_index:
+            legend.append("\n")
+        for entry_index, (symbol, name) in enumerate(row):
+            cells = max(width - cell_len(symbol[0]) - 1, 1) if len(row) == 1 else name_cells
+            if entry_index:
+                legend.append(GAP)
+            legend.append(symbol[0], style=symbol[1])
+            legend.append(" ")
+            legend.append(shorten(name[0], cells), style=name[1])
+    return legend
 
 
 class Legend(Widget):

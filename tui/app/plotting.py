@@ -78,23 +78,28 @@ def draw(
     height: int,
     color: bool,
     markers: Mapping[int, str] | None = None,
+    hidden: tuple[int, int] = (0, 0),
 ) -> Text:
     """Draw ``lines`` (one value per x position) with the cursor at (line, x position).
 
-    ``x_labels`` names every x position; a readable subset becomes the x ticks.
-    The cursor is a distinct marker on the point plus a vertical guide, so it
-    shows without colour. ``markers`` maps x positions to the symbol of an
-    annotation or release, drawn on the top edge above a dotted vertical line.
+    ``x_labels`` names every x position; a readable subset becomes the x
+    ticks, always including the first and the last. The cursor is a distinct
+    marker on the point plus a vertical guide, so it shows without colour.
+    ``markers`` maps x positions to the symbol of an annotation or release,
+    drawn on the top edge above a dotted vertical line. ``hidden`` counts the
+    x positions left out before and after the drawn ones. When either count is
+    not 0, a row under the axis names them, as ``◀ 5 earlier`` and ``3 later ▶``.
     """
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         return Text("Enlarge the window to see the chart.")
 
     values = [value for line in lines for value in line]
     ticks = y_ticks(values)
-    _start_figure(width, height, color)
+    scrolled = any(hidden)
+    _start_figure(width, height - 1 if scrolled else height, color)
     plotext.ylim(ticks[0], ticks[-1])
     plotext.yticks(ticks, [compact_number(tick) for tick in ticks])
-    _set_x_axis(x_labels, data_columns(width, values))
+    tick_positions = _set_x_axis(x_labels, data_columns(width, values))
 
     markers = markers or {}
     for position in markers:
@@ -112,7 +117,19 @@ def draw(
         point = [lines[line_index][position]]
         plotext.scatter([position], point, marker=CURSOR_MARKER, color="white" if color else None)
 
-    return Text.from_ansi(plotext.build(), no_wrap=True)
+    chart = Text.from_ansi(plotext.build(), no_wrap=True)
+    chart = _with_x_labels(chart, [(position, x_labels[position]) for position in tick_positions], len(x_labels), width)
+    if scrolled:
+        chart.append("\n")
+        chart.append(scroll_hint(*hidden, width))
+    return chart
+
+
+def scroll_hint(earlier: int, later: int, width: int) -> str:
+    """Return a ``width``-cell row naming the x positions left out: ``◀ N earlier`` on the left, ``N later ▶`` on the right."""
+    left = f"◀ {earlier} earlier" if earlier else ""
+    right = f"{later} later ▶" if later else ""
+    return left + " " * max(width - len(left) - len(right), 1) + right
 
 
 def draw_funnel(
@@ -366,8 +383,13 @@ def _start_figure(width: int, height: int, color: bool) -> None:
         plotext.ticks_color("default")
 
 
-def _set_x_axis(x_labels: Sequence[str], columns: int) -> None:
-    """Label about one x position in every label's width, always the first and the last."""
+def _set_x_axis(x_labels: Sequence[str], columns: int) -> list[int]:
+    """Set ticks on about one x position in every label's width, always the first and the last; return their positions.
+
+    plotext gets empty tick labels, because it silently drops any label
+    (the first and the last too) that touches another one or the edge of
+    its row. ``_with_x_labels`` writes the labels instead.
+    """
     count = len(x_labels)
     # Half a position of margin on each side keeps the cursor guide off the frame.
     plotext.xlim(-0.5, count - 0.5)
@@ -375,12 +397,48 @@ def _set_x_axis(x_labels: Sequence[str], columns: int) -> None:
     step = max(math.ceil(count * label_width / columns), 1)
     positions = list(range(0, count, step))
     if positions[-1] != count - 1:
-        # plotext drops a label that overlaps its neighbour, so the last one takes a full step.
+        # The last label gets at least a full step of room, so it never crowds its neighbour.
         if count - 1 - positions[-1] >= step:
             positions.append(count - 1)
         elif len(positions) > 1:
             positions[-1] = count - 1
-    plotext.xticks(positions, [x_labels[position] for position in positions])
+    plotext.xticks(positions, ["" for _ in positions])
+    return positions
+
+
+def _with_x_labels(chart: Text, labels: Sequence[tuple[int, str]], count: int, width: int) -> Text:
+    """Return ``chart`` with its x label row, under the frame, holding ``labels`` (x position, text) centred under their ticks.
+
+    A label is moved inside the row at the edges. One that would touch the
+    label before it is left out, except the last, which replaces that one.
+    NOTE: the first label is never replaced, so on a row too narrow for two
+    labels the last one is left out.
+    """
+    area = plot_area(chart)
+    rows = chart.split("\n", allow_blank=True)
+    if area is None or not labels:
+        return chart
+    left, top, columns, plot_rows = area
+    # The frame's bottom edge is right under the plot area, and the label row under it.
+    label_row = top + plot_rows + 1
+    if label_row >= len(rows):
+        return chart
+    placed: list[tuple[int, str]] = []
+    for index, (position, label) in enumerate(labels):
+        centre = left + _cell_of(position, columns, -0.5, count - 0.5)
+        start = min(max(centre - len(label) // 2, 0), max(width - len(label), 0))
+        while placed and placed[-1][0] + len(placed[-1][1]) >= start:
+            if index != len(labels) - 1 or len(placed) == 1:
+                break
+            placed.pop()
+        if placed and placed[-1][0] + len(placed[-1][1]) >= start:
+            continue
+        placed.append((start, label))
+    row = [" "] * width
+    for start, label in placed:
+        row[start : start + len(label)] = label
+    rows[label_row] = Text("".join(row[:width]))
+    return Text("\n").join(rows[: label_row + 1])
 
 
 def _round_step(raw: float) -> float:
