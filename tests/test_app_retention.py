@@ -59,6 +59,10 @@ TABLE = [
     f"2024-03-31     1    0.0%  100.0%{INCOMPLETE_MARK}",
 ]
 FIRST_CELL = "Cohort 2024-03-30 (5 users) · Day 1 · "
+NOT_BEGUN = (
+    "Cohort 2024-03-31 (1 user) · Day 2 has not begun for this cohort\n"
+    "no events from this period yet, so no users to list · return on, calendar days"
+)
 DETAILS = "complete · return on, calendar days · average 60.0% over 1 complete cohort, weighted by size"
 
 
@@ -115,12 +119,23 @@ async def test_table_and_readout(signups):
         assert "* incomplete period" in legend.plain
 
         # The part stays chosen while the cursor moves; right stops at the last period.
-        await press(app, pilot, "j", "l", "l")
+        await press(app, pilot, "j")
         assert readout(app) == (
-            "Cohort 2024-03-31 (1 user) · Day 2 · not retained: 1 user · retained: 0 · 0.0% retained\n"
-            "incomplete: day 2 not over for every user · return on, calendar days · no complete cohort for an average yet"
+            "Cohort 2024-03-31 (1 user) · Day 1 · not retained: 0 users · retained: 1 · 100.0% retained\n"
+            "incomplete: day 1 not over for every user · return on, calendar days · "
+            "average 60.0% over 1 complete cohort, weighted by size"
         )
-        await press(app, pilot, "g", "k", "k")
+        # Day 2 of 03-31 begins on 04-02, after the last event: no counts, in either part.
+        await press(app, pilot, "l", "l")
+        assert readout(app) == NOT_BEGUN
+        await press(app, pilot, "t")
+        assert readout(app) == NOT_BEGUN
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, HomeScreen)
+        assert [note.message for note in app._notifications][-1] == (
+            "Day 2 has not begun for this cohort, so there are no users to list."
+        )
+        await press(app, pilot, "t", "g", "k", "k")
         assert readout(app).startswith("Cohort 2024-03-30 (5 users) · Day 0 · not retained: 3 users · retained: 2 · ")
         assert app.queries_run == 1
         assert error_messages(app) == []

@@ -88,5 +88,5 @@ async def test_table_scrolls_in_80x24(ecom):
         assert lines[-2].split()[-2:] == [f"100%{INCOMPLETE_MARK}", RETAINED_MARK]
         assert lines[-2].count(INCOMPLETE_MARK) == 1
         assert lines[-1].startswith(f"cohorts {cohorts - (len(lines) - 5)}–{cohorts} of {cohorts}")
-        assert readout(app).startswith("Cohort 2024-06-29 (4 users) · Day 7 · retained: 0 users")
-        assert "incomplete: day 7 not over for every user" in readout(app)
+        assert readout(app).startswith("Cohort 2024-06-29 (4 users) · Day 7 has not begun for this cohort\n")
+        assert "no users to list" in readout(app)

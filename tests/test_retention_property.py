@@ -135,12 +135,14 @@ def matches(row: Row, spec: dict, chart: dict) -> bool:
 class HandCount:
     """The retention table of one chart, counted event by event, per unit: an actor's name or a team."""
 
-    def __init__(self, rows: list[Row], chart: dict):
+    def __init__(self, rows: list[Row], chart: dict, last_event: datetime | None = None):
+        """Count ``rows``; ``last_event`` is the project's largest event time when ``rows`` leave some events out."""
         self.chart = chart
         self.zone = ZoneInfo(chart["timezone"])
         self.periods = chart["periods"]
         self.first_starts = self._first_starts(rows)
         self.returns = self._returns(rows)
+        self.last_event = last_event or max(row.event_time for row in rows)
 
     def grid_index(self, instant: datetime) -> int:
         """Return the day or week number of ``instant``'s local date, counted from the range's first day."""
@@ -148,6 +150,26 @@ class HandCount:
         if self.chart["period"] == "day":
             return (day - FIRST_DAY).days
         return (_monday(day) - _monday(FIRST_DAY)).days // 7
+
+    def begun(self, bucket: int, period: int) -> bool:
+        """Tell whether ``period`` of cohort ``bucket`` began by the last event for the cohort's earliest start.
+
+        Calendar periods begin at local midnight of their day or Monday.
+        Rolling ones begin ``period`` windows after the cohort bucket's start,
+        which the range's first day clips.
+        """
+        monday = _monday(FIRST_DAY)
+        if self.chart["rolling"]:
+            if self.chart["period"] == "day":
+                first = FIRST_DAY + timedelta(days=bucket)
+            else:
+                first = max(monday + timedelta(weeks=bucket), FIRST_DAY)
+            begins = _midnight(first, self.zone) + period * timedelta(days=1 if self.chart["period"] == "day" else 7)
+        elif self.chart["period"] == "day":
+            begins = _midnight(FIRST_DAY + timedelta(days=bucket + period), self.zone)
+        else:
+            begins = _midnight(monday + timedelta(weeks=bucket + period), self.zone)
+        return begins <= self.last_event
 
     def units(self, row: Row) -> tuple[str, ...]:
         """Return the units ``row`` counts for: its actor, or the teams it names when counted by team."""
@@ -210,6 +232,10 @@ class HandCount:
 
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
 def stored_rows(project, rows: list[dict], names: list[str]) -> list[Row]:
@@ -280,6 +306,8 @@ def test_retention_points_equal_chart_and_hand_count(drawn_events, drawn_chart, 
                 assert {seq for _, seq in returned} == set().union(*counted.values()), (cell, obj)
 
                 dropped = point_rows(cursor, definition, project, cell, dropped=True)
-                expected = {(name, hand.first_starts[name].seq) for name in cohort - retained}
+                # A period that had not begun has no not-retained units, unless a return landed in it.
+                not_retained = cohort - retained if retained or hand.begun(cell.bucket, cell.period) else set()
+                expected = {(name, hand.first_starts[name].seq) for name in not_retained}
                 assert set(dropped) == expected, (cell, obj)
                 assert len(dropped) == cell.not_retained, (cell, obj)

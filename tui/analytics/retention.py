@@ -34,6 +34,15 @@ actor of the cohort by the time of the project's last event (the largest
 when its period has begun for some actor of the cohort by that time, or
 when it counts a return anyway (a device clock running ahead can put one
 there).
+
+A cell's *not retained* actors are the cohort's actors without a counted
+return. A cell that has not started has none, because no actor could have
+returned in it yet. A started but incomplete cell counts every cohort actor
+without a return so far, including those whose period is still running,
+and the app marks such a cell incomplete. Calendar periods begin and end at
+the same instant for the whole cohort, so the stricter rule "period over
+and no return" would count no one in an incomplete calendar cell and hide
+who has not come back yet.
 """
 
 from __future__ import annotations
@@ -75,8 +84,9 @@ def retention(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, se
     Columns: ``segment`` (None without a group-by), ``bucket`` (0-based),
     ``bucket_start`` and ``bucket_end`` (the cohort's bucket in the chart's
     time zone), ``period`` (N), ``cohort_size``, ``retained``,
-    ``not_retained``, ``rate`` (``retained / cohort_size``, NaN for an empty
-    cohort), ``complete`` and ``started``. Every bucket appears, empty or not,
+    ``not_retained`` (0 in a cell that has not started), ``rate``
+    (``retained / cohort_size``, NaN for an empty cohort), ``complete`` and
+    ``started``. Every bucket appears, empty or not,
     for every segment; a grouped chart without any start event has no
     segment and so no rows. The chart's ``segments`` key hides segments last.
     """
@@ -234,6 +244,7 @@ def _segment_frame(query: RetentionQuery, counts: dict, segment: str | None, cel
     sizes, retained = _cohort_counts(query, counts, chosen)
     cohort_size = sizes[rows]
     retained_cells = retained.reshape(-1)
+    started = started | (retained_cells > 0)
     return pd.DataFrame(
         {
             "segment": segment,
@@ -243,10 +254,10 @@ def _segment_frame(query: RetentionQuery, counts: dict, segment: str | None, cel
             "period": periods,
             "cohort_size": cohort_size,
             "retained": retained_cells,
-            "not_retained": cohort_size - retained_cells,
+            "not_retained": np.where(started, cohort_size - retained_cells, 0),
             "rate": _fraction(retained_cells, cohort_size),
             "complete": complete,
-            "started": started | (retained_cells > 0),
+            "started": started,
         },
         columns=COLUMNS,
     )
@@ -272,12 +283,7 @@ def _started(query: RetentionQuery, rows: np.ndarray, periods: np.ndarray, last_
     """Return, per cell, whether its period has begun by ``last_event`` for the cohort's earliest possible start."""
     if last_event is None:
         return np.zeros(len(rows), dtype=bool)
-    if query.definition.rolling:
-        window = timedelta(microseconds=query.unit_us)
-        starts = [query.cohorts.boundaries[row] + period * window for row, period in zip(rows, periods)]
-    else:
-        starts = [query.grid.boundaries[row + period] for row, period in zip(rows, periods)]
-    return np.array([start <= last_event for start in starts], dtype=bool)
+    return np.array([query.period_start(row, period) <= last_event for row, period in zip(rows, periods)], dtype=bool)
 
 
 def _fraction(part: np.ndarray, whole: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ With a group-by, the first start event also decides each unit's segments
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tui.analytics.buckets import DAY_US, WEEK_STARTS, WEEK_US, make_buckets
 from tui.analytics.counted_unit import counted_unit
@@ -68,6 +68,17 @@ class RetentionQuery:
         # Both number the range's first day or week 0, so a start event's grid index is its bucket.
         self.cohorts = make_buckets(definition.range, definition.period, timezone, week_start)
         self.grid = make_buckets(_extended_range(definition, week_start), definition.period, timezone, week_start)
+
+    def period_start(self, bucket: int, period: int) -> datetime:
+        """Return the earliest UTC instant at which period ``period`` of cohort ``bucket`` begins for any of its units.
+
+        A calendar period begins at the same instant for the whole cohort. A
+        rolling one begins ``period`` windows after each unit's start event,
+        so the earliest is ``period`` windows after the bucket's start.
+        """
+        if self.definition.rolling:
+            return self.cohorts.boundaries[bucket] + period * timedelta(microseconds=self.unit_us)
+        return self.grid.boundaries[bucket + period]
 
     def return_span(self) -> Fragment:
         """Return the predicate on ``event_time`` that every counted return event passes.
@@ -201,7 +212,8 @@ class RetentionQuery:
 
         Retained: each retained actor's return events in period ``period``
         (mode ``on_or_after``: in that period or a later one counted). Not
-        retained (``dropped``): each cohort actor's first start event.
+        retained (``dropped``): each cohort actor's first start event, or no
+        event when the period has not begun (see ``retention`` for the rule).
         Counted by a group type, the rows are (event, group) pairs with the
         group's ``group_id``: an event naming two counted groups is there once
         for each group it counts for. A grouped chart's point keeps the units
@@ -212,8 +224,16 @@ class RetentionQuery:
         # Counted by a group type, each chosen event comes with the group it counts for.
         group = ", group_id" if self.unit.counts_groups else ""
         retained = f"FROM returns WHERE {self._retained_sql()}"
+        chosen_params = [period]
         if dropped:
-            chosen = f"SELECT start_seq AS seq{group} FROM first_starts WHERE {unit} NOT IN (SELECT {unit} {retained})"
+            # The same rule as the chart's ``started`` column: a cell whose period has not begun by the
+            # project's last event, and which counts no return, has no not-retained units.
+            begun = f"(? <= (SELECT max(event_time) FROM events) OR EXISTS (SELECT 1 {retained}))"
+            chosen = (
+                f"SELECT start_seq AS seq{group} FROM first_starts "
+                f"WHERE {unit} NOT IN (SELECT {unit} {retained}) AND {begun}"
+            )
+            chosen_params = [period, self.period_start(bucket, period), period]
             event, span = self.definition.start, self.cohorts.range_sql()
         else:
             chosen = f"SELECT seq{group} {retained}"
@@ -227,7 +247,7 @@ class RetentionQuery:
             )
         else:
             sql = f"{ctes}SELECT * EXCLUDE (dedupe_key) FROM events WHERE seq IN ({chosen}) AND {bounds}"
-        return sql, params + [period] + bound_params
+        return sql, params + chosen_params + bound_params
 
     def _retained_sql(self) -> str:
         """Return the condition on a ``returns`` row for its actor to count as retained in period ``?``."""

@@ -14,7 +14,7 @@ from tui.app.chart_points import Point, bucket_is_partial
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, shorten
 from tui.app.funnel_over_time import EntryBucketPart
 from tui.app.funnel_points import FunnelPart
-from tui.app.retention_points import RetentionPart
+from tui.app.retention_points import RetentionPart, not_begun_text
 from tui.text import printable
 
 MEASURE_NAMES = {
@@ -306,16 +306,22 @@ def describe_retention_part(part: RetentionPart, definition: ChartDefinition) ->
     The first names the cohort with its size, the period, the part under the
     cursor with its count, the other part's count and the rate. The second
     states whether the cell is complete, how returns count, and the period's
-    average over complete cells.
+    average over complete cells. A cell whose period had not begun by the
+    project's last event shows no counts, only that it has not begun.
     """
     cell = part.cell
     period = f"{definition.period.capitalize()} {cell.period}"
+    cohort = f"Cohort {cell.bucket_start:%Y-%m-%d} ({format_value(cell.cohort_size, 'uniques')})"
+    segment = [] if cell.segment is None else [shorten(printable(cell.segment), READOUT_EVENT_CELLS)]
+    if not part.begun:
+        # Counts here would claim that the whole cohort failed to return in a period that has not begun.
+        first_line = SEPARATOR.join([cohort, *segment, not_begun_text(cell, definition.period)])
+        details = ["no events from this period yet, so no users to list", retention_rules(definition)]
+        return first_line + "\n" + SEPARATOR.join(details)
     counts = [
         f"{retention_part_name(part.not_retained)}: {format_value(part.value, 'uniques')}",
         f"{retention_part_name(not part.not_retained)}: {format_number(cell.retained if part.not_retained else cell.not_retained)}",
     ]
-    cohort = f"Cohort {cell.bucket_start:%Y-%m-%d} ({format_value(cell.cohort_size, 'uniques')})"
-    segment = [] if cell.segment is None else [shorten(printable(cell.segment), READOUT_EVENT_CELLS)]
     first_line = SEPARATOR.join([cohort, *segment, period, *counts, f"{percent(cell.rate)} retained"])
 
     state = "complete" if cell.complete else f"incomplete: {period.lower()} not over for every user"

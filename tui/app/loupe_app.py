@@ -33,7 +33,7 @@ from tui.app.funnel_points import FunnelPoints
 from tui.app.help_screen import HelpScreen
 from tui.app.home_screen import HomeScreen, chart_key_entries
 from tui.app.keys import key_entries
-from tui.app.retention_points import RetentionPoints
+from tui.app.retention_points import RetentionPart, RetentionPoints, not_begun_text
 from tui.store.project import ProjectError, open_project
 
 if TYPE_CHECKING:
@@ -259,6 +259,11 @@ class LoupeApp(ChartChanges, App):
         point = current_point(self)
         if point is None:
             self.notify("There is no data point under the cursor.", severity="warning")
+            return
+        part = self.points.point()
+        if isinstance(part, RetentionPart) and not part.begun:
+            # Both parts of such a cell are empty, so a microscope would list nobody.
+            self.notify(f"{not_begun_text(part.cell, self.definition.period)}, so there are no users to list.")
             return
         self.push_screen(MicroscopeMenu(self.project, point, self.settings))
 

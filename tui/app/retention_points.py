@@ -65,6 +65,16 @@ class RetentionPart:
         """The actors in this part, the count the microscope lists."""
         return self.cell.not_retained if self.not_retained else self.cell.retained
 
+    @property
+    def begun(self) -> bool:
+        """Whether the cell's period had begun by the project's last event. When it had not, both parts are empty."""
+        return self.cell.started
+
+
+def not_begun_text(cell: RetentionCell, period_name: str) -> str:
+    """Return e.g. ``Day 3 has not begun for this cohort``, for a cell whose ``started`` is false."""
+    return f"{period_name.capitalize()} {cell.period} has not begun for this cohort"
+
 
 class RetentionPoints:
     """The cohorts of a retention result by period, their averages, and a cursor on one part of one cell.
