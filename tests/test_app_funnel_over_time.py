@@ -1,4 +1,6 @@
-"""A funnel's conversion over time in the app, on the small shop of ``funnel_app``: switch, cursor, readout, microscope.
+"""A funnel's conversion over time in the app: switch, cursor, readout and microscope.
+
+The data is the small shop of ``funnel_app``.
 
 By the day of the view that starts each counted conversion (UTC):
 March 1: u1 and u2 enter; u1 buys and u2 drops off at the buy step.

@@ -146,7 +146,7 @@ def test_cohort_segments_only_on_segmentation_and_sessions(chart):
         parse_chart(chart)
 
 
-def test_cli_prints_sessions_segments_and_lists_a_segment_point(project, tmp_path, capsys):
+def test_cli_sessions_segment_point(project, tmp_path, capsys):
     chart = {"type": "sessions", "range": RANGE, "group_by": "group:company", "segments": {"drop": ["(none)"]}}
     chart_file = tmp_path / "chart.json"
     chart_file.write_text(json.dumps(chart), encoding="utf-8")

@@ -136,7 +136,7 @@ def test_length_bucket_changes_write_key():
         excluded_line(Point(excluded, series=0), [None])
 
 
-def test_filter_and_exclude_on_grouped_sessions_name_bucket_and_segment():
+def test_grouped_sessions_filter_exclude():
     definition = parse_chart(lengths_chart(group_by="platform"))
     point = Point(definition, series=0, segment="iOS", bucket=1)
 
@@ -162,7 +162,7 @@ def test_filter_and_exclude_on_grouped_sessions_name_bucket_and_segment():
         excluded_line(Point(kept_two, segment="Web"), ["Web"])
 
 
-def test_segmentation_by_group_type_keeps_its_event_and_segment():
+def test_group_type_filter_keeps_event():
     definition = parse_chart({
         "type": "segmentation", "events": [{"event": "Open"}, {"event": "Buy"}], "range": RANGE,
         "group_by": "group:company", "segments": {"drop": ["Acme"]},

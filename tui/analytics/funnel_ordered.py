@@ -40,12 +40,12 @@ from tui.analytics.funnel_steps import (
     window_us,
 )
 
-# The maximum window for which chains start only at ``near_starts``. On the
-# funnel bench's generated data (10M events, DuckDB 2.0.1, two threads, a
-# 1-minute load average near 8) that plan took about 25% less CPU time than
-# ranking every start with a 1-day window and about 10% less with 3 days, but
-# 15% more with 7 days and 55% more with 30 days, where nearly every start is
-# near a step-2 event.
+# The maximum window for which chains start only at ``near_starts``. It was
+# measured on the funnel bench's generated data (10M events, DuckDB 2.0.1, two
+# threads, a 1-minute load average near 8). There that plan took about 25% less
+# CPU time than ranking every start with a 1-day window, and about 10% less with
+# 3 days. It took 15% more with 7 days and 55% more with 30 days, because nearly
+# every start is then near a step-2 event.
 # NOTE: the break-even depends on how often actors do step 2, so this bound is
 # an estimate from one data set.
 NEAR_STARTS_MAX_WINDOW_US = 86_400_000_000

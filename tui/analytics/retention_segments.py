@@ -11,10 +11,10 @@ value stays in the segment of the first:
   names, so a unit can be in several segments. Counted by the same type, a
   group's segment is its own name.
 
-As in event segmentation, the segments are the ``TOP_SEGMENTS`` values with
-the most units over the whole range (ties broken by value, in byte order),
-then ``(other)`` for the remaining values, once per unit, and ``(none)`` for
-units whose start event has no value.
+The segments follow event segmentation's rules. They are the
+``TOP_SEGMENTS`` values with the most units over the whole range, ties broken
+by value in byte order. ``(other)`` takes the remaining values, once per unit,
+and ``(none)`` the units whose start event has no value.
 """
 
 from __future__ import annotations

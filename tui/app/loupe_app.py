@@ -262,7 +262,7 @@ class LoupeApp(ChartChanges, App):
             return
         part = self.points.point()
         if isinstance(part, RetentionPart) and not part.begun:
-            # Both parts of such a cell are empty, so a microscope would list nobody.
+            # Both parts of such a cell are empty, so the microscope would open on no users.
             self.notify(f"{not_begun_text(part.cell, self.definition.period)}, so there are no users to list.")
             return
         self.push_screen(MicroscopeMenu(self.project, point, self.settings))

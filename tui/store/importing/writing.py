@@ -91,9 +91,9 @@ APPEND_SLICE_ROWS = 16 * 122_880
 def _append(cur: duckdb.DuckDBPyConnection, import_id: int, last_seq: int) -> None:
     """Insert the new events in slices of the import, each sorted by (event_type, event_time, seq).
 
-    A slice is a range of ``staged`` rows in file order, and a filter on
-    that range skips the other row groups of ``staged``, so each slice reads
-    only its own rows, even when the memory cap moved them to disk. One sort
+    A slice is a range of ``staged`` rows in file order. A filter on that
+    range skips the other row groups of ``staged``, so each slice reads only
+    its own rows, even when the memory cap moved them to disk. One sort
     of a 10 million event import raised its peak memory to 8.6 GB (DuckDB
     2.0.1). Each slice adds sorted runs, so its row groups stay narrow in
     event type and time.
