@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from tui.store.migrate import can_upgrade, upgrade
 from tui.store.schema import DEFAULT_SETTINGS, ROLES, SCHEMA_VERSION, create_tables
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,10 @@ def create_project(path: str | Path) -> Project:
 
 
 def open_project(path: str | Path, create: bool = False) -> Project:
-    """Open the project at ``path``, read-only from a snapshot when another process writes to it."""
+    """Open the project at ``path``, read-only from a snapshot when another process writes to it.
+
+    A file of an older schema version is upgraded first (for a snapshot, the private copy is).
+    """
     path = Path(path)
     if not path.exists():
         if create:
@@ -148,6 +152,7 @@ def open_project(path: str | Path, create: bool = False) -> Project:
     except duckdb.Error as error:
         raise ProjectError(f"{path} is not a Loupe project file: {error}") from None
 
+    _upgrade_if_older(con, path)
     _check_version(con, path)
     return Project(path=path, con=con)
 
@@ -162,12 +167,35 @@ def _initialise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("COMMIT")
 
 
-def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
+    """Return the file's schema version; close ``con`` and raise ProjectError when it has none."""
     try:
-        version = con.execute("SELECT max(version) FROM schema_info").fetchall()[0][0]
+        return con.execute("SELECT max(version) FROM schema_info").fetchall()[0][0]
     except duckdb.CatalogException:
         con.close()
         raise ProjectError(f"{path} is a DuckDB file but not a Loupe project (no schema_info table).") from None
+
+
+def _upgrade_if_older(con: duckdb.DuckDBPyConnection, path: Path, name: str | None = None) -> None:
+    """Upgrade the file open on ``con`` (writable) when its schema version is older and has upgrade steps.
+
+    Messages name ``path``, the project file the user opened. The log names ``name`` (default ``path``).
+    """
+    version = _schema_version(con, path)
+    if version is None or not can_upgrade(version):
+        return
+    try:
+        upgrade(con, version, name or str(path))
+    except duckdb.Error as error:
+        con.close()
+        raise ProjectError(
+            f"Upgrading {path} from project schema version {version} to {SCHEMA_VERSION} failed, "
+            f"so the file was left unchanged: {error}"
+        ) from None
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    version = _schema_version(con, path)
     if version != SCHEMA_VERSION:
         con.close()
         raise ProjectError(
@@ -187,8 +215,15 @@ def _open_snapshot(path: Path, error: duckdb.IOException) -> Project:
     snapshot_dir = tempfile.mkdtemp(prefix="loupe-snapshot-")
     copy = Path(snapshot_dir) / path.name
     shutil.copy2(path, copy)
-    con = duckdb.connect(str(copy), read_only=True)
-    _check_version(con, path)
+    try:
+        # The copy is private, so an older file is upgraded there and the original stays as it is.
+        with duckdb.connect(str(copy)) as writable:
+            _upgrade_if_older(writable, path, name=f"the snapshot copy of {path}")
+        con = duckdb.connect(str(copy), read_only=True)
+        _check_version(con, path)
+    except ProjectError:
+        shutil.rmtree(snapshot_dir, ignore_errors=True)
+        raise
     log.info("opened read-only snapshot of %s (lock held by %s)", path, lock_owner)
     notice = (
         f"{path.name} is open for writing in {lock_owner}, so Loupe opened a read-only copy. "
