@@ -7,7 +7,20 @@ from pathlib import Path
 
 import duckdb
 
-READERS = {"parquet": "read_parquet", "amplitude": "read_json"}
+from tui.store.importing.formats.amplitude import FIELDS as AMPLITUDE_FIELDS
+
+# The Amplitude keys Loupe keeps, typed as a DuckDB user would type them, so the floor parses
+# the times and objects Loupe parses and skips the other keys, as Loupe does.
+AMPLITUDE_TYPES = {key: "JSON" if kind == "json" else "VARCHAR" for _, keys, kind in AMPLITUDE_FIELDS for key in keys}
+AMPLITUDE_TYPES.update({"event_time": "TIMESTAMP", "client_event_time": "TIMESTAMP"})
+AMPLITUDE_COLUMNS = "{" + ", ".join(f"'{key}': '{type_name}'" for key, type_name in AMPLITUDE_TYPES.items()) + "}"
+
+READERS = {
+    "parquet": "read_parquet(?)",
+    "amplitude": f"read_json(?, columns = {AMPLITUDE_COLUMNS}, format = 'newline_delimited')",
+    # The generic reader keeps every key (the others become event properties), so its floor reads them all.
+    "jsonl": "read_json(?, format = 'newline_delimited')",
+}
 
 DAILY_UNIQUES = """
 SELECT date_trunc('day', event_time)::DATE AS day, count(DISTINCT actor_id) AS users
@@ -19,11 +32,14 @@ ORDER BY day
 
 
 def load_file(database: Path, path: Path, file_format: str) -> int:
-    """Copy every column of a generated file into a new table of a new DuckDB file and return the row count."""
+    """Copy a generated file into a new table of a new DuckDB file and return the row count.
+
+    Parquet and generic JSON lines keep every column; Amplitude JSON lines keep the keys Loupe reads.
+    """
     con = duckdb.connect(str(database))
     try:
         con.execute("SET enable_progress_bar = false")
-        con.execute(f"CREATE TABLE events AS SELECT * FROM {READERS[file_format]}(?)", [str(path)])
+        con.execute(f"CREATE TABLE events AS SELECT * FROM {READERS[file_format]}", [str(path)])
         return con.execute("SELECT count(*) FROM events").fetchone()[0]
     finally:
         con.close()

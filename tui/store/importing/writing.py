@@ -19,6 +19,7 @@ from tui.store.importing.keys import check_project_keys
 from tui.store.importing.refresh import refresh_groups, refresh_users
 from tui.store.importing.sessions import assign_sessions, new_session_key_sql
 from tui.store.importing.summary import ImportSummary
+from tui.store.key_sets import assign_key_sets
 from tui.store.statements import run, scalar
 
 EVENT_COLUMNS = (
@@ -58,7 +59,8 @@ def write_events(
     step_done()
     _append(cur, summary.import_id, last_seq)
     step_done()
-    refresh_users(cur)
+    refresh_users(cur, project_had_events=last_seq > 0)
+    assign_key_sets(cur, "SELECT actor_id FROM touched_actors")
     refresh_groups(cur, last_seq)
     refresh_group_properties(cur)
     step_done()

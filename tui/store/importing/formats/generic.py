@@ -26,8 +26,10 @@ from tui.store.importing.formats.base import (
     json_path,
     removal_patch,
 )
+from tui.store.importing.csv_lines import renumber_rejections
 from tui.store.importing.formats.jsonlines import Extraction, file_top_level_keys, stage_lines_direct
 from tui.store.importing.sources import (
+    CSV_FULL_SAMPLE_READER,
     CSV_READER,
     PARQUET_READER,
     SourceRecords,
@@ -54,7 +56,10 @@ PASS_THROUGH = ("event_properties", "user_properties", "groups", "platform", "os
 
 
 def stage_csv(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
-    return _stage_records(cur, job, open_records(cur, job.path, CSV_READER, first_line=2))
+    records = open_records(cur, job.path, CSV_READER, first_line=2, numbered_reader=CSV_FULL_SAMPLE_READER)
+    staged = _stage_records(cur, job, records)
+    renumber_rejections(cur, job)
+    return staged
 
 
 def stage_parquet(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:

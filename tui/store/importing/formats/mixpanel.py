@@ -19,7 +19,7 @@ from __future__ import annotations
 import duckdb
 
 from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_fields, removal_patch
-from tui.store.importing.formats.jsonlines import Extraction, stage_lines_direct
+from tui.store.importing.formats.jsonlines import Extraction, is_written_object, stage_lines_direct
 
 FIELD_NAMES = {
     "event_type": "event",
@@ -50,7 +50,7 @@ def stage_mixpanel(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
         f"""coalesce({device_id}, CASE
                 WHEN starts_with({distinct_id}, '$device:') THEN substr({distinct_id}, 9) END) AS device_id""",
         f"{extraction.property('$insert_id')} AS insert_id",
-        f"CASE WHEN json_object_or_null({properties}) "
+        f"CASE WHEN {is_written_object(properties)} "
         f"THEN json_merge_patch('{{}}', {properties}, $used) ELSE {properties} END AS event_properties",
         f"{extraction.property('$os')} AS os",
         f"{extraction.property('$city')} AS city",

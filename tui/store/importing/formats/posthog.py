@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import duckdb
 
+from tui.store.importing.csv_lines import renumber_rejections
 from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_fields, removal_patch
-from tui.store.importing.formats.jsonlines import Extraction, stage_json_lines, stage_lines_direct
+from tui.store.importing.formats.jsonlines import Extraction, is_written_object, stage_json_lines, stage_lines_direct
 from tui.store.importing.sources import load_csv, quote_identifier
 from tui.store.importing.summary import ImportFailed
 
@@ -62,7 +63,7 @@ def stage_posthog(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
         f"{session_id} AS session_id",
         f"{session_id} IS NOT NULL AS sessions_from_source",
         f"{extraction.key('uuid')} AS insert_id",
-        f"CASE WHEN json_object_or_null({properties}) "
+        f"CASE WHEN {is_written_object(properties)} "
         f"THEN json_merge_patch('{{}}', {properties}, $person) ELSE {properties} END AS event_properties",
         f"coalesce({extraction.json('$.person_properties')}, {extraction.property_json('$set')}) AS user_properties",
         f"{extraction.property_json('$groups')} AS groups",
@@ -77,6 +78,7 @@ def stage_posthog(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
     if from_csv:
         _load_csv_as_lines(cur, job)
         stage_json_lines(cur, job, extraction.select(columns), parameters, first_line=2)
+        renumber_rejections(cur, job)
     else:
         stage_lines_direct(cur, job, extraction, columns, parameters)
     return StagedFile(field_names=FIELD_NAMES, time_fields=describe_time_fields("timestamp", None))
@@ -93,7 +95,7 @@ def _group_properties_sql(extraction: Extraction) -> str:
     group_set = extraction.property_json("$group_set")
     return (
         f"CASE WHEN {group_type} IS NULL OR {group_key} IS NULL OR {group_set} IS NULL THEN NULL "
-        f"WHEN json_object_or_null({group_set}) "
+        f"WHEN {is_written_object(group_set)} "
         f"THEN CAST(json_object({group_type}, json_object({group_key}, CAST({group_set} AS JSON))) AS VARCHAR) "
         f"ELSE {group_set} END"
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import duckdb
 
+from tui.store.importing.csv_lines import renumber_rejections
 from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_fields
 from tui.store.importing.sources import load_csv, quote_identifier
 from tui.store.importing.staging import insert_raw_rows
@@ -86,6 +87,7 @@ def stage_snowplow(cur: duckdb.DuckDBPyConnection, job: FileJob) -> StagedFile:
         """,
         {"file_index": job.file_index, **{f"key_{index}": name for index, name in enumerate(properties)}},
     )
+    renumber_rejections(cur, job)
     return StagedFile(
         field_names=FIELD_NAMES,
         time_fields=describe_time_fields("collector_tstamp", "dvce_created_tstamp"),
