@@ -361,10 +361,3 @@ def test_any_order_counts_after_previous_steps_complete(tmp_path):
     assert (row(result, "Chat")["converted_users"], row(result, "Chat")["dropped_users"]) == (0, 1)
     assert driver_actors(project, obj, "Chat", "all") == ["u2"]
 
-
-def test_drivers_reject_group_counted_funnel(tmp_path):
-    obj = {"type": "funnel", "steps": [{"event": "A"}, {"event": "B"}], "count_by": "group:company",
-           "range": {"from": "2024-03-01", "to": "2024-03-01"}}
-    with build_project(tmp_path, [{"event_type": "A", "event_time": "2024-03-01T10:00:00Z", "user_id": "u"}]) as project:
-        with pytest.raises(DefinitionError, match="count_by: conversion drivers compare users"):
-            drivers(project.cursor(), parse_chart(obj), project, 2)

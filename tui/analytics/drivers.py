@@ -13,6 +13,9 @@ did it and at least ``min_support`` actors of the population did not, where
 second half leaves out events nearly everyone did, because their table has
 almost no "did not" row to compare with. Phi is NaN when a group is empty
 (every actor converted, or none did).
+
+A funnel counted by a group type compares its groups (accounts) the same
+way, and every "actor" above then means such a group.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tui.analytics.definition import ChartDefinition
 from tui.analytics.drivers_sql import DriversQuery
 from tui.analytics.filters import Fragment, check_cohort
 from tui.analytics.fisher import fisher_two_sided
+from tui.analytics.point import Point
 from tui.analytics.segmentation import chart_buckets
 
 log = logging.getLogger(__name__)
@@ -48,6 +52,8 @@ class DriverResult:
 
     ``frame`` has the columns ``COLUMNS``, strongest driver (largest |phi|)
     first. ``window`` is the chart's conversion window as written (``"1d"``).
+    With ``counts_groups`` the sizes and the ``converted_users`` and
+    ``dropped_users`` columns count groups, not users.
     """
 
     frame: pd.DataFrame
@@ -57,18 +63,22 @@ class DriverResult:
     min_support: int
     skewed: bool
     window: str
+    counts_groups: bool = False
 
 
 def drivers(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any, step: int,
-            properties: tuple[tuple[str, str], ...] = (), segment: str | None = None) -> DriverResult:
+            properties: tuple[tuple[str, str], ...] = (), segment: str | None = None,
+            bucket: int | None = None) -> DriverResult:
     """Compute the drivers of funnel step ``step`` (2 or later) on ``cursor``.
 
     ``properties`` names ``(event, property)`` pairs whose values become
     candidates too. ``segment`` restricts the population to one segment of a
-    funnel with ``group_by``, which needs one. Raises DefinitionError for a
-    bad step, pair, segment or chart.
+    funnel with ``group_by``, which needs one. ``bucket`` restricts it to the
+    actors whose kept conversion started in that interval bucket, a point of
+    ``funnel_over_time``. Raises DefinitionError for a bad step, pair,
+    segment, bucket or chart.
     """
-    query = DriversQuery(definition, chart_buckets(definition, settings), step, properties, segment)
+    query = DriversQuery(definition, chart_buckets(definition, settings), step, properties, segment, bucket)
     if definition.cohort:
         check_cohort(cursor, definition.cohort)
     sql, params = query.counts_sql()
@@ -86,21 +96,42 @@ def drivers(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, sett
         min_support=min_support,
         skewed=is_skewed(converted, dropped),
         window=definition.window,
+        counts_groups=query.unit.counts_groups,
     )
+
+
+def point_drivers(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any,
+                  properties: tuple[tuple[str, str], ...] = ()) -> DriverResult:
+    """Compute the drivers of a funnel point's step among the actors of its segment and, over time, its entry bucket.
+
+    Both parts of a step have the same drivers, so ``point.dropped`` does
+    not matter. The population's converted and dropped counts then equal the
+    point's step counts.
+    """
+    return drivers(cursor, point.definition, settings, point.step, properties, point.segment, _entry_bucket(point))
 
 
 def driver_events_sql(definition: ChartDefinition, settings: Any, step: int, event: str,
                       property: str | None = None, value: str | None = None, part: str = "all",
-                      segment: str | None = None) -> Fragment:
+                      segment: str | None = None, bucket: int | None = None) -> Fragment:
     """Return the SQL and parameters of the events that make each actor count for one driver.
 
     ``part`` is ``converted``, ``dropped`` or ``all``; the distinct ``actor_id``
     of the rows are the driver's ``converted_users``, ``dropped_users`` or both.
-    The rows have every column of ``events`` except ``dedupe_key``. ``segment``
-    is as in ``drivers``.
+    The rows have every column of ``events`` except ``dedupe_key``. Counted by
+    groups, they have ``group_id`` too, and the distinct ``group_id`` are the
+    ones counted. ``segment`` and ``bucket`` are as in ``drivers``.
     """
-    query = DriversQuery(definition, chart_buckets(definition, settings), step, segment=segment)
+    query = DriversQuery(definition, chart_buckets(definition, settings), step, segment=segment, bucket=bucket)
     return query.events_sql(event, property, value, part)
+
+
+def point_driver_events_sql(point: Point, settings: Any, event: str, property: str | None = None,
+                            value: str | None = None, part: str = "all") -> Fragment:
+    """Return ``driver_events_sql`` for the drivers that ``point_drivers`` computes on ``point``."""
+    return driver_events_sql(
+        point.definition, settings, point.step, event, property, value, part, point.segment, _entry_bucket(point)
+    )
 
 
 def driver_table(counts: pd.DataFrame, converted: int, dropped: int) -> pd.DataFrame:
@@ -138,6 +169,11 @@ def phi_coefficient(a, b, c, d) -> np.ndarray:
 def is_skewed(converted: int, dropped: int) -> bool:
     """Return whether one group is over ``SKEW_RATIO`` times the size of the other."""
     return converted > SKEW_RATIO * dropped or dropped > SKEW_RATIO * converted
+
+
+def _entry_bucket(point: Point) -> int | None:
+    """Return the entry bucket of a point of the funnel's conversion over time, None for the whole range."""
+    return point.bucket if point.over_time else None
 
 
 def _texts(column: pd.Series) -> pd.Series:

@@ -1,12 +1,15 @@
-"""The SQL of conversion drivers: which actors did each candidate event between two funnel steps.
+"""The SQL of conversion drivers: which actors (or groups) did each candidate event between two funnel steps.
 
 The *population* of step ``s`` is every actor whose kept conversion reached
 step ``s - 1``; the *converted* reached step ``s`` and the others *dropped*.
 Both come from ``FunnelQuery.conversions_sql``, so they match the funnel's
 counts. On a funnel with ``group_by`` they are the actors of one segment,
-the same actors that segment's funnel counts. An actor's events *in between* are those strictly after the event that
-completed step ``s - 1`` (the latest of the events used for steps 1 to
-``s - 1``, by ``(client_time, seq)``) and:
+the same actors that segment's funnel counts. Given an entry bucket (a point
+of the funnel's conversion over time) they are the actors whose kept
+conversion started in that bucket, the ones that point counts. An actor's
+events *in between* are those strictly after the event that completed step
+``s - 1`` (the latest of the events used for steps 1 to ``s - 1``, by
+``(client_time, seq)``) and:
 
 - for a converted actor, strictly before the event that completed step ``s``;
 - for a dropped actor, up to the end of the conversion window (inclusive).
@@ -15,21 +18,34 @@ completed step ``s - 1`` (the latest of the events used for steps 1 to
   start after the range's server-time end, and it is the latest moment at which
   any conversion of the chart could still complete.
 
+A funnel with ``count_by: "group:TYPE"`` compares groups instead. The
+population is the groups whose kept conversion reached step ``s - 1``, and
+the bounds above come from the group's conversion, whose step events may be
+different members' events. A group's events in between are the events within
+those bounds that name the group (a row of ``event_groups``), done by any
+member. So a group did a candidate when at least one such event is of that
+type (or has that property value). A member's event that does not name the
+group is not the group's, and an event naming two groups of the population
+counts for both. With a ``cohort`` only the events that the cohort keeps count,
+the same events the funnel's steps are read from. ``converted_users`` and
+``dropped_users`` then count groups.
+
 Candidates are every event type except the funnel's step event types and, for
 each requested ``(event, property)`` pair, every value the property took on
 that event in between. The chart's ``where`` items choose the step events,
 not the candidates: a driver is anything the actor did.
 
-``counts_sql`` counts, in one statement, the actors of each group who did each
-candidate. ``events_sql`` selects the events behind one candidate, with the same
-bounds, so a driver's user list has as many actors as its count.
+``counts_sql`` counts, in one statement, the actors (or groups) of each part
+who did each candidate. ``events_sql`` selects the events behind one
+candidate, with the same bounds, so a driver's list has as many actors (or
+groups) as its count.
 """
 
 from __future__ import annotations
 
 from tui.analytics.buckets import Buckets
 from tui.analytics.definition import ANY_EVENT, ChartDefinition, DefinitionError
-from tui.analytics.filters import Fragment, property_sql
+from tui.analytics.filters import Fragment, cohort_sql, property_sql
 from tui.analytics.funnel_sql import FunnelQuery, check_segment
 from tui.analytics.funnel_steps import window_us
 
@@ -43,17 +59,19 @@ class DriversQuery:
     """SQL builder for the drivers of one step of a funnel chart."""
 
     def __init__(self, definition: ChartDefinition, buckets: Buckets, step: int,
-                 properties: tuple[tuple[str, str], ...] = (), segment: str | None = None):
-        """``segment`` is the segment whose actors form the population; a funnel with ``group_by`` needs one."""
-        if definition.count_by:
-            # TODO: drivers of a funnel counted by groups, comparing the events of converted and dropped groups.
-            raise DefinitionError(
-                f"count_by: conversion drivers compare users, and this funnel counts {definition.count_by!r}. "
-                "Remove count_by to explore its drivers."
-            )
+                 properties: tuple[tuple[str, str], ...] = (), segment: str | None = None,
+                 bucket: int | None = None):
+        """``segment`` is the segment whose actors form the population; a funnel with ``group_by`` needs one.
+
+        ``bucket``, the index of an interval bucket, keeps the actors whose
+        kept conversion started in it. None keeps the whole range.
+        """
         self.funnel = FunnelQuery(definition, buckets)
+        self.unit = self.funnel.unit
         check_segment(definition, segment)
         self.segment = segment
+        self.bucket = bucket
+        self.cohort = definition.cohort
         self.window_us = window_us(definition)
         check_step(step, self.funnel.step_count)
         self.buckets = buckets
@@ -94,12 +112,14 @@ class DriversQuery:
                    part: str = "all") -> Fragment:
         """Return the events that make each actor count for one candidate: all ``events`` columns but ``dedupe_key``.
 
-        ``part`` keeps the actors of one group: ``converted``, ``dropped`` or ``all``.
+        ``part`` keeps the actors of one part: ``converted``, ``dropped`` or
+        ``all``. Counted by groups, the rows are (event, group) pairs with
+        the group's ``group_id``, as in ``FunnelQuery.step_events_sql``.
         """
         self._check_candidate(event, property, value, part)
         population, params = self._population_cte()
-        paired = _PAIRED_SQL.format("events.event_type = ?")
-        params.append(event)
+        paired, paired_params = self._paired_sql(("events.event_type = ?", [event]))
+        params += paired_params
         conditions = [_IN_BETWEEN]
         if property is not None:
             text, property_params = property_sql(property)
@@ -109,31 +129,33 @@ class DriversQuery:
             conditions.append("converted" if part == "converted" else "NOT converted")
         sql = (
             f"WITH {population} SELECT * EXCLUDE ({', '.join(_BOUND_COLUMNS)}) FROM ({paired}) "
-            f"WHERE {' AND '.join(conditions)} ORDER BY actor_id, client_time, seq"
+            f"WHERE {' AND '.join(conditions)} ORDER BY {self.unit.column}, client_time, seq"
         )
         return sql, params
 
     # Relations --------------------------------------------------------------
 
     def _population_cte(self) -> Fragment:
-        """Return the CTE ``population``: ``actor_id``, ``converted`` and the bounds of the events in between.
+        """Return the CTE ``population``: the unit's id, ``converted`` and the bounds of the events in between.
 
+        The id is ``actor_id``, or ``group_id`` when the funnel counts groups.
         The bounds are exclusive, each a ``(client_time, seq)`` pair:
         ``after_t``, ``after_seq`` and ``before_t``, ``before_seq``, times in
         epoch microseconds.
         """
-        conversions, params = self.funnel.conversions_sql(self.segment)
+        conversions, params = self.funnel.conversions_sql(self.segment, self.bucket)
+        unit = self.unit.column
         step, window = self.step, self.window_us
         window_end = f"least(start_t + {window}, epoch_us(CAST(? AS TIMESTAMPTZ)) + {window})"
         # One past the last microsecond of the window, with seq 0: every event at the window's end is before it.
         dropped_before = f"struct_pack(t := {window_end} + 1, seq := CAST(0 AS BIGINT))"
         bounds = (
-            f"SELECT actor_id, reached >= {step} AS converted, {_latest_event(step - 1)} AS after_bound, "
+            f"SELECT {unit}, reached >= {step} AS converted, {_latest_event(step - 1)} AS after_bound, "
             f"CASE WHEN reached >= {step} THEN {_latest_event(step)} ELSE {dropped_before} END AS before_bound "
             f"FROM ({conversions}) WHERE reached >= {step - 1}"
         )
         sql = (
-            "population AS (SELECT actor_id, converted, after_bound.t AS after_t, after_bound.seq AS after_seq, "
+            f"population AS (SELECT {unit}, converted, after_bound.t AS after_t, after_bound.seq AS after_seq, "
             f"before_bound.t AS before_t, before_bound.seq AS before_seq FROM ({bounds}))"
         )
         # The range end's mark comes before the conversions' marks in the text, so its value comes first.
@@ -145,28 +167,43 @@ class DriversQuery:
         Column ``value{i}`` is the value of the ``i``-th requested property on
         events of its event type, else NULL.
         """
-        columns, params = ["event_type", "actor_id", "converted"], []
+        columns, params = ["event_type", f"{self.unit.column} AS unit_id", "converted"], []
         for index, (event, name) in enumerate(self.properties):
             text, property_params = property_sql(name)
             columns.append(f"CASE WHEN event_type = ? THEN {text} END AS value{index}")
             params += [event] + property_params
-        kinds, kind_params = self._candidate_types_sql()
-        sql = f"between AS (SELECT {', '.join(columns)} FROM ({_PAIRED_SQL.format(kinds)}) WHERE {_IN_BETWEEN})"
-        return sql, params + kind_params
+        paired, paired_params = self._paired_sql(self._candidate_types_sql())
+        sql = f"between AS (SELECT {', '.join(columns)} FROM ({paired}) WHERE {_IN_BETWEEN})"
+        return sql, params + paired_params
 
     def _hits_cte(self) -> Fragment:
-        """Return the CTE ``hits``: one row per candidate and actor who did it."""
+        """Return the CTE ``hits``: one row per candidate and actor (or group) who did it."""
         branches = ["SELECT DISTINCT event_type AS event, CAST(NULL AS VARCHAR) AS property, "
-                    "CAST(NULL AS VARCHAR) AS value, actor_id, converted FROM between"
+                    "CAST(NULL AS VARCHAR) AS value, unit_id, converted FROM between"
                     + (f" WHERE event_type NOT IN ({_marks(self.step_events)})" if self.step_events else "")]
         params = list(self.step_events)
         for index, (event, name) in enumerate(self.properties):
             branches.append(
-                f"SELECT DISTINCT CAST(? AS VARCHAR), CAST(? AS VARCHAR), value{index}, actor_id, converted "
+                f"SELECT DISTINCT CAST(? AS VARCHAR), CAST(? AS VARCHAR), value{index}, unit_id, converted "
                 f"FROM between WHERE value{index} IS NOT NULL"
             )
             params += [event, name]
         return f"hits AS ({' UNION ALL '.join(branches)})", params
+
+    def _paired_sql(self, condition: Fragment) -> Fragment:
+        """Return the population's events that pass ``condition``, each with its unit's part and bounds.
+
+        Counted by groups, an event is paired with each group of the
+        population it names, so its rows carry ``group_id``, and the chart's
+        cohort keeps only the events its steps could use.
+        """
+        sql, params = condition
+        if not self.unit.counts_groups:
+            return _PAIRED_SQL.format(sql), list(params)
+        if self.cohort:
+            cohort, cohort_params = cohort_sql(self.cohort)
+            sql, params = f"({sql}) AND {cohort}", list(params) + cohort_params
+        return _GROUP_PAIRED_SQL.format(sql), list(params)
 
     def _candidate_types_sql(self) -> Fragment:
         """Return the condition keeping the event types some candidate may use."""
@@ -187,7 +224,7 @@ class DriversQuery:
             raise DefinitionError(f"value: a property driver needs the value of {property!r}.")
 
 
-# Columns the population adds to each event.
+# Columns the population adds to each event. A group's event rows keep the population's ``group_id``.
 _BOUND_COLUMNS = ("converted", "after_t", "after_seq", "before_t", "before_seq")
 # The population's events, with their actor's group and bounds, among the events passing a condition ({}).
 # OFFSET 0 stops DuckDB (2.0.1) from moving the bounds into the hash join's condition: on 10M events
@@ -195,6 +232,12 @@ _BOUND_COLUMNS = ("converted", "after_t", "after_seq", "before_t", "before_seq")
 _PAIRED_SQL = (
     "SELECT events.* EXCLUDE (dedupe_key), population.* EXCLUDE (actor_id) FROM events "
     "JOIN population ON population.actor_id = events.actor_id WHERE {} OFFSET 0"
+)
+# The same for a population of groups: each event with every group of the population that it names.
+_GROUP_PAIRED_SQL = (
+    "SELECT events.* EXCLUDE (dedupe_key), population.* FROM events "
+    "JOIN event_groups AS linked ON linked.seq = events.seq "
+    "JOIN population ON population.group_id = linked.group_id WHERE {} OFFSET 0"
 )
 # An event of the paired relation strictly between its actor's bounds, in (client_time, seq) order.
 _IN_BETWEEN = (

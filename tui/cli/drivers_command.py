@@ -1,4 +1,8 @@
-"""``loupe drivers CHART.json --project P --step K [--segment VALUE]``: print the conversion drivers of a funnel step."""
+"""``loupe drivers CHART.json --project P --step K [--segment VALUE] [--point WHEN]``: print a funnel step's drivers.
+
+With ``--point`` the step's population is the users (or groups) whose counted
+conversion started in that bucket, a point of ``loupe chart --over-time``.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,10 @@ import pandas as pd
 
 from tui.analytics.catalog import event_types
 from tui.analytics.definition import DefinitionError, load_chart_file
-from tui.analytics.drivers import DriverResult, drivers
-from tui.analytics.funnel import funnel
+from tui.analytics.drivers import DriverResult, point_drivers
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
-from tui.cli.point_options import checked_frame_segment, positive_int
+from tui.cli.point_options import point_from_args, positive_int
 from tui.store.project import open_project
 
 OUTPUT_COLUMNS = ["event", "converted_users", "dropped_users", "phi", "odds_ratio", "p_value", "q_value"]
@@ -36,6 +39,13 @@ def add_arguments(parser) -> None:
         "--segment", default=None, metavar="VALUE",
         help="the segment of a funnel with a group-by whose users are compared",
     )
+    parser.add_argument(
+        "--point", default=None, metavar="WHEN",
+        help="compare only the users (or groups) whose counted conversion started in this bucket, a bucket "
+             "start as 'loupe chart --over-time' prints it (a date such as 2024-03-05, or a timestamp)",
+    )
+    # ``point_from_args`` reads these options of other commands; a driver table covers both parts of a step.
+    parser.set_defaults(series=0, dropped=False, period=None)
     add_format_argument(parser)
 
 
@@ -43,28 +53,35 @@ def run(args) -> int:
     definition = _load_funnel(args.chart)
     _check_step(args.step, len(definition.steps))
     with open_project(args.project) as project:
-        segment = checked_frame_segment(args.segment, definition, project, funnel)
+        point = point_from_args(args, definition, project)
         cursor = project.cursor()
         try:
             properties = _split_properties(args.properties, cursor)
-            result = drivers(cursor, definition, project, args.step, properties, segment)
+            result = point_drivers(cursor, point, project, properties)
         except DefinitionError as error:
             raise CommandError(f"{args.chart}: {error}") from None
         finally:
             cursor.close()
 
-    print(summary_line(result, args.step), file=sys.stderr)
+    print(summary_line(result, args.step, args.point), file=sys.stderr)
     print_frame(driver_rows(result.frame, bool(properties)), args.format)
     return 0
 
 
-def summary_line(result: DriverResult, step: int) -> str:
-    """Return the header line printed on stderr: the groups compared, the window, the support rule and any skew."""
+def summary_line(result: DriverResult, step: int, entry: str | None = None) -> str:
+    """Return the header line printed on stderr: the parts compared, the window, the support rule and any skew.
+
+    ``entry`` is the ``--point`` text, naming the bucket in which the population entered the funnel.
+    """
+    noun = "groups" if result.counts_groups else "users"
+    entered = f", entered in the bucket of {entry}" if entry is not None else ""
     line = (
-        f"step {step}: population {result.population}, converted {result.converted}, dropped {result.dropped}; "
-        f"window {result.window}; a driver needs {result.min_support} or more users who did it "
-        f"and {result.min_support} or more who did not"
+        f"step {step}{entered}: population {result.population}, converted {result.converted}, "
+        f"dropped {result.dropped}; window {result.window}; a driver needs {result.min_support} or more {noun} "
+        f"who did it and {result.min_support} or more who did not"
     )
+    if result.counts_groups:
+        line += "; converted_users and dropped_users count groups"
     if result.skewed:
         line += "; warning: one group is over ten times the size of the other, so the comparison is weak"
     return line

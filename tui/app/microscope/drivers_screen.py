@@ -5,6 +5,9 @@ it) with the users who did it among those who converted and those who
 dropped off, strongest first. Enter on a driver offers its converted users,
 its dropped-off users or both, and opens the chosen ones as a user list. ``e`` adds the
 values of one property of the driver's event as drivers of their own.
+
+A funnel counted by a group type compares groups: the table counts groups,
+and a driver's list has the users whose events made their groups count.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tui.analytics.catalog import property_names
-from tui.analytics.drivers import SKEW_RATIO, DriverResult, driver_events_sql, drivers
+from tui.analytics.drivers import SKEW_RATIO, DriverResult, point_driver_events_sql, point_drivers
+from tui.analytics.groups import counts_groups
 from tui.analytics.microscope.actor_set import events_actor_set
 from tui.analytics.point import Point, point_range
 from tui.app.choice_screen import Choice, ChoiceScreen
@@ -67,7 +71,8 @@ class Driver:
             return printable(self.event)
         return f"{printable(self.event)} where {printable(self.property)} = {printable(self.value)}"
 
-    def users(self, part: str) -> int:
+    def count(self, part: str) -> int:
+        """Return the driver's users (or groups) in ``part``: ``converted``, ``dropped`` or ``all``."""
         if part == "converted":
             return self.converted_users
         if part == "dropped":
@@ -114,6 +119,16 @@ class DriversScreen(MicroscopeScreen):
     def step(self) -> int:
         return self.target.step
 
+    @property
+    def counts_groups(self) -> bool:
+        return counts_groups(self.target)
+
+    def units(self, count: int) -> str:
+        """Return ``count`` with the unit the funnel counts: ``3 users`` or ``1 group``."""
+        if not self.counts_groups:
+            return format_value(count, "uniques")
+        return f"{format_number(count)} {'group' if count == 1 else 'groups'}"
+
     def on_mount(self) -> None:
         self.table.focus()
         self.load()
@@ -124,10 +139,9 @@ class DriversScreen(MicroscopeScreen):
         """Compute the drivers with the properties added so far, replacing the table."""
         self.cancel_jobs()
         self.table.show_message("Computing the drivers…")
-        definition, settings, step, properties = self.target.definition, self.settings, self.step, self.properties
-        segment = self.target.segment
+        target, settings, properties = self.target, self.settings, self.properties
         self.run_job(
-            lambda cursor: drivers(cursor, definition, settings, step, properties, segment),
+            lambda cursor: point_drivers(cursor, target, settings, properties),
             self._show,
             "Computing the drivers failed",
             self._failed,
@@ -140,7 +154,7 @@ class DriversScreen(MicroscopeScreen):
         self.table.show_rows(rows)
         if not rows:
             self.table.show_message(
-                f"No event was done in between by at least {format_number(result.min_support)} users "
+                f"No event was done in between by at least {self.units(result.min_support)} "
                 "(and left out by as many), so there are no drivers to show."
             )
         self.query_one("#drivers-summary", Static).update(self._summary(result))
@@ -154,12 +168,14 @@ class DriversScreen(MicroscopeScreen):
         steps = self.target.definition.steps
         previous, current = event_name(steps[self.step - 2].event), event_name(steps[self.step - 1].event)
         support = format_number(result.min_support)
+        noun = "groups" if self.counts_groups else "users"
+        entered = " that entered in the bucket" if self.target.over_time else ""
         summary = Text(
             f"Step {self.step - 1} {previous} → step {self.step} {current} · "
-            f"{format_value(result.population, 'uniques')} reached step {self.step - 1}: "
+            f"{self.units(result.population)}{entered} reached step {self.step - 1}: "
             f"{format_number(result.converted)} converted, {format_number(result.dropped)} dropped off · "
             f"{window_text(self.target.definition)}\n"
-            f"Left out: events that fewer than {support} of these users did, or that all but fewer than {support} did"
+            f"Left out: events that fewer than {support} of these {noun} did, or that all but fewer than {support} did"
         )
         if result.skewed:
             summary.append(
@@ -186,10 +202,16 @@ class DriversScreen(MicroscopeScreen):
         driver = self._chosen_driver()
         if driver is None:
             return
+        units = self.units
+        pronoun = "that" if self.counts_groups else "who"
         choices = [
-            Choice("converted", Text(f"Converted: {_users(driver.users('converted'))} who did it before converting")),
-            Choice("dropped", Text(f"Dropped off: {_users(driver.users('dropped'))} who did it before the window ran out")),
-            Choice("all", Text(f"Both: {_users(driver.users('all'))}")),
+            Choice("converted", Text(
+                f"Converted: {units(driver.count('converted'))} {pronoun} did it before converting"
+            )),
+            Choice("dropped", Text(
+                f"Dropped off: {units(driver.count('dropped'))} {pronoun} did it before the window ran out"
+            )),
+            Choice("all", Text(f"Both: {units(driver.count('all'))}")),
         ]
         self.app.push_screen(
             ChoiceScreen(f"Users of {driver.name()}", lambda cursor: choices, "Listing the parts failed"),
@@ -199,13 +221,16 @@ class DriversScreen(MicroscopeScreen):
     def _open_part(self, driver: Driver, part: str | None) -> None:
         if part is None:
             return
-        definition = self.target.definition
-        events = driver_events_sql(
-            definition, self.settings, self.step, driver.event, driver.property, driver.value, part, self.target.segment
-        )
+        events = point_driver_events_sql(self.target, self.settings, driver.event, driver.property, driver.value, part)
         start, end = point_range(self.target, self.settings)
-        label = f"Users who did {driver.name()} between step {self.step - 1} and step {self.step}, {GROUP_NAMES[part]}"
-        users = UsersScreen(self.project, events_actor_set(label, events, start, end), self.settings, driver.users(part))
+        between = f"between step {self.step - 1} and step {self.step}, {GROUP_NAMES[part]}"
+        label, list_count = f"Users who did {driver.name()} {between}", driver.count(part)
+        if self.counts_groups:
+            # The table counts groups, so the list counts its own users.
+            # NOTE: a group funnel's driver lists the users behind its groups, not the groups: the groups
+            # screen takes only a point.
+            label, list_count = f"Users behind the {self.units(list_count)} that did {driver.name()} {between}", None
+        users = UsersScreen(self.project, events_actor_set(label, events, start, end), self.settings, list_count)
         self.app.push_screen(users)
 
     def action_add_property(self) -> None:
@@ -276,6 +301,3 @@ def fit_columns(rows: list[Row]) -> tuple[list[Column], list[Row]]:
         columns.append(column)
     return columns, [replace(row, cells=tuple(row.cells[index] for index in kept)) for row in rows]
 
-
-def _users(count: int) -> str:
-    return format_value(count, "uniques")

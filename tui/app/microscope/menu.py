@@ -101,8 +101,6 @@ class MicroscopeMenu(MicroscopeModal):
             return self._chart_reason(action)
         if action.name in GROUP_ACTIONS and not counts_groups(self.point):
             return f"{action.label}: only charts with count_by 'group:TYPE' have groups"
-        if action.name == "drivers" and self.point.definition.count_by:
-            return f"{action.label}: drivers compare users, and this funnel counts groups"
         if action.name == "drivers" and self.point.step == 1:
             return f"{action.label}: step 1 has no previous step to convert from; move to a later step"
         if action.name == "cohort" and self.project.read_only:
