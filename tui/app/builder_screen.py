@@ -26,12 +26,13 @@ from tui.app.builder_group_by import drop_unaccepted_group_by, group_by_picker
 from tui.app.builder_panels import PANELS, choice_select, form_row
 from tui.app.builder_types import SetAside, switch_type
 from tui.app.cohort_picker import ALL_USERS_LABEL, CohortChoice, cohort_picker
+from tui.app.confirm import ConfirmScreen
 from tui.app.default_chart import days_ending
 from tui.app.describe import INTERVAL_NAMES, event_name, segments_text
 from tui.app.footer import SteadyFooter
-from tui.app.pickers import PropertyChoice
+from tui.app.pickers import PropertyChoice, saved_chart_type_name
 from tui.app.series_list import SeriesList
-from tui.store.saved_charts import SavedChartError, check_name, save_chart
+from tui.store.saved_charts import SavedChartError, check_name, load_chart, save_chart
 from tui.text import printable
 
 CHART_TYPE_NAMES = {
@@ -56,6 +57,14 @@ ALL_LINES_LABEL = "(all)"
 def picked_value(label: str, button_id: str) -> Horizontal:
     """Return a button that shows a picked name, in a box that takes the rest of its form row."""
     return Horizontal(Button(label, compact=True, id=button_id), classes="picked-value")
+
+
+def saved_definition(cursor, name: str) -> dict | None:
+    """Return the definition saved under ``name``, or None when no chart has that name."""
+    try:
+        return load_chart(cursor, name).definition
+    except SavedChartError:
+        return None
 
 
 class BuilderScreen(EventListActions, Screen):
@@ -264,8 +273,22 @@ class BuilderScreen(EventListActions, Screen):
             self.app.show_chart(definition, name)
             self.dismiss(definition)
 
-        save = lambda cursor: save_chart(cursor, name, definition.to_json(), created_by=member)  # noqa: E731
-        run_in_background(self, save, saved, "Saving the chart failed")
+        def save() -> None:
+            write = lambda cursor: save_chart(cursor, name, definition.to_json(), created_by=member)  # noqa: E731
+            run_in_background(self, write, saved, "Saving the chart failed")
+
+        def checked(replaced: dict | None) -> None:
+            if replaced is None or replaced.get("type") == definition.type:
+                save()
+                return
+            # Saving replaces a chart of another type, which may have been meant to stay.
+            question = (
+                f"The saved chart {printable(name)!r} has type {saved_chart_type_name(replaced)}, "
+                f"not {CHART_TYPE_NAMES[definition.type]}. Replace it? (y/n)"
+            )
+            self.app.push_screen(ConfirmScreen(question), lambda yes: save() if yes else None)
+
+        run_in_background(self, lambda cursor: saved_definition(cursor, name), checked, "Reading the saved charts failed")
 
     def action_back(self) -> None:
         self.dismiss()

@@ -14,6 +14,7 @@ from tui.app import plotting
 from tui.app.chart_markers import marker_positions
 from tui.app.chart_points import ChartPoints
 from tui.app.formatting import tick_label
+from tui.app.funnel_over_time import FunnelOverTimePoints
 from tui.app.funnel_points import FunnelPoints
 from tui.app.retention_points import RetentionPoints
 from tui.app.retention_table import cell_at, draw_table
@@ -96,8 +97,11 @@ class ChartView(Widget, can_focus=True):
             if index in window
         }
         hidden = (window.start, len(points.bucket_starts) - window.stop)
+        first_open = points.first_open_bucket() if isinstance(points, FunnelOverTimePoints) else None
+        open_from = None if first_open is None else max(first_open - window.start, 0)
         self._drawn = plotting.draw(
-            lines, labels, cursor, width, height, color=not self.app.no_color, markers=markers, hidden=hidden
+            lines, labels, cursor, width, height, color=not self.app.no_color, markers=markers, hidden=hidden,
+            open_from=open_from,
         )
         self._window = window
         return self._drawn

@@ -221,10 +221,13 @@ def describe_entry_bucket(part: EntryBucketPart, definition: ChartDefinition, zo
     The first names the segment, the entry bucket ``[start, end)`` with its
     zone and the actors who entered then (reached step 1), those of them who
     converted to the last step, and the rate. The second names the part the
-    microscope opens, the other part, and the window.
+    microscope opens, the other part, and the window. A bucket is partial when
+    the range cuts it or it has not ended. It is also partial when an
+    entrant's window had not ended by the end of the data, which the second
+    line then names first.
     """
     bucket = format_bucket(part.bucket_start, part.bucket_end, zone)
-    if bucket_is_partial(part.bucket_start, part.bucket_end, definition.interval):
+    if part.window_open or bucket_is_partial(part.bucket_start, part.bucket_end, definition.interval):
         bucket = f"{bucket} {PARTIAL_NOTE}"
     segment = [] if part.segment is None else [shorten(printable(part.segment), READOUT_EVENT_CELLS)]
     last = part.step_count
@@ -236,6 +239,8 @@ def describe_entry_bucket(part: EntryBucketPart, definition: ChartDefinition, zo
     dropped = f"dropped off at step {last}: {format_number(part.dropped)}"
     selected, other = (dropped, converted) if part.on_dropped else (converted, dropped)
     details = [f"microscope on {selected}", f"t for {other}", window_text(definition)]
+    if part.window_open:
+        details.insert(0, "partial: window not over for every entrant")
     return first_line + "\n" + SEPARATOR.join(details)
 
 

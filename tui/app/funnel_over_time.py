@@ -8,8 +8,8 @@ the microscope's lists, so a point's counts equal its users.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tui.app.background import run_in_background
@@ -53,6 +53,8 @@ class EntryBucketPart:
     # converted / entered, NaN when the bucket has no entries
     rate: float
     on_dropped: bool
+    # Whether some entrant's conversion window had not ended by the end of the data, so the counts can still grow.
+    window_open: bool = False
 
     @property
     def value(self) -> int:
@@ -74,15 +76,20 @@ class FunnelOverTimePoints(ChartPoints):
     """The lines of a funnel's conversion over time, in percent, with the counts behind each point.
 
     ``bars`` is the funnel the view was switched from, shown again when the
-    view is switched back.
+    view is switched back. A bucket with no entries has no rate: its value is
+    NaN, drawn as a gap. ``window_open`` flags, per bucket, that a conversion
+    window was still open at the end of the data (the frame's ``window_open``
+    column, all False without it).
     """
 
     def __init__(self, frame: pd.DataFrame, step_count: int, bars: FunnelPoints):
+        # Imported here: the analytics modules pull in DuckDB and pandas, which the app loads with its first chart.
+        from tui.analytics.funnel_over_time import WINDOW_OPEN_COLUMN
+
         last = frame[frame["step"] == step_count]
         first = frame[frame["step"] == 1]
         segments = last["segment"].tolist() if "segment" in frame.columns else [None] * len(last)
-        # NOTE: a bucket with no entries has no rate, so its line is drawn at 0 and the readout states "no entries".
-        rates = [0.0 if math.isnan(rate) else rate * 100 for rate in last["overall"].astype(float)]
+        rates = [rate * 100 for rate in last["overall"].astype(float)]
         line_name = f"Conversion to step {step_count} (%)"
         lines = last.assign(series=0, series_name=line_name, segment=segments, value=rates)
         super().__init__(lines[["series", "series_name", "segment", "bucket_start", "bucket_end", "value"]])
@@ -90,6 +97,10 @@ class FunnelOverTimePoints(ChartPoints):
         self.bars = bars
         self.on_dropped = False
         position = {start: index for index, start in enumerate(self.bucket_starts)}
+        self.window_open = [False] * len(self.bucket_starts)
+        if WINDOW_OPEN_COLUMN in last.columns:
+            for start, is_open in zip(last["bucket_start"], last[WINDOW_OPEN_COLUMN]):
+                self.window_open[position[start]] = bool(is_open)
         # The frame lists the steps of each segment's bucket together, so its step-1 and last-step rows pair up in order.
         self._counts: dict[tuple[str | None, int], BucketCounts] = {}
         for segment, start, entered, row in zip(segments, last["bucket_start"], first["converted"], last.itertuples()):
@@ -99,6 +110,14 @@ class FunnelOverTimePoints(ChartPoints):
     def toggle_part(self) -> None:
         """Switch the selected part between the converted and the dropped-off users."""
         self.on_dropped = not self.on_dropped
+
+    def is_partial(self, index: int, interval: str, now: datetime | None = None) -> bool:
+        """Return whether bucket ``index`` is partial as a time bucket, or can still change because a window is open."""
+        return self.window_open[index] or super().is_partial(index, interval, now)
+
+    def first_open_bucket(self) -> int | None:
+        """Return the first bucket whose windows were still open; every later bucket's were too."""
+        return next((index for index, is_open in enumerate(self.window_open) if is_open), None)
 
     def point(self) -> EntryBucketPart | None:
         """Return the entry bucket under the cursor, or None when the chart has no buckets."""
@@ -117,6 +136,7 @@ class FunnelOverTimePoints(ChartPoints):
             dropped=counts.dropped,
             rate=counts.rate,
             on_dropped=self.on_dropped,
+            window_open=self.window_open[self.bucket_index],
         )
 
     def counts(self, segment: str | None, bucket: int) -> BucketCounts | None:
@@ -129,7 +149,6 @@ def analytics_point(part: EntryBucketPart, definition: Any) -> Point:
     # Imported here: the analytics modules pull in DuckDB and pandas, which the app loads with its first chart.
     from tui.analytics.point import Point
 
-    # NOTE: conversion drivers read only a point's step and segment, so from this point they cover the whole range.
     return Point(
         definition,
         segment=part.segment,
@@ -166,8 +185,9 @@ def switch_over_time(screen) -> None:
 
     def load(cursor) -> pd.DataFrame:
         from tui.analytics.funnel import funnel_over_time
+        from tui.analytics.funnel_over_time import with_window_state
 
-        return funnel_over_time(cursor, definition, settings)
+        return with_window_state(cursor, definition, funnel_over_time(cursor, definition, settings))
 
     def loaded(frame: pd.DataFrame) -> None:
         if app.points is not points or app.definition is not definition:

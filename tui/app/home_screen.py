@@ -29,7 +29,7 @@ from tui.app.funnel_over_time import (
 from tui.app.funnel_points import FunnelPart, FunnelPoints
 from tui.app.keys import KeyEntry
 from tui.app.legend import Legend
-from tui.app.retention_points import RetentionPart, RetentionPoints
+from tui.app.retention_points import RetentionPart, RetentionPoints, not_begun_message
 
 EMPTY_PROJECT = "This project has no events yet: add some with `loupe import FILE --project PROJECT`."
 # Descriptions of the cursor keys on a funnel chart, by action, for the keys dialog.
@@ -157,14 +157,16 @@ class HomeScreen(Screen):
             readout.update(Text("No data point under the cursor."))
             return
         if isinstance(point, FunnelPart):
-            # One screen line per line of the readout, so a narrow screen cuts the end of a line, not the second line.
-            readout_text = Text(describe_funnel_part(point, app.definition), no_wrap=True, overflow="ellipsis")
+            readout_text = Text(describe_funnel_part(point, app.definition))
         elif isinstance(point, RetentionPart):
-            readout_text = Text(describe_retention_part(point, app.definition), no_wrap=True, overflow="ellipsis")
+            readout_text = Text(describe_retention_part(point, app.definition))
         elif isinstance(point, EntryBucketPart):
-            readout_text = Text(describe_entry_bucket(point, app.definition, app.zone), no_wrap=True, overflow="ellipsis")
+            readout_text = Text(describe_entry_bucket(point, app.definition, app.zone))
         else:
             readout_text = Text(describe_point(point, app.definition, app.zone))
+        # One screen row per line of a two-line readout, so a narrow screen cuts the end of a line, not the
+        # line after it. Textual (8.2) drops a rich Text's no_wrap, so the style sets it.
+        readout.set_class(isinstance(point, (FunnelPart, RetentionPart, EntryBucketPart)), "row-per-line")
         if app.marked_label:
             # The readout's max-height of 3 in loupe.tcss leaves room for this line under a funnel's or retention's two.
             readout_text.append(f"\nmarked: {app.marked_label}")
@@ -206,6 +208,12 @@ class HomeScreen(Screen):
         self._move(lambda points: points.last_bucket())
 
     def action_toggle_part(self) -> None:
+        definition = self.app.definition
+        period = definition.period if definition is not None else "day"
+        message = not_begun_message(self.app.points, period, "it has no retained or not-retained users to switch")
+        if message is not None:
+            self.notify(message)
+            return
         self._move(lambda points: points.toggle_part())
 
     def action_switch_over_time(self) -> None:

@@ -33,7 +33,7 @@ from tui.app.funnel_points import FunnelPoints
 from tui.app.help_screen import HelpScreen
 from tui.app.home_screen import HomeScreen, chart_key_entries
 from tui.app.keys import key_entries
-from tui.app.retention_points import RetentionPart, RetentionPoints, not_begun_text
+from tui.app.retention_points import RetentionPoints, not_begun_message
 from tui.store.project import ProjectError, open_project
 
 if TYPE_CHECKING:
@@ -260,10 +260,9 @@ class LoupeApp(ChartChanges, App):
         if point is None:
             self.notify("There is no data point under the cursor.", severity="warning")
             return
-        part = self.points.point()
-        if isinstance(part, RetentionPart) and not part.begun:
-            # Both parts of such a cell are empty, so the microscope would open on no users.
-            self.notify(f"{not_begun_text(part.cell, self.definition.period)}, so there are no users to list.")
+        message = not_begun_message(self.points, self.definition.period, "there are no users to list")
+        if message is not None:
+            self.notify(message)
             return
         self.push_screen(MicroscopeMenu(self.project, point, self.settings))
 

@@ -21,6 +21,8 @@ from tui.app.formatting import compact_number
 MARKERS = ("•", "+", "x", "o", "*", "#", "%", "=", "~", "&", "^")
 COLORS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 CURSOR_MARKER = "◆"
+# The part of a line whose values can still change (open conversion windows) is dotted, so it reads without colour.
+OPEN_MARKER = "·"
 # The dotted vertical line under an annotation or release marker; the cursor's guide is solid.
 MARKER_LINE = "┊"
 GUIDE_COLOR = "gray"
@@ -49,7 +51,8 @@ def line_style(index: int) -> tuple[str, str]:
 
 
 def y_ticks(values: Sequence[float]) -> list[float]:
-    """Return evenly spaced y ticks from 0 (or the lowest value) up to a round top."""
+    """Return evenly spaced y ticks from 0 (or the lowest value) up to a round top; NaN values (gaps) are left out."""
+    values = [value for value in values if not math.isnan(value)]
     low = min(0.0, min(values, default=0.0))
     high = max(values, default=0.0)
     if high <= low:
@@ -79,6 +82,7 @@ def draw(
     color: bool,
     markers: Mapping[int, str] | None = None,
     hidden: tuple[int, int] = (0, 0),
+    open_from: int | None = None,
 ) -> Text:
     """Draw ``lines`` (one value per x position) with the cursor at (line, x position).
 
@@ -89,6 +93,9 @@ def draw(
     drawn on the top edge above a dotted vertical line. ``hidden`` counts the
     x positions left out before and after the drawn ones. When either count is
     not 0, a row under the axis names them, as ``◀ 5 earlier`` and ``3 later ▶``.
+    A NaN value is a gap in its line. From x position ``open_from`` on, lines
+    are dotted with ``OPEN_MARKER`` from the point before it, their points
+    still drawn with the line's marker.
     """
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         return Text("Enlarge the window to see the chart.")
@@ -106,13 +113,18 @@ def draw(
         plotext.plot([position, position], [ticks[0], ticks[-1]], marker=MARKER_LINE, color=GUIDE_COLOR if color else None)
     if cursor is not None:
         plotext.vertical_line(cursor[1], color=GUIDE_COLOR if color else None)
-    positions = list(range(len(x_labels)))
     for index, line in enumerate(lines):
         marker, line_color = line_style(index)
-        plotext.plot(positions, list(line), marker=marker, color=line_color if color else None)
+        for run, run_marker in _line_runs(line, open_from, marker):
+            plotext.plot(list(run), [line[position] for position in run], marker=run_marker, color=line_color if color else None)
+        # The points of the open part keep the line's marker, so lines stay apart without colour; only the strokes are dotted.
+        open_points = [position for position in range(open_from or len(line), len(line)) if not math.isnan(line[position])]
+        if open_points:
+            plotext.scatter(open_points, [line[position] for position in open_points], marker=marker, color=line_color if color else None)
     for position, symbol in markers.items():
         plotext.scatter([position], [ticks[-1]], marker=symbol, color=None)
-    if cursor is not None:
+    if cursor is not None and not math.isnan(lines[cursor[0]][cursor[1]]):
+        # A gap has no point to mark; the cursor's vertical guide still shows its position.
         line_index, position = cursor
         point = [lines[line_index][position]]
         plotext.scatter([position], point, marker=CURSOR_MARKER, color="white" if color else None)
@@ -123,6 +135,34 @@ def draw(
         chart.append("\n")
         chart.append(scroll_hint(*hidden, width))
     return chart
+
+
+def _line_runs(line: Sequence[float], open_from: int | None, marker: str) -> list[tuple[range, str]]:
+    """Return the x positions to plot as one stroke each, with their marker.
+
+    A line breaks at NaN values. Its open part, from ``open_from`` on, is a
+    stroke of its own in ``OPEN_MARKER`` that starts at the point before it,
+    so the dotted part continues the solid one.
+    """
+    runs: list[tuple[range, str]] = []
+    start = None
+    for position in range(len(line) + 1):
+        if position < len(line) and not math.isnan(line[position]):
+            start = position if start is None else start
+            continue
+        if start is not None:
+            runs.extend(_split_open(range(start, position), open_from, marker))
+        start = None
+    return runs
+
+
+def _split_open(run: range, open_from: int | None, marker: str) -> list[tuple[range, str]]:
+    if open_from is None or open_from >= run.stop:
+        return [(run, marker)]
+    if open_from <= run.start:
+        return [(run, OPEN_MARKER)]
+    # The solid stroke is drawn last, so the point both share keeps the line's marker.
+    return [(range(open_from - 1, run.stop), OPEN_MARKER), (range(run.start, open_from), marker)]
 
 
 def scroll_hint(earlier: int, later: int, width: int) -> str:

@@ -76,6 +76,19 @@ def not_begun_text(cell: RetentionCell, period_name: str) -> str:
     return f"{period_name.capitalize()} {cell.period} has not begun for this cohort"
 
 
+def not_begun_message(points: object, period_name: str, consequence: str) -> str | None:
+    """Return why a key cannot act on the retention cell under the cursor, or None when it can.
+
+    A cell whose period had not begun has no users in either part, so
+    listing, switching or marking a part of it would act on nothing.
+    ``consequence`` ends the message, e.g. ``there are no users to list``.
+    """
+    part = points.point() if isinstance(points, RetentionPoints) else None
+    if part is None or part.begun:
+        return None
+    return f"{not_begun_text(part.cell, period_name)}, so {consequence}."
+
+
 class RetentionPoints:
     """The cohorts of a retention result by period, their averages, and a cursor on one part of one cell.
 

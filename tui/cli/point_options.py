@@ -14,6 +14,7 @@ offset is read in the chart's time zone.
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -265,9 +266,14 @@ def _check_chart_cohort(definition: ChartDefinition, project: Any) -> None:
 
 
 def _bucket_index(text: str, buckets: Buckets) -> int:
+    """Return the index of the bucket ``--point`` names; one not at a bucket start picks the bucket containing it.
+
+    That choice is printed on stderr, so the user of a script that passed a
+    time inside a bucket can tell which whole bucket its output covers.
+    """
     when = parse_when(text)
     try:
-        return find_bucket(buckets, when)
+        index = find_bucket(buckets, when)
     except DefinitionError:
         first = buckets.start(0).isoformat()
         last = buckets.start(len(buckets) - 1).isoformat()
@@ -275,6 +281,18 @@ def _bucket_index(text: str, buckets: Buckets) -> int:
             f"--point: {text!r} is outside the chart's range. Pick a bucket start from {first} to {last}, "
             "as 'loupe chart' prints them."
         ) from None
+    start = buckets.start(index)
+    instant = pd.Timestamp(when)
+    if instant.tzinfo is None:
+        # As find_bucket reads it: a local time in the chart's zone.
+        instant = instant.tz_localize(buckets.timezone, ambiguous=True, nonexistent="shift_forward")
+    if instant != pd.Timestamp(start):
+        print(
+            f"--point {text}: not a bucket start, so the bucket containing it is used: "
+            f"[{start.isoformat()}, {buckets.end(index).isoformat()}) {buckets.timezone}",
+            file=sys.stderr,
+        )
+    return index
 
 
 def _checked_segment(segment: str | None, series: int, definition: ChartDefinition, project: Any) -> str | None:

@@ -21,9 +21,10 @@ from tui.analytics.point import Point
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_number
 from tui.app.microscope.base import MicroscopeModal
-from tui.app.microscope.header import Banner, charted_set, point_banner
+from tui.app.microscope.header import Banner, chart_types, charted_set, point_banner
 from tui.app.microscope.selection import current_point
 from tui.app.microscope.users_screen import UsersScreen
+from tui.app.retention_points import not_begun_message
 from tui.app.vim_option_list import VimOptionList
 from tui.store.project import Project
 
@@ -41,10 +42,14 @@ def mark_point(app) -> None:
     if point is None:
         app.notify("There is no data point under the cursor to mark.", severity="warning")
         return
+    message = not_begun_message(app.points, app.definition.period, "there are no users to mark for a comparison")
     if point == app.marked_point:
         app.marked_point = None
         app.marked_label = None
         app.notify("The point is no longer marked.")
+    elif message is not None:
+        app.notify(message)
+        return
     else:
         app.marked_point = point
         app.marked_label = point_banner(app, point, app.settings).subject
@@ -110,7 +115,8 @@ class CompareScreen(MicroscopeModal):
         if self.counts is None:
             self.notify("The users are still being counted.", severity="warning")
             return
-        actor_set = charted_set(compare_actors_sql(self.first, self.second, self.settings, part), self.chart)
+        compared = compare_actors_sql(self.first, self.second, self.settings, part)
+        actor_set = charted_set(compared, self.chart, chart_types(self.first) + chart_types(self.second))
         self.app.push_screen(UsersScreen(self.project, actor_set, self.settings, self.counts[part]))
 
 

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from tui.analytics.groups import group_users, groups_properties, point_group_count, point_groups
 from tui.app.microscope.cells import TIME_CELLS, count_text, data_text, properties_text, time_text
 from tui.app.microscope.download_dialog import GroupsDownloadDialog
+from tui.app.microscope.header import chart_types, charted_set
 from tui.app.microscope.paged_list import PagedListScreen, list_bindings
 from tui.app.microscope.row_view import Row, RowView
 from tui.app.microscope.users_screen import UsersScreen
@@ -111,7 +112,8 @@ class GroupsScreen(PagedListScreen):
         if key is None:
             return
         group_id, group_name, _ = key
-        users = group_users(self.target, self.settings, group_id, group_name)
+        # Typed by the point's chart, so the list offers streams only where that chart has them.
+        users = charted_set(group_users(self.target, self.settings, group_id, group_name), None, chart_types(self.target))
         self.app.push_screen(UsersScreen(self.project, users, self.settings))
 
     def action_download(self) -> None:

@@ -84,14 +84,29 @@ class Banner:
 
 @dataclass(frozen=True)
 class ChartedSet(ActorSet):
-    """An actor set made from chart points, such as one part of a comparison, with the chart its banner names."""
+    """An actor set made from chart points, such as one part of a comparison, with the chart its banner names.
+
+    ``chart_types`` are the types of the charts of those points, so its user
+    list offers only the actions that work on them.
+    """
 
     chart: str | None = None
+    chart_types: tuple[str, ...] = ()
 
 
-def charted_set(actor_set: ActorSet, chart: str | None) -> ChartedSet:
-    """Return ``actor_set`` with ``chart``, the description of the chart (or charts) its points are on."""
-    return ChartedSet(**{field.name: getattr(actor_set, field.name) for field in fields(ActorSet)}, chart=chart)
+def charted_set(actor_set: ActorSet, chart: str | None, chart_types: tuple[str, ...] = ()) -> ChartedSet:
+    """Return ``actor_set`` with ``chart``, the description of the chart (or charts) its points are on, and their types."""
+    copied = {field.name: getattr(actor_set, field.name) for field in fields(ActorSet)}
+    return ChartedSet(**copied, chart=chart, chart_types=chart_types)
+
+
+def chart_types(target: Target) -> tuple[str, ...]:
+    """Return the types of the charts ``target``'s users come from; empty for an actor set of unknown origin."""
+    if isinstance(target, Point):
+        return (target.definition.type,)
+    if isinstance(target, ChartedSet):
+        return target.chart_types
+    return ()
 
 
 def point_banner(app, point: Point, settings: Any) -> Banner:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 
 from tui.analytics.microscope.users import point_users, point_users_count
 from tui.app.microscope.cells import TIME_CELLS, count_text, data_text, time_text
+from tui.app.microscope.header import chart_types
 from tui.app.microscope.paged_list import PagedListScreen, list_bindings
 from tui.app.microscope.profile_screen import ProfileScreen
 from tui.app.microscope.row_view import Row, RowView
@@ -83,11 +84,9 @@ class UsersScreen(PagedListScreen):
             )
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Disable streams for users of a point whose chart has none (only event segmentation points have them)."""
-        # NOTE: a compared set of users carries no chart, so one compared from funnel or retention points still
-        # offers streams, read around the set's range.
-        definition = getattr(self.target, "definition", None)
-        if action == "streams" and definition is not None and definition.type != "segmentation":
+        """Disable streams unless every chart the users come from has them (only event segmentation points do)."""
+        # NOTE: a set of unknown charts keeps streams: the users of a conversion driver, a funnel's, still get them.
+        if action == "streams" and any(chart_type != "segmentation" for chart_type in chart_types(self.target)):
             # None keeps the key listed, greyed out, so the keys dialog still shows it exists.
             return None
         return True
