@@ -182,6 +182,10 @@ def test_whole_object_rows_upgraded(tmp_path):
             ('company', 'Acme', epoch_us(TIMESTAMPTZ '2024-03-01 08:00:00+00')::HUGEINT * 18446744073709551616 + 1,
              '{"plan": "old", "region": "EU", "gone": null}')
     """)
+    # Back to schema version 1, so opening the file runs the upgrade that splits the old rows.
+    project.con.execute("ALTER TABLE users DROP COLUMN key_set_id")
+    project.con.execute("DROP TABLE user_key_sets")
+    project.con.execute("UPDATE schema_info SET version = 1")
     project.close()
 
     properties = import_and_read(tmp_path, [identify(10, {"$add": {"seats": 1}})], "b.jsonl")

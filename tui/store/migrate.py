@@ -9,20 +9,54 @@ from collections.abc import Callable
 import duckdb
 
 from tui.store.key_sets import assign_key_sets
-from tui.store.schema import SCHEMA_VERSION, USER_KEY_SETS
+from tui.store.schema import GROUP_PROPERTY_UPDATES, SCHEMA_VERSION, USER_KEY_SETS
+from tui.store.statements import run, scalar
 
 log = logging.getLogger(__name__)
 
 
-def _add_key_sets(con: duckdb.DuckDBPyConnection) -> None:
-    """Version 1 to 2: add ``users.key_set_id`` and ``user_key_sets``, and give every user its key set."""
+def _version_2(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 1 to 2: give every user its key set, and keep group properties one operation per row.
+
+    Adds ``users.key_set_id`` and ``user_key_sets``, and splits the
+    whole-object rows of ``group_property_updates`` into ``$set`` rows.
+    """
     con.execute("ALTER TABLE users ADD COLUMN key_set_id INTEGER")
     con.execute(USER_KEY_SETS)
     assign_key_sets(con)
+    _split_group_property_objects(con)
+
+
+def _split_group_property_objects(cur: duckdb.DuckDBPyConnection) -> None:
+    """Turn a ``group_property_updates`` table of whole properties objects into one ``$set`` row per property.
+
+    Version 1 files store one row per properties object, in a ``properties``
+    column, and only ``$set`` existed then. Files made before the table
+    existed have nothing to split; the next import creates the table.
+    """
+    old_layout = scalar(cur, "check group property updates layout", """
+        SELECT count(*) FROM duckdb_columns()
+        WHERE database_name = current_database() AND schema_name = 'main'
+          AND table_name = 'group_property_updates' AND column_name = 'properties'
+    """)
+    if not old_layout:
+        return
+    run(cur, "move whole-object group updates",
+        "ALTER TABLE group_property_updates RENAME TO group_property_objects")
+    run(cur, "create group property updates", GROUP_PROPERTY_UPDATES)
+    run(cur, "split whole-object group updates", """
+        INSERT INTO group_property_updates (group_type, group_name, sent_at, operation, property, value)
+        SELECT group_type, group_name, sent_at, '$set', entry.key, entry.value FROM (
+            SELECT group_type, group_name, sent_at,
+                   unnest(map_entries(CAST(properties AS MAP(VARCHAR, JSON)))) AS entry
+            FROM group_property_objects
+        ) WHERE entry.value IS NOT NULL
+    """)
+    run(cur, "drop whole-object group updates", "DROP TABLE group_property_objects")
 
 
 # The step that upgrades a file from each version to the next one.
-STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _add_key_sets}
+STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _version_2}
 
 
 def can_upgrade(version: int) -> bool:

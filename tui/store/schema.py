@@ -37,7 +37,7 @@ Physical layout, chosen for the queries Loupe runs most:
   zone maps already serve its range scans.
 """
 
-# Version 2 added ``users.key_set_id`` and ``user_key_sets``. ``tui.store.migrate`` upgrades version 1 files.
+# Version 2 added ``users.key_set_id`` and ``user_key_sets`` and one row per group property operation. ``tui.store.migrate`` upgrades version 1 files.
 SCHEMA_VERSION = 2
 
 # Roles in increasing order of rights.
@@ -51,8 +51,8 @@ ROLES = ("viewer", "member", "manager", "admin")
 # latest $clearAll, is dropped, because no operation inserted there can change the result.
 # NOTE: the other operations after that point stay one row each, because a later import may insert a
 # $set between them; a property that only ever gets $add or $append keeps a row per sending.
-# Imports create the table in project files made before it existed and split the whole-object rows of
-# older files into one $set row per property.
+# Imports create the table in project files made before it existed; the upgrade to version 2 splits the
+# whole-object rows of older files into one $set row per property.
 GROUP_PROPERTY_UPDATES = """
 CREATE TABLE IF NOT EXISTS group_property_updates (
     group_type VARCHAR NOT NULL,

@@ -29,7 +29,7 @@ from tui.store.importing.group_operations import (
     operation_rank_sql,
 )
 from tui.store.schema import GROUP_PROPERTY_UPDATES
-from tui.store.statements import order_key_sql, run, scalar
+from tui.store.statements import order_key_sql, run
 
 COLUMNS = "group_type, group_name, sent_at, operation, property, value"
 
@@ -43,7 +43,7 @@ def refresh_group_properties(cur: duckdb.DuckDBPyConnection) -> None:
     ``event_group_names`` and ``import_groups`` from
     ``refresh.refresh_groups`` of the same import.
     """
-    _upgrade_whole_object_rows(cur)
+    # Files made before the table existed get it here; tui.store.migrate converts its older layout.
     run(cur, "create group property updates", GROUP_PROPERTY_UPDATES)
     create_operation_macros(cur)
     _collect_sent(cur)
@@ -192,30 +192,3 @@ def _rebuild_touched(cur: duckdb.DuckDBPyConnection) -> None:
         ) AS rebuilt
         WHERE groups.group_type = rebuilt.group_type AND groups.group_name = rebuilt.group_name
     """)
-
-
-def _upgrade_whole_object_rows(cur: duckdb.DuckDBPyConnection) -> None:
-    """Turn a ``group_property_updates`` table of whole properties objects into one ``$set`` row per property.
-
-    Project files written before operations were kept store one row per
-    properties object, in a ``properties`` column.
-    """
-    old_layout = scalar(cur, "check group property updates layout", """
-        SELECT count(*) FROM duckdb_columns()
-        WHERE database_name = current_database() AND schema_name = 'main'
-          AND table_name = 'group_property_updates' AND column_name = 'properties'
-    """)
-    if not old_layout:
-        return
-    run(cur, "move whole-object group updates",
-        "ALTER TABLE group_property_updates RENAME TO group_property_objects")
-    run(cur, "create group property updates", GROUP_PROPERTY_UPDATES)
-    run(cur, "split whole-object group updates", f"""
-        INSERT INTO group_property_updates ({COLUMNS})
-        SELECT group_type, group_name, sent_at, '$set', entry.key, entry.value FROM (
-            SELECT group_type, group_name, sent_at,
-                   unnest(map_entries(CAST(properties AS MAP(VARCHAR, JSON)))) AS entry
-            FROM group_property_objects
-        ) WHERE entry.value IS NOT NULL
-    """)
-    run(cur, "drop whole-object group updates", "DROP TABLE group_property_objects")
