@@ -23,9 +23,10 @@ OBJECTS_CTE = """
 class Extraction:
     """The JSON paths a format reads from each line, extracted with one parse per line.
 
-    ``text(path)`` and ``json(path)`` return SQL for that path's value as text
-    or as JSON text, to use in ``select``. The paths are bound as parameters,
-    so keys from the data never become SQL text.
+    ``text(path)``, ``json(path)`` and ``json_value(path)`` return SQL for
+    that path's value as text, as JSON text or as a JSON value, to use in
+    ``select``. The paths are bound as parameters, so keys from the data
+    never become SQL text.
     """
 
     def __init__(self) -> None:
@@ -37,8 +38,12 @@ class Extraction:
         return f"texts[{len(self.text_paths)}]"
 
     def json(self, path: str) -> str:
+        return f"CAST({self.json_value(path)} AS VARCHAR)"
+
+    def json_value(self, path: str) -> str:
+        """Return SQL for the value at ``path`` typed JSON, which staging takes without parsing it again."""
         self.json_paths.append(path)
-        return f"CAST(jsons[{len(self.json_paths)}] AS VARCHAR)"
+        return f"jsons[{len(self.json_paths)}]"
 
     def key(self, key: str) -> str:
         """Return SQL for the text of the top-level ``key``."""
@@ -144,13 +149,20 @@ def reject_bad_lines(cur: duckdb.DuckDBPyConnection, job: FileJob, first_line: i
 
 
 def file_top_level_keys(cur: duckdb.DuckDBPyConnection, path) -> list[str]:
-    """Return the keys used by any object line of the file at ``path``, in order of first use, read from disk."""
+    """Return the keys used by any object line of the file at ``path``, in order of first use, read from disk.
+
+    Keys first used on the same line keep their order in that line, so the
+    first of two keys that differ only in letter case is the same on every run.
+    """
     rows = fetch_from_file(cur, f"""
         WITH keys AS (
-            SELECT source_line, unnest(TRY(json_keys(line))) AS key FROM ({NUMBERED_LINES})
-            WHERE starts_with(line, '{{') OR starts_with(ltrim(line, {JSON_WHITE_SPACE}), '{{')
+            SELECT source_line, unnest(key_list) AS key, generate_subscripts(key_list, 1) AS position
+            FROM (
+                SELECT source_line, TRY(json_keys(line)) AS key_list FROM ({NUMBERED_LINES})
+                WHERE starts_with(line, '{{') OR starts_with(ltrim(line, {JSON_WHITE_SPACE}), '{{')
+            )
         )
-        SELECT key FROM keys GROUP BY key ORDER BY min(source_line)
+        SELECT key FROM keys GROUP BY key ORDER BY min(source_line), arg_min(position, source_line)
     """, path)
     return [key for (key,) in rows]
 
