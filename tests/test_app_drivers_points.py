@@ -17,7 +17,7 @@ async def test_group_funnel_dropped_point_drivers(tmp_path):
 
         assert summary(screen).startswith(
             "Step 1 Signup → step 2 Purchase · 4 groups reached step 1: 2 converted, 2 dropped off · "
-            "window 1d, this order\nLeft out: events that fewer than 1 of these groups did"
+            "window 1d, this order\nLeft out: events that every one of these groups did"
         )
         # Help [[1, 1], [2, 0]]: phi = -2 / sqrt(12), odds ratio 1/3, p = 1. Chat [[1, 1], [1, 1]].
         assert driver_rows(screen) == [

@@ -57,7 +57,9 @@ def test_retention_chart_rows(tmp_path, project_path, capsys):
         ("2024-03-01", "0", "2", "1"), ("2024-03-01", "1", "2", "1"), ("2024-03-01", "2", "2", "1"),
         ("2024-03-02", "0", "1", "0"), ("2024-03-02", "1", "1", "0"), ("2024-03-02", "2", "1", "0"),
     ]
-    assert {row["complete"] for row in printed} == {"True"}
+    # Booleans are written as in the JSON output.
+    assert {row["complete"] for row in printed} == {"true"}
+    assert {row["started"] for row in printed} == {"true"}
     assert "return on period N, calendar days" in captured.err
 
 

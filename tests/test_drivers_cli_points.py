@@ -43,7 +43,8 @@ def test_entry_bucket_drivers(tmp_path, capsys):
     output = capsys.readouterr()
     assert status == 0
     assert csv_rows(output.out) == {"help": ("0", "1"), "chat": ("1", "1")}
-    assert "step 2, entered in the bucket of 2024-03-02: population 3, converted 1, dropped 2" in output.err
+    entered = "step 2, entered in [2024-03-02 00:00, 2024-03-03 00:00) UTC: population 3, converted 1, dropped 2"
+    assert entered in output.err
 
 
 def test_entry_bucket_totals_match_over_time_chart(tmp_path, capsys):

@@ -85,7 +85,7 @@ def test_users_of_each_part(chart_path, project_path, capsys, options, expected)
     assert status == 0
     assert sorted(row["user_id"] for row in rows) == expected
     assert {row["plan"] for row in rows} == {f"plan-{user}" for user in expected}
-    assert f": {len(expected)} users" in captured.err
+    assert f": {len(expected)} {'user' if len(expected) == 1 else 'users'}\n" in captured.err
 
 
 def test_events_in_point_are_step_events(chart_path, project_path, capsys):

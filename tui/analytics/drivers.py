@@ -21,7 +21,7 @@ way, and every "actor" above then means such a group.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -53,7 +53,9 @@ class DriverResult:
     ``frame`` has the columns ``COLUMNS``, strongest driver (largest |phi|)
     first. ``window`` is the chart's conversion window as written (``"1d"``).
     With ``counts_groups`` the sizes and the ``converted_users`` and
-    ``dropped_users`` columns count groups, not users.
+    ``dropped_users`` columns count groups, not users. ``property_values``
+    maps each requested ``(event, property)`` pair to the number of distinct
+    values it took on that event in between, before the support rule.
     """
 
     frame: pd.DataFrame
@@ -64,6 +66,23 @@ class DriverResult:
     skewed: bool
     window: str
     counts_groups: bool = False
+    property_values: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def unlisted_properties(self) -> list[tuple[str, str]]:
+        """Return the requested pairs none of whose values is a row of ``frame``."""
+        listed = set(zip(self.frame["event"], self.frame["property"]))
+        return [pair for pair in self.property_values if pair not in listed]
+
+    def unlisted_text(self, event: str, property: str) -> str:
+        """Return why the pair ``(event, property)`` has no row; the caller escapes the names for its output."""
+        if not self.property_values.get((event, property)):
+            return f"{property} is not set on any {event} event between the two steps, so it adds no drivers."
+        unit, pronoun = ("group", "that") if self.counts_groups else ("user", "who")
+        units = unit if self.min_support == 1 else unit + "s"
+        return (
+            f"No value of {property} on {event} passes the minimum of {self.min_support} {units} "
+            f"{pronoun} did it and {self.min_support} {pronoun} did not, so it adds no drivers."
+        )
 
 
 def drivers(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, settings: Any, step: int,
@@ -97,6 +116,7 @@ def drivers(cursor: duckdb.DuckDBPyConnection, definition: ChartDefinition, sett
         skewed=is_skewed(converted, dropped),
         window=definition.window,
         counts_groups=query.unit.counts_groups,
+        property_values=_value_counts(query.properties, totals["property_values"]),
     )
 
 
@@ -169,6 +189,14 @@ def phi_coefficient(a, b, c, d) -> np.ndarray:
 def is_skewed(converted: int, dropped: int) -> bool:
     """Return whether one group is over ``SKEW_RATIO`` times the size of the other."""
     return converted > SKEW_RATIO * dropped or dropped > SKEW_RATIO * converted
+
+
+def _value_counts(properties: tuple[tuple[str, str], ...], counted) -> dict[tuple[str, str], int]:
+    """Return the number of values of each requested pair, 0 for a pair that had none in between."""
+    # SQL's NULL list, when no pair has a value, arrives as pandas' NA.
+    items = [] if counted is None or counted is pd.NA else counted
+    seen = {(item["event"], item["property"]): int(item["value_count"]) for item in items}
+    return {pair: seen.get(pair, 0) for pair in properties}
 
 
 def _entry_bucket(point: Point) -> int | None:

@@ -84,10 +84,13 @@ class DriversQuery:
     def counts_sql(self) -> Fragment:
         """Return the candidates that pass the support rule, with the group sizes on every row.
 
-        Columns: ``population``, ``converted``, ``min_support``, then ``event``,
-        ``property``, ``value`` (NULL for event candidates), ``converted_users``
-        and ``dropped_users``. With no candidate left, one row has only the
-        first three set.
+        Columns: ``population``, ``converted``, ``min_support``,
+        ``property_values``, then ``event``, ``property``, ``value`` (NULL for
+        event candidates), ``converted_users`` and ``dropped_users``. With no
+        candidate left, one row has only the first four set.
+        ``property_values`` lists, for each requested pair with a value in
+        between, the number of distinct values before the support rule (NULL
+        when no pair has one), so a pair without rows can be explained.
         """
         population, params = self._population_cte()
         in_between, between_params = self._between_cte()
@@ -98,8 +101,12 @@ class DriversQuery:
             f"WITH {population}, {in_between}, {hits}, "
             "counts AS (SELECT event, property, value, count_if(converted) AS converted_users, "
             "count_if(NOT converted) AS dropped_users FROM hits GROUP BY event, property, value), "
+            "value_counts AS (SELECT list(struct_pack(event := event, property := property, "
+            "value_count := value_count)) AS property_values "
+            "FROM (SELECT event, property, count(*) AS value_count FROM counts "
+            "WHERE property IS NOT NULL GROUP BY event, property)), "
             f"totals AS (SELECT count(*) AS population, coalesce(count_if(converted), 0) AS converted, "
-            f"{support} AS min_support "
+            f"{support} AS min_support, (SELECT property_values FROM value_counts) AS property_values "
             "FROM population) "
             "SELECT totals.*, counts.* FROM totals LEFT JOIN counts "
             "ON counts.converted_users + counts.dropped_users >= totals.min_support "

@@ -28,7 +28,7 @@ COMMANDS = {
     "stream": ("tui.cli.stream_command", "print one user's events around a data point"),
     "paths": ("tui.cli.paths_command", "print the top event paths of a data point's users"),
     "cohort": ("tui.cli.cohort_command", "create, list, show or delete cohorts"),
-    "export": ("tui.cli.export_command", "write a data point's users to a CSV file"),
+    "export": ("tui.cli.export_command", "write a data point's users or groups to a CSV file"),
     "annotations": ("tui.cli.annotations_command", "list, add or delete annotations and releases"),
     "drivers": ("tui.cli.drivers_command", "print the conversion drivers of a funnel step"),
     "pathfinder": ("tui.cli.pathfinder_command", "print the top event paths after a start or before an end event"),

@@ -10,6 +10,7 @@ import pandas as pd
 from tui.analytics.catalog import missing_event_types
 from tui.analytics.definition import ChartDefinition, DefinitionError, load_chart_file
 from tui.analytics.funnel import funnel, funnel_over_time
+from tui.analytics.funnel_over_time import WINDOW_OPEN_COLUMN, with_window_state
 from tui.analytics.retention import retention
 from tui.analytics.segmentation import segmentation
 from tui.analytics.sessions import series_names, sessions_chart
@@ -25,9 +26,11 @@ COUNT_MEASURES = ("uniques", "totals", "sessions", "length")
 # SPEC §5 names the first five; the rest follow so scripts can read times to convert.
 FUNNEL_COLUMNS = ["step", "event", "converted", "dropped", "conversion", "overall", "median_seconds", "average_seconds"]
 OUTPUT_COLUMNS = ["series", "segment", "bucket_start", "bucket_end", "value"]
-OVER_TIME_COLUMNS = ["bucket_start", "bucket_end", "step", "event", "converted", "dropped", "conversion", "overall"]
+OVER_TIME_COLUMNS = [
+    "bucket_start", "bucket_end", "step", "event", "converted", "dropped", "conversion", "overall", WINDOW_OPEN_COLUMN,
+]
 RETENTION_COLUMNS = [
-    "bucket_start", "bucket_end", "period", "cohort_size", "retained", "not_retained", "rate", "complete",
+    "bucket_start", "bucket_end", "period", "cohort_size", "retained", "not_retained", "rate", "complete", "started",
 ]
 
 
@@ -55,6 +58,8 @@ def run(args) -> int:
         try:
             chart = funnel_over_time if args.over_time else CHART_FUNCTIONS[definition.type]
             frame = chart(cursor, definition, project)
+            if args.over_time:
+                frame = with_window_state(cursor, definition, frame)
             missing = missing_event_types(cursor, chart_events(definition))
         except DefinitionError as error:
             raise CommandError(f"{args.chart}: {error}") from None
@@ -64,7 +69,7 @@ def run(args) -> int:
     for name in missing:
         # A misspelt event counts nothing, so the zeros it prints are worth a warning.
         print(printable(f"Warning: no event named {name!r} in this project; its values are 0."), file=sys.stderr)
-    note = chart_note(definition)
+    note = chart_note(definition, args.over_time)
     if note:
         print(note, file=sys.stderr)
     print_frame(printed_rows(frame, definition, args.over_time), args.format)
@@ -78,15 +83,24 @@ def chart_events(definition: ChartDefinition) -> list[str]:
     return [spec.event for spec in specs]
 
 
-def chart_note(definition: ChartDefinition) -> str | None:
+def chart_note(definition: ChartDefinition, over_time: bool = False) -> str | None:
     """Return what a reader needs beside the rows: a funnel's window, retention rules, length buckets."""
     if definition.type == "funnel":
         # The window decides every number, so it is always printed.
-        return f"window {definition.window}, {definition.order} order"
+        note = f"window {definition.window}, {definition.order} order"
+        if over_time:
+            note += (
+                f"; {WINDOW_OPEN_COLUMN} is true for entry buckets where some entrant's window had not ended "
+                "by the last event, so their conversion can still rise"
+            )
+        return note
     if definition.type == "retention":
         mode = "return on or after period N" if definition.mode == "on_or_after" else "return on period N"
         periods = "rolling 24-hour periods" if definition.rolling else f"calendar {definition.period}s"
-        return f"{mode}, {periods}; complete is false for periods that have not ended by the last event"
+        return (
+            f"{mode}, {periods}; complete is false for periods that have not ended by the last event, "
+            "and started is false (with an empty rate) for periods that had not begun"
+        )
     if definition.type == "sessions" and definition.measure == "length":
         # The rows carry only the series number, so the length bucket of each is printed here.
         return "; ".join(f"series {index}: {name}" for index, name in enumerate(series_names(definition)))
@@ -105,7 +119,7 @@ def printed_rows(frame: pd.DataFrame, definition: ChartDefinition, over_time: bo
     if definition.type == "retention":
         # A grouped chart prints each row's segment first; an ungrouped one keeps its columns.
         grouped = ["segment"] if definition.group_by else []
-        return _iso_times(frame[grouped + RETENTION_COLUMNS])
+        return _iso_times(_blank_unstarted(frame[grouped + RETENTION_COLUMNS]))
     return data_points(frame, definition.measure)
 
 
@@ -117,6 +131,11 @@ def data_points(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
         points["value"] = points["value"].round().astype("int64")
     return points
 
+
+def _blank_unstarted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a retention frame whose cells that had not started have no rate, as the app shows them."""
+    # A rate of 0 would claim the whole cohort failed to return in a period that had not begun.
+    return frame.assign(rate=frame["rate"].where(frame["started"]))
 
 
 def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:

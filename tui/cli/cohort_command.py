@@ -9,7 +9,7 @@ import pandas as pd
 
 from tui.analytics.cohorts import create_cohort_from_point
 from tui.cli import CommandError
-from tui.cli.output import add_format_argument, print_frame
+from tui.cli.output import add_format_argument, count_text, print_frame
 from tui.cli.point_options import add_point_arguments, local_times, run_on_point
 from tui.store.cohorts import (
     Cohort,
@@ -82,7 +82,7 @@ def cohort_frame(cohorts: list[Cohort]) -> pd.DataFrame:
 def _create(args) -> pd.DataFrame:
     def create(cursor, point, project) -> pd.DataFrame:
         cohort = create_cohort_from_point(project, args.name, args.description, point)
-        print(f"Created cohort {cohort.name!r} with {cohort.size} {cohort.member_noun}.", file=sys.stderr)
+        print(f"Created cohort {cohort.name!r} with {count_text(cohort.size, cohort.member_noun)}.", file=sys.stderr)
         return cohort_frame([cohort])
 
     return run_on_point(args, create)
@@ -97,7 +97,8 @@ def _members(args) -> pd.DataFrame:
         else:
             members = cohort_groups(project, args.name)
         zone = project.timezone
-    print(f"Cohort {cohort.name!r}: {cohort.size} {cohort.member_noun} as of {cohort.as_of.isoformat()}.", file=sys.stderr)
+    size = count_text(cohort.size, cohort.member_noun)
+    print(f"Cohort {cohort.name!r}: {size} as of {cohort.as_of.isoformat()}.", file=sys.stderr)
     for column in ("first_seen", "last_seen", "first_time"):
         if column in members:
             members[column] = local_times(members[column], zone)

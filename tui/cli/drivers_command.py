@@ -14,8 +14,10 @@ import pandas as pd
 from tui.analytics.catalog import event_types
 from tui.analytics.definition import DefinitionError, load_chart_file
 from tui.analytics.drivers import DriverResult, point_drivers
+from tui.analytics.point import point_label
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
+from tui.text import printable
 from tui.cli.point_options import point_from_args, positive_int
 from tui.store.project import open_project
 
@@ -62,8 +64,12 @@ def run(args) -> int:
             raise CommandError(f"{args.chart}: {error}") from None
         finally:
             cursor.close()
+        entry = point_label(point, project).bucket_text() if point.over_time else None
 
-    print(summary_line(result, args.step, args.point), file=sys.stderr)
+    print(summary_line(result, args.step, entry), file=sys.stderr)
+    for event, name in result.unlisted_properties():
+        # Event and property names come from the data, so control characters are escaped.
+        print(printable(result.unlisted_text(event, name)), file=sys.stderr)
     print_frame(driver_rows(result.frame, bool(properties)), args.format)
     return 0
 
@@ -71,10 +77,10 @@ def run(args) -> int:
 def summary_line(result: DriverResult, step: int, entry: str | None = None) -> str:
     """Return the header line printed on stderr: the parts compared, the window, the support rule and any skew.
 
-    ``entry`` is the ``--point`` text, naming the bucket in which the population entered the funnel.
+    ``entry`` is the bucket ``[start, end) ZONE`` in which the population entered the funnel, for ``--point``.
     """
     noun = "groups" if result.counts_groups else "users"
-    entered = f", entered in the bucket of {entry}" if entry is not None else ""
+    entered = f", entered in {entry}" if entry is not None else ""
     line = (
         f"step {step}{entered}: population {result.population}, converted {result.converted}, "
         f"dropped {result.dropped}; window {result.window}; a driver needs {result.min_support} or more {noun} "

@@ -8,6 +8,7 @@ from pathlib import Path
 from tui.analytics.export import NOTICE, DestinationExistsError, ExportError, ExportResult, cap_warning, export_users
 from tui.analytics.groups import groups_csv
 from tui.cli import CommandError
+from tui.cli.output import count_text
 from tui.cli.point_options import add_point_arguments, positive_int, run_on_point
 
 
@@ -45,7 +46,7 @@ def run(args) -> int:
             raise CommandError(str(error)) from None
 
     result = run_on_point(args, export)
-    print(f"Wrote {result.rows} of {result.total} {result.noun} to {result.path}.")
+    print(f"Wrote {result.rows} of {count_text(result.total, result.noun)} to {result.path}.")
     if args.kind == "users":
         print(NOTICE, file=sys.stderr)
     # The limit came from --cap when it was given, so that is what to raise.

@@ -10,7 +10,7 @@ from pathlib import Path
 from tui.analytics.definition import DateRange, DefinitionError
 from tui.analytics.pathfinder import pathfinder_rows
 from tui.cli import CommandError
-from tui.cli.output import add_format_argument, print_frame
+from tui.cli.output import add_format_argument, count_text, print_frame
 from tui.cli.path_arguments import add_path_arguments
 from tui.store.project import open_project
 
@@ -52,7 +52,8 @@ def run(args) -> int:
         zone = project.timezone
     direction = f"after {args.start!r}" if args.start is not None else f"before {args.end!r}"
     users = int(rows["users"].sum())
-    print(f"paths {direction}, {args.first_day} to {args.last_day} in {zone}: {users} users", file=sys.stderr)
+    users_text = count_text(users, "users")
+    print(f"paths {direction}, {args.first_day} to {args.last_day} in {zone}: {users_text}", file=sys.stderr)
     print_frame(rows, args.format)
     return 0
 

@@ -104,6 +104,21 @@ def run_on_point(args, action: PointAction) -> pd.DataFrame:
             cursor.close()
 
 
+def retention_cell_started(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any) -> bool:
+    """Return False only for a retention point whose period had not begun by the project's last event.
+
+    Such a cell has no users in either part, and its chart row has ``started`` false.
+    """
+    if point.definition.type != "retention":
+        return True
+    frame = retention(cursor, point.definition, settings)
+    cell = frame[(frame["bucket"] == point.bucket) & (frame["period"] == point.period)]
+    if point.segment is not None:
+        cell = cell[cell["segment"] == point.segment]
+    # A segment the chart's ``segments`` key hides has no row, and then nothing is claimed.
+    return cell.empty or bool(cell["started"].any())
+
+
 def load_point_chart(path: Path) -> ChartDefinition:
     """Return the chart definition in ``path``; raise CommandError naming the problem when it is invalid."""
     try:

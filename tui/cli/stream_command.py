@@ -10,7 +10,7 @@ from tui.analytics.microscope import find_actor, stream_property_names, user_str
 from tui.analytics.microscope.streams import STREAM_COLUMNS, check_streams
 from tui.analytics.point import point_actor_count, point_label
 from tui.cli import CommandError
-from tui.cli.output import add_format_argument, print_frame
+from tui.cli.output import add_format_argument, count_text, print_frame
 from tui.cli.point_options import add_point_arguments, local_times, run_on_point
 
 FIXED_COLUMNS = ["event_time", "event_type", "counted", "session_id"]
@@ -40,7 +40,9 @@ def _stream(cursor, point, project, user: str) -> pd.DataFrame:
         raise CommandError(f"--user: no user or device {user!r} in this project. 'loupe users' lists a point's users.")
     if why_here(cursor, point, project, actor_id).empty:
         users = point_actor_count(cursor, point, project)
-        raise CommandError(f"--user: {user!r} is not one of the point's {users} users. 'loupe users' lists them.")
+        raise CommandError(
+            f"--user: {user!r} is not one of the point's {count_text(users, 'users')}. 'loupe users' lists them."
+        )
 
     names = sorted(stream_property_names(cursor, point, project, [actor_id]))
     stream = user_stream(cursor, point, project, actor_id, property_names=names)

@@ -10,8 +10,10 @@ import pandas as pd
 from tui.analytics.microscope import point_users, point_users_count, user_property_names
 from tui.analytics.microscope.actor_set import describe_point
 from tui.analytics.point import point_label
-from tui.cli.output import add_format_argument, print_frame, printable
-from tui.cli.point_options import add_point_arguments, local_times, positive_int, run_on_point
+from tui.cli.output import add_format_argument, count_text, print_frame, printable
+from tui.cli.point_options import (
+    add_point_arguments, local_times, positive_int, retention_cell_started, run_on_point,
+)
 
 
 def add_arguments(parser) -> None:
@@ -34,9 +36,16 @@ def _users(cursor, point, project, limit: int | None) -> pd.DataFrame:
     users = point_users(cursor, point, project, limit=limit, property_names=names)
     listed = point_users_count(cursor, point, project)
     # Segment values and event names come from the data, so control characters are escaped.
-    print(printable(f"{describe_point(point, project)}: {listed} users"), file=sys.stderr)
+    print(printable(f"{describe_point(point, project)}: {count_text(listed, 'users')}"), file=sys.stderr)
     if len(users) < listed:
-        print(f"Printed the first {len(users)} of {listed} users (--limit {limit}).", file=sys.stderr)
+        print(f"Printed the first {len(users)} of {count_text(listed, 'users')} (--limit {limit}).", file=sys.stderr)
+    if listed == 0 and not retention_cell_started(cursor, point, project):
+        period_name = point.definition.period.capitalize()
+        print(
+            f"{period_name} {point.period} has not begun for this cohort by the project's last event, "
+            "so it has no users yet.",
+            file=sys.stderr,
+        )
 
     zone = point_label(point, project).timezone
     for column in ("first_seen", "last_seen"):

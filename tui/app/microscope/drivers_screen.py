@@ -103,6 +103,8 @@ class DriversScreen(MicroscopeScreen):
         # The (event, property) pairs whose values are drivers too, in the order the user added them.
         self.properties: tuple[tuple[str, str], ...] = ()
         self.result: DriverResult | None = None
+        # The pair added last, whose lack of rows (if any) the next result explains.
+        self.added_property: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Conversion drivers", style="bold"), classes="screen-title")
@@ -158,6 +160,15 @@ class DriversScreen(MicroscopeScreen):
                 "(and left out by as many), so there are no drivers to show."
             )
         self.query_one("#drivers-summary", Static).update(self._summary(result))
+        added, self.added_property = self.added_property, None
+        if added in result.unlisted_properties():
+            self._explain_unlisted(*added)
+
+    def _explain_unlisted(self, event: str, name: str) -> None:
+        """Notify why the values of property ``name`` of ``event`` added no row."""
+        assert self.result is not None
+        text = self.result.unlisted_text(printable(event), printable(name))
+        self.notify(text, severity="warning", markup=False)
 
     def _failed(self, error: Exception) -> None:
         self.table.show_message("The drivers could not be computed: see the error.")
@@ -167,7 +178,6 @@ class DriversScreen(MicroscopeScreen):
         """Return the groups compared, the support rule, and a warning when one group dwarfs the other."""
         steps = self.target.definition.steps
         previous, current = event_name(steps[self.step - 2].event), event_name(steps[self.step - 1].event)
-        support = format_number(result.min_support)
         noun = "groups" if self.counts_groups else "users"
         entered = " that entered in the bucket" if self.target.over_time else ""
         summary = Text(
@@ -175,12 +185,12 @@ class DriversScreen(MicroscopeScreen):
             f"{self.units(result.population)}{entered} reached step {self.step - 1}: "
             f"{format_number(result.converted)} converted, {format_number(result.dropped)} dropped off · "
             f"{window_text(self.target.definition)}\n"
-            f"Left out: events that fewer than {support} of these {noun} did, or that all but fewer than {support} did"
+            f"{_left_out_text(result.min_support, noun)}"
         )
         if result.skewed:
             summary.append(
                 f"\nSkewed groups: one is over {SKEW_RATIO} times the other, so the smaller group's shares "
-                "and the p-values rest on few users.",
+                f"and the p-values rest on few {noun}.",
                 style="bold",
             )
         return summary
@@ -255,10 +265,23 @@ class DriversScreen(MicroscopeScreen):
         if name is None:
             return
         if (event, name) in self.properties:
-            self.notify(f"The values of {printable(name)} on {printable(event)} are drivers already.", markup=False)
+            if self.result is not None and (event, name) in self.result.unlisted_properties():
+                self._explain_unlisted(event, name)
+            else:
+                self.notify(f"The values of {printable(name)} on {printable(event)} are drivers already.", markup=False)
             return
         self.properties += ((event, name),)
+        self.added_property = (event, name)
         self.load()
+
+
+def _left_out_text(min_support: int, noun: str) -> str:
+    """Return the support rule as the candidates it leaves out, ``noun`` being what the funnel counts."""
+    if min_support == 1:
+        # Every candidate was done by someone, so only the second half of the rule can leave one out.
+        return f"Left out: events that every one of these {noun} did"
+    support = format_number(min_support)
+    return f"Left out: events that fewer than {support} of these {noun} did, or that all but fewer than {support} did"
 
 
 def _driver_row(row) -> Row:
