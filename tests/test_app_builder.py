@@ -62,11 +62,13 @@ async def test_builder_filter_measure_interval_saved(tmp_path):
         assert isinstance(app.screen, BuilderScreen)
         assert app.screen.draft["events"][0]["where"] == [{"property": "plan", "op": "=", "value": "pro"}]
 
-        # Keys only: Tab from the series list to measure (unique users -> event totals),
-        # then to interval (daily -> weekly), then past the range, group-by and cohort to the name.
+        # Keys only: Tab from the series list to measure (unique users -> event totals), past count-by
+        # to interval (daily -> weekly), then past the range, group-by and cohort to the name.
         await pilot.press("tab")
         assert app.screen.focused.id == "measure"
         await choose(pilot, 1)
+        await pilot.press("tab")
+        assert app.screen.focused.id == "count-by"
         await pilot.press("tab")
         assert app.screen.focused.id == "interval"
         await choose(pilot, 1)

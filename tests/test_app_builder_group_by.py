@@ -67,7 +67,8 @@ async def test_group_by_picker_choices(tmp_path):
         assert isinstance(picker, ChoiceScreen)
         values = [choice.value.name for choice in picker.choices]
         assert values[:3] == [None, "cohorts", "group:company"]
-        assert values[3:] == ["group:team", "event_type", "user_id"]
+        # Every Open event has the event type Open, and user ids are not segments, so neither column is offered.
+        assert values[3:] == ["group:team"]
 
         await pilot.press("slash", *"Saved", "enter")
         await settle(app, pilot)
@@ -170,3 +171,22 @@ async def test_switch_type_keeps_property_group_by(tmp_path):
         await switch_type(app, pilot, "retention")
         assert screen.draft["group_by"] == "group:company"
         assert warning_messages(app) == []
+
+
+async def test_funnel_group_by_picker_title_and_choices(tmp_path):
+    path = make_project(tmp_path)
+    with open_project(path) as project:
+        funnel = {"type": "funnel", "steps": [{"event": "Open"}, {"event": "Open"}], "range": BY_COMPANY["range"]}
+        save_chart(project.con, "Funnel", funnel)
+    async with running(path, size=(120, 40)) as (app, pilot):
+        await open_builder(app, pilot)
+        await pilot.click("#group-by")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, ChoiceScreen)
+        # The segments split the whole funnel, not only its first step's event.
+        assert picker.query_one(".dialog-title").content.plain == "Group funnel by"
+        values = [choice.value.name for choice in picker.choices]
+        # Only some chart types segment by saved cohorts, and funnels are not among them.
+        assert values == [None, "group:company", "group:team"]
+        assert error_messages(app) == []

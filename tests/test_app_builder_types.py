@@ -282,7 +282,8 @@ async def test_sessions_built_and_applied(tmp_path):
         await pilot.press("tab")
         assert app.screen.focused.id == "measure"
         await choose(pilot, 1)
-        await pilot.press("tab")
+        await pilot.press("tab", "tab")
+        assert app.screen.focused.id == "interval"
         await choose(pilot, 1)
 
         await pilot.press("ctrl+r")

@@ -1,4 +1,4 @@
-"""The builder's group-by picker: no group-by, saved cohorts, each group type, then the properties.
+"""The builder's group-by picker (no group-by, saved cohorts, each group type, then the properties) and count-by picker.
 
 ``cohorts`` is a reserved ``group_by`` value: it segments by the saved
 cohorts of users each actor is in, so the picker offers it only on the chart
@@ -18,7 +18,13 @@ from tui.app.pickers import PropertyChoice, property_picker
 from tui.text import printable
 
 COHORTS_LABEL = "Saved cohorts"
+# The count-by choice of a chart that counts users, which has no ``count_by`` key.
+COUNT_USERS = "users"
 GROUP_KIND = "group"
+# Id columns: their top 10 values would be 10 single users or devices, not segments.
+ID_COLUMNS = ("user_id", "device_id")
+# Splits only a chart of any event: the events of one event type all share it.
+EVENT_TYPE_COLUMN = "event_type"
 
 
 def group_by_picker(chart_type: str, event_type: str | None, title: str) -> ChoiceScreen:
@@ -32,10 +38,20 @@ def group_by_picker(chart_type: str, event_type: str | None, title: str) -> Choi
 
     def load(cursor) -> list[Choice]:
         none, *rest = load_properties(cursor)
-        return [none, *_named_choices(cursor, with_cohorts), *rest]
+        properties = [choice for choice in rest if _segments_chart(choice.value, event_type)]
+        return [none, *_named_choices(cursor, with_cohorts), *properties]
 
     properties.load = load
     return properties
+
+
+def _segments_chart(choice: PropertyChoice, event_type: str | None) -> bool:
+    """Tell whether grouping by ``choice`` can split a chart whose listed properties are of ``event_type``."""
+    if choice.kind != "column":
+        return True
+    if choice.name == EVENT_TYPE_COLUMN:
+        return event_type in (None, "*")
+    return choice.name not in ID_COLUMNS
 
 
 def _named_choices(cursor, with_cohorts: bool) -> list[Choice]:
@@ -51,6 +67,22 @@ def _named_choices(cursor, with_cohorts: bool) -> list[Choice]:
         label.append("  group type", style="dim")
         choices.append(Choice(PropertyChoice(name, GROUP_KIND), label))
     return choices
+
+
+def count_by_picker() -> ChoiceScreen:
+    """Return a dialog of what a chart can count: ``COUNT_USERS``, then each group type of the project as ``group:TYPE``."""
+
+    def load(cursor) -> list[Choice]:
+        users = Text(COUNT_USERS)
+        users.append("  each user once", style="dim")
+        choices = [Choice(COUNT_USERS, users)]
+        for group_type in group_types(cursor):
+            label = Text(printable(GROUP_PREFIX + group_type))
+            label.append(f"  each group of type {printable(group_type)} once", style="dim")
+            choices.append(Choice(GROUP_PREFIX + group_type, label))
+        return choices
+
+    return ChoiceScreen("Count by", load, "Loading the group types failed")
 
 
 def drop_unaccepted_group_by(draft: dict) -> str | None:

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.analytics.definition import (
     FUNNEL_ORDERS,
@@ -21,6 +21,7 @@ from tui.analytics.definition import (
     DefinitionError,
     parse_window,
 )
+from tui.app.builder_group_by import COUNT_USERS, count_by_picker
 from tui.app.builder_values import format_seconds, length_edges, set_option, set_typed_option
 from tui.app.describe import MEASURE_NAMES
 from tui.app.pickers import PropertyChoice, property_picker
@@ -62,9 +63,26 @@ class TypeSettings(Vertical):
         self.draft = draft
 
     def count_by_rows(self) -> ComposeResult:
-        """Show a loaded ``count_by``, which the builder keeps but does not edit."""
-        if self.draft.get("count_by"):
-            yield form_row("Count by", Static(Text(printable(self.draft["count_by"])), classes="form-value"))
+        """Show what the chart counts, users or a group type, as a button that opens the count-by picker."""
+        button = Button(self._count_by_label(), compact=True, id="count-by")
+        yield form_row("Count by", Horizontal(button, classes="picked-value"))
+
+    def _count_by_label(self) -> str:
+        return printable(self.draft.get("count_by") or COUNT_USERS)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "count-by":
+            event.stop()
+            self.app.push_screen(count_by_picker(), self._count_by_chosen)
+
+    def _count_by_chosen(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        if choice == COUNT_USERS:
+            self.draft.pop("count_by", None)
+        else:
+            self.draft["count_by"] = choice
+        self.query_one("#count-by", Button).label = self._count_by_label()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id in self.OPTIONS:

@@ -194,8 +194,10 @@ class BuilderScreen(EventListActions, Screen):
             self.query_one("#range-to", Input).value = end
         elif button == "group-by":
             first = self._first_event()
-            title = f"Group {event_name(first or '*')} by"
-            picker = group_by_picker(drafts.chart_type(self.draft), first, title)
+            kind = drafts.chart_type(self.draft)
+            # A funnel's or retention's segments split the whole chart, not only its first event.
+            title = f"Group {kind} by" if kind in ("funnel", "retention") else f"Group {event_name(first or '*')} by"
+            picker = group_by_picker(kind, first, title)
             self.app.push_screen(picker, self._group_by_chosen)
         elif button == "segments":
             if self.draft.pop("segments", None) is not None:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from rich.text import Text
 
 from tui.app.choice_screen import Choice, ChoiceScreen
-from tui.app.formatting import format_time
+from tui.app.formatting import format_time, quantity_text
 from tui.store.cohorts import list_cohorts
 from tui.text import printable
 
@@ -34,6 +34,6 @@ def _cohort_choices(cursor) -> list[Choice]:
     choices = [Choice(CohortChoice(None), Text(ALL_USERS_LABEL))]
     for cohort in list_cohorts(cursor):
         label = Text(printable(cohort.name))
-        label.append(f"  {cohort.size:,} users · as of {format_time(cohort.as_of)}", style="dim")
+        label.append(f"  {quantity_text(cohort.size, cohort.member_noun)} · as of {format_time(cohort.as_of)}", style="dim")
         choices.append(Choice(CohortChoice(cohort.name), label, search_text=cohort.name))
     return choices

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from tui.analytics.definition import ChartDefinition, SegmentChoice
 from tui.app.chart_points import Point, bucket_is_partial
-from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, shorten
+from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, quantity_text, shorten
 from tui.app.funnel_over_time import EntryBucketPart
 from tui.app.funnel_points import FunnelPart
 from tui.app.retention_points import RetentionPart, not_begun_text
@@ -23,6 +23,8 @@ MEASURE_NAMES = {
     "average": "Average per user",
     "pct_active": "% of active users",
 }
+# The names of the measures that count the unit, on a chart that counts groups (``count_by``).
+GROUP_MEASURE_NAMES = {"uniques": "Unique groups", "average": "Average per group", "pct_active": "% of active groups"}
 INTERVAL_NAMES = {"hour": "Hourly", "day": "Daily", "week": "Weekly", "month": "Monthly"}
 NO_VALUE_OPERATORS = ("set", "not set")
 ORDER_NAMES = {"this": "this order", "any": "any order", "exact": "exact order"}
@@ -38,8 +40,15 @@ RETENTION_MODES = {"on": "return on", "on_or_after": "return on or after"}
 ROLLING_PERIODS = {"day": "rolling 24-hour days", "week": "rolling 7-day weeks"}
 
 
-def measure_name(measure: str) -> str:
-    """Return the measure's display name, such as ``Unique users`` or ``Sum of price``."""
+def counted_unit(definition: ChartDefinition) -> str:
+    """Return what ``definition`` counts, as a plural noun: ``groups`` with a ``count_by``, else ``users``."""
+    return "groups" if definition.count_by else "users"
+
+
+def measure_name(measure: str, unit: str = "users") -> str:
+    """Return the measure's display name, such as ``Unique users`` or ``Sum of price``, for a chart counting ``unit``."""
+    if unit == "groups" and measure in GROUP_MEASURE_NAMES:
+        return GROUP_MEASURE_NAMES[measure]
     if measure in MEASURE_NAMES:
         return MEASURE_NAMES[measure]
     kind, _, prop = measure.partition(":")
@@ -71,11 +80,17 @@ def describe_chart(definition: ChartDefinition, name: str | None) -> str:
     parts = [printable(name)] if name else []
     parts.append(", ".join(series_name(spec) for spec in definition.events) or "No events")
     parts.extend(filters_text(definition))
-    parts.append(measure_name(definition.measure))
+    parts.append(measure_name(definition.measure, counted_unit(definition)))
     parts.append(INTERVAL_NAMES.get(definition.interval, definition.interval))
     parts.append(range_text(definition))
     parts.extend(grouping_text(definition))
+    parts.extend(counting_text(definition))
     return SEPARATOR.join(parts)
+
+
+def counting_text(definition: ChartDefinition) -> list[str]:
+    """Return the ``count_by`` as ``counting group:TYPE``, or no part for a chart that counts users."""
+    return [f"counting {printable(definition.count_by)}"] if definition.count_by else []
 
 
 def grouping_text(definition: ChartDefinition) -> list[str]:
@@ -118,20 +133,23 @@ def describe_point(point: Point, definition: ChartDefinition, zone: str, now: da
         (
             line_name(definition, point.series, point.series_name, point.segment),
             bucket,
-            value_text(point.value, definition.measure),
+            value_text(point.value, definition.measure, counted_unit(definition)),
         )
     )
 
 
-def value_text(value: float, measure: str) -> str:
-    """Return a point's value with the unit of its measure: ``12 sessions``, ``4 min 05 s``, ``1,234 users``."""
+def value_text(value: float, measure: str, unit: str = "users") -> str:
+    """Return a point's value with the unit of its measure: ``12 sessions``, ``4 min 05 s``, ``1,234 users``.
+
+    ``unit`` is what the chart counts: ``users``, or ``groups`` when it counts by a group type.
+    """
     if measure in ("sessions", "length"):
-        return f"{format_number(value)} session" if value == 1 else f"{format_number(value)} sessions"
+        return quantity_text(value, "sessions")
     if measure == "avg_length":
         return duration(value)
     if measure == "per_user":
-        return f"{format_number(value)} sessions per user"
-    return format_value(value, measure)
+        return f"{quantity_text(value, 'sessions')} per {unit.removesuffix('s')}"
+    return format_value(value, measure, unit)
 
 
 def filters_text(definition: ChartDefinition) -> list[str]:
@@ -172,8 +190,7 @@ def describe_funnel(definition: ChartDefinition, name: str | None) -> str:
     parts.append(window_text(definition))
     parts.append(range_text(definition))
     parts.extend(grouping_text(definition))
-    if definition.count_by:
-        parts.append(f"counting {printable(definition.count_by)}")
+    parts.extend(counting_text(definition))
     return SEPARATOR.join(parts)
 
 
@@ -198,7 +215,7 @@ def describe_funnel_part(part: FunnelPart, definition: ChartDefinition) -> str:
     event = shorten(event_name(definition.steps[step.step - 1].event), READOUT_EVENT_CELLS)
     # A grouped funnel's part belongs to one segment, named after the event.
     segment = [] if part.segment is None else [shorten(printable(part.segment), READOUT_EVENT_CELLS)]
-    counts = [f"{part_name(part.dropped)}: {format_value(part.value, 'uniques')}"]
+    counts = [f"{part_name(part.dropped)}: {quantity_text(part.value, counted_unit(definition))}"]
     if step.step > 1:
         other = step.converted if part.dropped else step.dropped
         counts.append(f"{part_name(not part.dropped)}: {format_number(other)}")
@@ -232,7 +249,7 @@ def describe_entry_bucket(part: EntryBucketPart, definition: ChartDefinition, zo
     segment = [] if part.segment is None else [shorten(printable(part.segment), READOUT_EVENT_CELLS)]
     last = part.step_count
     rate = "no entries" if part.entered == 0 else f"{percent(part.rate)} converted"
-    entered = f"entered in {bucket}: {format_value(part.entered, 'uniques')}"
+    entered = f"entered in {bucket}: {quantity_text(part.entered, counted_unit(definition))}"
     first_line = SEPARATOR.join([*segment, entered, f"converted to step {last}: {format_number(part.converted)}", rate])
 
     converted = f"converted to step {last}: {format_number(part.converted)}"
@@ -267,12 +284,16 @@ def describe_sessions(definition: ChartDefinition, name: str | None) -> str:
     parts = [printable(name)] if name else []
     parts.append("User sessions")
     parts.extend(filters_text(definition))
-    parts.append(SESSION_MEASURE_NAMES.get(definition.measure, printable(definition.measure)))
+    measure = SESSION_MEASURE_NAMES.get(definition.measure, printable(definition.measure))
+    if definition.measure == "per_user" and definition.count_by:
+        measure = "Sessions per group"
+    parts.append(measure)
     parts.append(INTERVAL_NAMES.get(definition.interval, definition.interval))
     parts.append(range_text(definition))
     parts.extend(grouping_text(definition))
     if definition.cohort:
         parts.append(f"cohort {printable(definition.cohort)}")
+    parts.extend(counting_text(definition))
     return SEPARATOR.join(parts)
 
 
@@ -289,8 +310,7 @@ def describe_retention(definition: ChartDefinition, name: str | None) -> str:
     parts.extend(grouping_text(definition))
     if definition.cohort:
         parts.append(f"cohort {printable(definition.cohort)}")
-    if definition.count_by:
-        parts.append(f"counting {printable(definition.count_by)}")
+    parts.extend(counting_text(definition))
     return SEPARATOR.join(parts)
 
 
@@ -315,21 +335,22 @@ def describe_retention_part(part: RetentionPart, definition: ChartDefinition) ->
     project's last event shows no counts, only that it has not begun.
     """
     cell = part.cell
+    unit = counted_unit(definition)
     period = f"{definition.period.capitalize()} {cell.period}"
-    cohort = f"Cohort {cell.bucket_start:%Y-%m-%d} ({format_value(cell.cohort_size, 'uniques')})"
+    cohort = f"Cohort {cell.bucket_start:%Y-%m-%d} ({quantity_text(cell.cohort_size, unit)})"
     segment = [] if cell.segment is None else [shorten(printable(cell.segment), READOUT_EVENT_CELLS)]
     if not part.begun:
         # Counts here would claim that the whole cohort failed to return in a period that has not begun.
         first_line = SEPARATOR.join([cohort, *segment, not_begun_text(cell, definition.period)])
-        details = ["no events from this period yet, so no users to list", retention_rules(definition)]
+        details = [f"no events from this period yet, so no {unit} to list", retention_rules(definition)]
         return first_line + "\n" + SEPARATOR.join(details)
     counts = [
-        f"{retention_part_name(part.not_retained)}: {format_value(part.value, 'uniques')}",
+        f"{retention_part_name(part.not_retained)}: {quantity_text(part.value, unit)}",
         f"{retention_part_name(not part.not_retained)}: {format_number(cell.retained if part.not_retained else cell.not_retained)}",
     ]
     first_line = SEPARATOR.join([cohort, *segment, period, *counts, f"{percent(cell.rate)} retained"])
 
-    state = "complete" if cell.complete else f"incomplete: {period.lower()} not over for every user"
+    state = "complete" if cell.complete else f"incomplete: {period.lower()} not over for every {unit.removesuffix('s')}"
     details = [state, retention_rules(definition)]
     average = part.average
     if average is not None and average.cohorts:

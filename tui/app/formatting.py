@@ -40,17 +40,30 @@ def format_number(value: float) -> str:
     return f"{value:,.2f}"
 
 
-def format_value(value: float, measure: str) -> str:
-    """Return ``value`` with the unit of ``measure``, e.g. ``1,234 users``."""
+def quantity_text(count: float, noun: str, singular: str | None = None) -> str:
+    """Return ``count`` with the plural ``noun``, or ``singular`` for exactly 1: ``1 user``, ``1,234 users``.
+
+    ``singular`` defaults to ``noun`` without its final ``s``.
+    """
+    if count == 1:
+        return f"{format_number(count)} {singular or noun.removesuffix('s')}"
+    return f"{format_number(count)} {noun}"
+
+
+def format_value(value: float, measure: str, unit: str = "users") -> str:
+    """Return ``value`` with the unit of ``measure``, e.g. ``1,234 users``.
+
+    ``unit`` is what the chart counts: ``users``, or ``groups`` when it counts by a group type.
+    """
     number = format_number(value)
     if measure == "uniques":
-        return f"{number} user" if value == 1 else f"{number} users"
+        return quantity_text(value, unit)
     if measure == "totals":
-        return f"{number} event" if value == 1 else f"{number} events"
+        return quantity_text(value, "events")
     if measure == "average":
-        return f"{number} events per user"
+        return f"{number} events per {unit.removesuffix('s')}"
     if measure == "pct_active":
-        return f"{number}% of active users"
+        return f"{number}% of active {unit}"
     kind, _, prop = measure.partition(":")
     if kind == "sum":
         return f"{number} (sum of {printable(prop)})"

@@ -210,7 +210,8 @@ class HomeScreen(Screen):
     def action_toggle_part(self) -> None:
         definition = self.app.definition
         period = definition.period if definition is not None else "day"
-        message = not_begun_message(self.app.points, period, "it has no retained or not-retained users to switch")
+        unit = self.app.points.unit if isinstance(self.app.points, RetentionPoints) else "users"
+        message = not_begun_message(self.app.points, period, f"it has no retained or not-retained {unit} to switch")
         if message is not None:
             self.notify(message)
             return

@@ -20,6 +20,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import Notify
 from textual.timer import Timer
 
 from tui.analytics.definition import ChartDefinition
@@ -29,6 +30,7 @@ from tui.app.chart_history import ChartHistory, ChartOrigin, ShownChart, derived
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.chart_points import ChartPoints
 from tui.app.commands import LoupeCommands
+from tui.app.describe import counted_unit
 from tui.app.funnel_points import FunnelPoints
 from tui.app.help_screen import HelpScreen
 from tui.app.home_screen import HomeScreen, chart_key_entries
@@ -69,6 +71,11 @@ def _import_chart_jobs() -> None:
         log.exception("importing the chart queries failed")
 
 
+def same_notification(first, second) -> bool:
+    """Tell whether two notifications read the same: message, title and severity."""
+    return (first.message, first.title, first.severity) == (second.message, second.title, second.severity)
+
+
 def chart_points(result: ChartResult) -> ChartPoints | FunnelPoints | RetentionPoints:
     """Return the points of ``result`` with the cursor model of its chart type.
 
@@ -79,7 +86,7 @@ def chart_points(result: ChartResult) -> ChartPoints | FunnelPoints | RetentionP
     if chart_type == "funnel":
         return FunnelPoints(result.frame)
     if chart_type == "retention":
-        return RetentionPoints(result.frame)
+        return RetentionPoints(result.frame, counted_unit(result.definition))
     return ChartPoints(result.frame)
 
 
@@ -232,6 +239,35 @@ class LoupeApp(ChartChanges, App):
         self.markers = markers
         self.home.redraw()
 
+    def on_notify(self, event: Notify) -> None:
+        """Drop a notification identical to one still on screen, so pressing a key again does not stack copies.
+
+        Textual turns every ``notify`` call, from any widget or thread, into
+        this message on the app, and ``prevent_default`` skips the handler
+        that would show it.
+        """
+        new = event.notification
+        # NOTE: Textual 8.2 has no public list of the notifications on screen, so this reads ``_notifications``.
+        if any(same_notification(shown, new) for shown in self._notifications):
+            event.prevent_default()
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Run ``action``, or show why not when its screen rejects it, instead of doing nothing.
+
+        A key whose ``check_action`` returns None shows greyed out in the
+        footer, which reads the same as the others without colour, and Textual
+        (8.2) ignores a press of it. A screen with ``unavailable_reason(action)``
+        explains that press.
+        """
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        explain = getattr(default_namespace, "unavailable_reason", None)
+        if callable(explain) and isinstance(action, str) and "." not in action:
+            reason = explain(action.partition("(")[0])
+            if reason is not None:
+                self.notify(reason, severity="warning", markup=False)
+        return False
+
     def check_writable(self) -> bool:
         """Return True if the project can be changed, else show why not and return False."""
         try:
@@ -260,7 +296,8 @@ class LoupeApp(ChartChanges, App):
         if point is None:
             self.notify("There is no data point under the cursor.", severity="warning")
             return
-        message = not_begun_message(self.points, self.definition.period, "there are no users to list")
+        unit = counted_unit(self.definition)
+        message = not_begun_message(self.points, self.definition.period, f"there are no {unit} to list")
         if message is not None:
             self.notify(message)
             return

@@ -12,8 +12,9 @@ from tui.app.background import run_in_background
 from tui.app.builder_draft import step_pairs
 from tui.app.choice_screen import Choice, ChoiceScreen
 from tui.app.confirm import ConfirmScreen
-from tui.text import printable
+from tui.app.formatting import quantity_text
 from tui.store import saved_charts
+from tui.text import printable
 
 ANY_EVENT_LABEL = "Any event (*)"
 # The ``kind`` values of ``catalog.property_names``, as the picker shows them.
@@ -63,7 +64,7 @@ def _event_choices(cursor) -> list[Choice]:
     frame = catalog.event_types(cursor).sort_values("events", ascending=False, kind="stable")
     for row in frame.itertuples(index=False):
         label = Text(printable(row.event_type))
-        label.append(f"  {row.events:,} events · {row.users:,} users", style="dim")
+        label.append(f"  {quantity_text(row.events, 'events')} · {quantity_text(row.users, 'users')}", style="dim")
         choices.append(Choice(row.event_type, label, search_text=str(row.event_type)))
     return choices
 

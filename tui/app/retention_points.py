@@ -99,7 +99,7 @@ class RetentionPoints:
     segment's last.
     """
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, unit: str = "users"):
         # Imported here: the module loads before pandas, which the app keeps off its startup path.
         from tui.analytics.retention import retention_summary
 
@@ -115,6 +115,8 @@ class RetentionPoints:
         if len(frame):
             for average in _records(retention_summary(frame), PeriodAverage):
                 self.segment_averages[average.segment].append(average)
+        # What the chart counts, as a plural noun: ``users``, or ``groups`` with a ``count_by``.
+        self.unit = unit
         self.segment_index = 0
         self.cohort_index = 0
         self.period_index = min(1, max(self.period_count - 1, 0))

@@ -28,7 +28,6 @@ NOT_RETAINED_MARK = "◇"
 INCOMPLETE_MARK = "*"
 NO_RATE = "–"
 COHORT_HEADER = "Cohort"
-SIZE_HEADER = "Users"
 AVERAGE_LABEL = "Average"
 # A cohort is named by the date its bucket starts, YYYY-MM-DD.
 LABEL_CELLS = 10
@@ -67,6 +66,11 @@ def rate_text(rate: float, decimals: int) -> str:
     if math.isnan(rate):
         return NO_RATE
     return f"{rate * 100:.{decimals}f}%"
+
+
+def size_header(points: RetentionPoints) -> str:
+    """Return the title of the cohort size column: what the chart counts, ``Users`` or ``Groups``."""
+    return points.unit.capitalize()
 
 
 def period_header(period_name: str, period: int) -> str:
@@ -127,7 +131,7 @@ def choose_layout(points: RetentionPoints, period_name: str, width: int) -> Layo
     Rates keep one decimal when every period fits with it, and drop it otherwise.
     """
     sizes = [row[0].cohort_size for row in points.rows]
-    size_cells = max(cell_len(SIZE_HEADER), len(format_number(sum(sizes))))
+    size_cells = max(cell_len(size_header(points)), len(format_number(sum(sizes))))
     header_cells = max(cell_len(period_header(period_name, period)) for period in range(points.period_count))
     layout = Layout(size_cells, 0, 0)
     for decimals in (1, 0):
@@ -138,7 +142,7 @@ def choose_layout(points: RetentionPoints, period_name: str, width: int) -> Layo
 
 
 def _header_row(table: Text, points: RetentionPoints, period_name: str, layout: Layout, columns: range) -> None:
-    table.append(COHORT_HEADER.ljust(LABEL_CELLS) + " " + SIZE_HEADER.rjust(layout.size_cells), style="bold")
+    table.append(COHORT_HEADER.ljust(LABEL_CELLS) + " " + size_header(points).rjust(layout.size_cells), style="bold")
     table.append(MORE_LEFT if columns.start > 0 else " ", style="bold")
     for period in columns:
         style = "bold underline" if period == points.period_index else "bold"

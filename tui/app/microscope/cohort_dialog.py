@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.analytics.cohorts import count_cohort_members, create_cohort_from_point, member_noun
-from tui.app.microscope.download_dialog import quantity_text
+from tui.app.formatting import quantity_text
 from tui.app.microscope.form_dialog import Field, FormDialog
 from tui.app.microscope.header import PointHeader
 from tui.store.cohorts import Cohort

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from tui.app.formatting import format_time
+from tui.app.formatting import format_time, quantity_text
 from tui.app.microscope.jobs import project_on
 from tui.app.microscope.list_dialog import ListDialog
 from tui.store.cohorts import Cohort, delete_cohort, list_cohorts
@@ -21,6 +21,7 @@ class CohortsScreen(ListDialog):
     title_text = "Cohorts"
     columns = ("Name", "Users", "As of", "Created by", "Description")
     row_noun = "cohorts"
+    row_singular = "cohort"
     empty_text = "No cohorts yet: create one from a data point's microscope."
 
     def load_rows(self, cursor) -> list[Cohort]:
@@ -41,7 +42,7 @@ class CohortsScreen(ListDialog):
             return
         name = printable(cohort.name)
         question = (
-            f"Delete the cohort '{name}' of {cohort.size:,} users? "
+            f"Delete the cohort '{name}' of {quantity_text(cohort.size, cohort.member_noun)}? "
             "Charts filtered by it will stop drawing, and it cannot be restored. (y/n)"
         )
         delete = lambda cursor: delete_cohort(project_on(self.project, cursor), cohort.name)  # noqa: E731

@@ -18,8 +18,9 @@ from textual.widgets.option_list import Option
 
 from tui.analytics.microscope.compare import compare_actors_sql, compare_points
 from tui.analytics.point import Point
+from tui.app.describe import counted_unit
 from tui.app.footer import SteadyFooter
-from tui.app.formatting import format_number
+from tui.app.formatting import quantity_text
 from tui.app.microscope.base import MicroscopeModal
 from tui.app.microscope.header import Banner, chart_types, charted_set, point_banner
 from tui.app.microscope.selection import current_point
@@ -42,7 +43,8 @@ def mark_point(app) -> None:
     if point is None:
         app.notify("There is no data point under the cursor to mark.", severity="warning")
         return
-    message = not_begun_message(app.points, app.definition.period, "there are no users to mark for a comparison")
+    unit = counted_unit(app.definition)
+    message = not_begun_message(app.points, app.definition.period, f"there are no {unit} to mark for a comparison")
     if point == app.marked_point:
         app.marked_point = None
         app.marked_label = None
@@ -128,4 +130,4 @@ def compared_chart(first: Banner, second: Banner) -> str | None:
 
 
 def _users(count: int) -> str:
-    return f"{format_number(count)} user" if count == 1 else f"{format_number(count)} users"
+    return quantity_text(count, "users")

@@ -24,7 +24,7 @@ from tui.analytics.export import NOTICE, DestinationExistsError, ExportResult, c
 from tui.analytics.groups import groups_csv, point_group_count
 from tui.analytics.microscope.actor_set import Target, actor_count
 from tui.app.confirm import ConfirmScreen
-from tui.app.formatting import format_number
+from tui.app.formatting import quantity_text
 from tui.app.microscope.form_dialog import Field, FormDialog
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.jobs import effective_settings, project_on
@@ -34,11 +34,6 @@ from tui.store.project import Project
 def default_file_name(today: date | None = None, noun: str = "users") -> str:
     """Return the file the dialog suggests: ``./loupe-users-YYYY-MM-DD.csv`` (or ``loupe-groups-…``) in the working folder."""
     return f"./loupe-{noun}-{(today or date.today()).isoformat()}.csv"
-
-
-def quantity_text(count: int, noun: str) -> str:
-    """Return ``count`` with its plural noun, such as ``1 user`` or ``1,234 groups``."""
-    return f"{format_number(count)} {noun[:-1] if count == 1 else noun}"
 
 
 def resolve_path(text: str) -> Path:

@@ -19,18 +19,14 @@ from textual.widgets import Static
 from tui.analytics.definition import DefinitionError
 from tui.analytics.microscope.actor_set import ActorSet, Target, actor_count
 from tui.analytics.point import Point, point_label
-from tui.app.describe import describe_chart, line_name, value_text
-from tui.app.formatting import SEPARATOR, format_number
+from tui.app.describe import counted_unit, describe_chart, line_name, value_text
+from tui.app.formatting import SEPARATOR, format_number, quantity_text
 from tui.app.microscope.jobs import Job, start_job
 from tui.app.microscope.selection import chart_value
 from tui.store.project import Project
 from tui.text import printable
 
 log = logging.getLogger(__name__)
-
-# The banner's measure for a point of a chart that counts groups (``count_by``).
-GROUPS = "groups"
-
 
 @dataclass(frozen=True)
 class Banner:
@@ -39,13 +35,15 @@ class Banner:
     ``subject`` names the point (series, segment, bucket ``[start, end)`` with
     its zone) or the actor set. ``value`` is the chart's value of the point,
     or None when the app shows another chart now. ``measure`` is None for an
-    actor set, which has no chart value.
+    actor set, which has no chart value. ``unit`` is what the chart counts:
+    ``users``, or ``groups`` when it counts by a group type.
     """
 
     subject: str
     chart: str | None
     value: float | None
     measure: str | None
+    unit: str = "users"
 
     def counts(self, list_count: int | None, noun: str = "users") -> str:
         """Return ``point = N, list = N`` (with units where the point and the list count different things).
@@ -54,17 +52,13 @@ class Banner:
         groups of a chart that counts groups.
         """
         listed = "…" if list_count is None else format_number(list_count)
-        items = f"{listed} {noun[:-1]}" if list_count == 1 else f"{listed} {noun}"
+        items = f"{listed} {noun}" if list_count is None else quantity_text(list_count, noun)
         if self.measure is None:
             return f"list = {items}"
         if self.value is None:
             return f"point = not on the current chart, list = {items}"
-        same_unit = self.measure == "uniques" and noun == "users" or self.measure == GROUPS and noun == GROUPS
-        if self.measure == GROUPS and not same_unit:
-            groups = "group" if self.value == 1 else "groups"
-            return f"point = {format_number(self.value)} {groups}, list = {items}"
-        if not same_unit:
-            return f"point = {value_text(self.value, self.measure)}, list = {items}"
+        if not (self.measure == "uniques" and noun == self.unit):
+            return f"point = {value_text(self.value, self.measure, self.unit)}, list = {items}"
         counts = f"point = {format_number(self.value)}, list = {listed}"
         if list_count is not None and list_count != self.value:
             # Both come from one query, so only new data since the chart ran can part them.
@@ -119,8 +113,8 @@ def point_banner(app, point: Point, settings: Any) -> Banner:
         subject=f"{line}{SEPARATOR}{label.bucket_text()}",
         chart=describe_chart(definition, chart_name),
         value=chart_value(app, point),
-        # A chart counted by a group type counts groups, and its lists name their users.
-        measure=GROUPS if definition.count_by else definition.measure,
+        measure=definition.measure,
+        unit=counted_unit(definition),
     )
 
 

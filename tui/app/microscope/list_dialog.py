@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from tui.app.confirm import ConfirmScreen
 from tui.app.footer import SteadyFooter
+from tui.app.formatting import quantity_text
 from tui.app.microscope.jobs import JobModal
 from tui.store.project import Project
 
@@ -23,6 +24,8 @@ class ListDialog(JobModal):
     columns: tuple[str, ...] = ()
     # What the status line calls the rows, e.g. "cohorts".
     row_noun = ""
+    # The same for one row, e.g. "cohort".
+    row_singular = ""
     empty_text = ""
 
     def __init__(self, project: Project):
@@ -60,7 +63,8 @@ class ListDialog(JobModal):
         table.clear()
         for row in rows:
             table.add_row(*self.row_cells(row))
-        status = f"{len(rows)} {self.row_noun} · d deletes one" if rows else self.empty_text
+        count = quantity_text(len(rows), self.row_noun, self.row_singular)
+        status = f"{count} · d deletes one" if rows else self.empty_text
         self.query_one("#list-status", Static).update(Text(status))
 
     def _load_failed(self, error: Exception) -> None:

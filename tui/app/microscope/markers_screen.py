@@ -67,6 +67,7 @@ class MarkersScreen(ListDialog):
     title_text = "Annotations and releases"
     columns = ("Kind", "Days", "Label", "Details", "Platforms", "Created by")
     row_noun = "annotations and releases"
+    row_singular = "annotation or release"
     empty_text = "No annotations or releases yet: add them from a data point's microscope."
 
     def load_rows(self, cursor) -> list[MarkerRow]:

@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from tui.analytics.microscope.actor_set import Target
 from tui.app.footer import SteadyFooter
-from tui.app.formatting import format_number
+from tui.app.formatting import format_number, quantity_text
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.row_view import Column, Row, RowView
@@ -176,11 +176,15 @@ class PagedListScreen(MicroscopeScreen):
             order = "descending" if self.descending else "ascending"
             text = f"Sorted by {titles[self.sort].lower()}, {order} (o, O) · / searches · {self.zone}"
             if self.search:
-                listed = format_number(self.list_count) if self.list_count is not None else "…"
-                text = f"{format_number(self.total)} of {listed} {self.noun} match “{printable(self.search)}” · {text}"
+                listed = self._quantity(self.list_count) if self.list_count is not None else f"… {self.noun}"
+                verb = "matches" if self.total == 1 else "match"
+                text = f"{format_number(self.total)} of {listed} {verb} “{printable(self.search)}” · {text}"
             else:
-                text = f"{format_number(self.total)} {self.noun} · {text}"
+                text = f"{self._quantity(self.total)} · {text}"
         self.query_one(f"#{self.list_id}-status", Static).update(Text(text))
+
+    def _quantity(self, count: int) -> str:
+        return quantity_text(count, self.noun, self.singular)
 
     # Sorting and searching ----------------------------------------------------------
 

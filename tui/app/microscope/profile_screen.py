@@ -21,7 +21,7 @@ from textual.widgets import Static
 from tui.analytics.microscope.actor_set import Target
 from tui.analytics.microscope.profile import Profile, activity, activity_position, user_profile
 from tui.app.footer import SteadyFooter
-from tui.app.formatting import format_number
+from tui.app.formatting import format_number, quantity_text
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.profile_rows import ACTIVITY_COLUMNS, activity_rows, facts_table
@@ -117,7 +117,7 @@ class ProfileScreen(MicroscopeScreen):
         more = self.first_offset + len(self.events) < self.profile.event_count
         self.table.show_rows(self._rows(), more=more, cursor=cursor)
         total = format_number(self.profile.event_count)
-        shown = f"{format_number(len(self.events))} of {total} events"
+        shown = f"{format_number(len(self.events))} of {quantity_text(self.profile.event_count, 'events')}"
         if self.first_offset:
             last = self.first_offset + len(self.events)
             shown = f"events {format_number(self.first_offset + 1)} to {format_number(last)} of {total}"

@@ -13,6 +13,7 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui.app.footer import SteadyFooter
+from tui.app.formatting import quantity_text
 from tui.app.microscope.base import MicroscopeModal
 from tui.store.project import Project
 from tui.text import printable
@@ -52,7 +53,8 @@ class PropertyPicker(MicroscopeModal):
         options.add_options(selections)
         if selections:
             options.highlighted = 0
-        status = f"{len(ordered)} properties in these streams" if ordered else "These streams have no event properties."
+        count = quantity_text(len(ordered), "properties", "property")
+        status = f"{count} in these streams" if ordered else "These streams have no event properties."
         self.query_one("#property-status", Static).update(Text(status))
 
     def _failed(self, error: Exception) -> None:

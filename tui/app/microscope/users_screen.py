@@ -10,6 +10,7 @@ import pandas as pd
 from textual.binding import Binding
 
 from tui.analytics.microscope.users import point_users, point_users_count
+from tui.app.microscope.actions import ACTIONS, chart_type_reason
 from tui.app.microscope.cells import TIME_CELLS, count_text, data_text, time_text
 from tui.app.microscope.header import chart_types
 from tui.app.microscope.paged_list import PagedListScreen, list_bindings
@@ -84,12 +85,22 @@ class UsersScreen(PagedListScreen):
             )
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Disable streams unless every chart the users come from has them (only event segmentation points do)."""
+        # None keeps the key listed, greyed out, so the keys dialog still shows it exists.
+        return None if self.unavailable_reason(action) else True
+
+    def unavailable_reason(self, action: str) -> str | None:
+        """Return why ``action`` cannot run on this list, or None when it can. The app shows it when the key is pressed.
+
+        Streams need every chart the users come from to have them, and only event segmentation points do.
+        """
         # NOTE: a set of unknown charts keeps streams: the users of a conversion driver, a funnel's, still get them.
-        if action == "streams" and any(chart_type != "segmentation" for chart_type in chart_types(self.target)):
-            # None keeps the key listed, greyed out, so the keys dialog still shows it exists.
+        if action != "streams":
             return None
-        return True
+        for chart_type in chart_types(self.target):
+            reason = chart_type_reason(ACTIONS["streams"], chart_type)
+            if reason is not None:
+                return f"{reason}, and these users come from a {chart_type} chart."
+        return None
 
     def action_streams(self) -> None:
         if self.chosen_key() is None:
