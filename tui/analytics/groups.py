@@ -153,7 +153,7 @@ def groups_csv(
     )
 
 
-def _groups_lines_sql(session: duckdb.DuckDBPyConnection, table: str, cap: int) -> Fragment:
+def _groups_lines_sql(session: duckdb.DuckDBPyConnection, table: str, cap: int | None) -> Fragment:
     """Return the groups CSV's lines: the header, then one line of text cells per group of ``table``."""
     cells = ", ".join([
         "CAST(group_id AS VARCHAR)",

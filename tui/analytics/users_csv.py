@@ -35,8 +35,8 @@ def property_keys(cursor: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return sorted(key for (key,) in rows)
 
 
-def users_csv_sql(table: str, keys: list[str], cap: int) -> Fragment:
-    """Return the query of the CSV rows: a header row, then up to ``cap`` users by user id, every cell text."""
+def users_csv_sql(table: str, keys: list[str], cap: int | None) -> Fragment:
+    """Return the query of the CSV rows: a header row, then up to ``cap`` users (None: all) by user id, every cell text."""
     cells = [
         text_cell_sql("sort_id"),
         _iso_text_sql("first_seen_text"),
@@ -59,13 +59,13 @@ def users_csv_sql(table: str, keys: list[str], cap: int) -> Fragment:
     return csv_lines_sql([*FIXED_COLUMNS, *keys], (users, [*pointers, pointers]), ("sort_id", "actor_id"), cap)
 
 
-def csv_lines_sql(header: list[str], rows: Fragment, sort_keys: tuple[str, ...], cap: int) -> Fragment:
+def csv_lines_sql(header: list[str], rows: Fragment, sort_keys: tuple[str, ...], cap: int | None) -> Fragment:
     """Return the query of a CSV file's lines: the ``header`` cells, then the first ``cap`` of ``rows`` by ``sort_keys``.
 
     ``rows`` selects the sort keys, then one text cell per header name. The
     header cells are neutralised here, and every cell is text, so the header
     can be the first row of the same query (DuckDB's own header would rename
-    duplicate or case-insensitively equal names).
+    duplicate or case-insensitively equal names). ``cap`` None keeps every row.
     """
     columns = [f"c{index}" for index in range(len(header))]
     keys = ", ".join(f"NULL AS {key}" for key in sort_keys)
@@ -73,10 +73,14 @@ def csv_lines_sql(header: list[str], rows: Fragment, sort_keys: tuple[str, ...],
     rows_sql, rows_params = rows
     sql = (
         f"SELECT {', '.join(columns)} FROM ({header_row} UNION ALL SELECT 1, * FROM ({rows_sql})) "
-        # The header row sorts first, so the limit keeps it and ``cap`` rows.
-        f"ORDER BY part, {', '.join(sort_keys)} LIMIT ?"
+        # The header row sorts first, so a limit keeps it and ``cap`` rows.
+        f"ORDER BY part, {', '.join(sort_keys)}"
     )
-    return sql, [*(neutralise_text(name) for name in header), *rows_params, cap + 1]
+    params = [*(neutralise_text(name) for name in header), *rows_params]
+    if cap is None:
+        # DuckDB 2.0.1 streams a LIMIT above a full sort: a million-row download took 0.5 s longer with one.
+        return sql, params
+    return f"{sql} LIMIT ?", [*params, cap + 1]
 
 
 def neutralise_text(text: str) -> str:
