@@ -51,7 +51,7 @@ ROLES = ("viewer", "member", "manager", "admin")
 # latest $clearAll, is dropped, because no operation inserted there can change the result.
 # NOTE: the other operations after that point stay one row each, because a later import may insert a
 # $set between them; a property that only ever gets $add or $append keeps a row per sending.
-# Imports create the table in project files made before it existed; the upgrade to version 2 splits the
+# Imports create the table in project files made before it existed. The upgrade to version 2 splits the
 # whole-object rows of older files into one $set row per property.
 GROUP_PROPERTY_UPDATES = """
 CREATE TABLE IF NOT EXISTS group_property_updates (

@@ -93,7 +93,8 @@ class UsersScreen(PagedListScreen):
 
         Streams need every chart the users come from to have them, and only event segmentation points do.
         """
-        # NOTE: a set of unknown charts keeps streams: the users of a conversion driver, a funnel's, still get them.
+        # NOTE: a set whose charts are unknown keeps streams, so the users of a funnel's conversion driver
+        # are still offered streams, which only event segmentation points support.
         if action != "streams":
             return None
         for chart_type in chart_types(self.target):

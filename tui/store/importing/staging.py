@@ -223,7 +223,7 @@ def _parsed_select(types: dict[str, str], source_timezone: str) -> str:
     def typed(name: str) -> str:
         return types.get(name, "VARCHAR")
 
-    # The import's cursor cuts times in UTC, so a UTC source needs no time zone conversion per value.
+    # The import's cursor runs with TimeZone UTC, so a UTC source needs no time zone conversion per value.
     zone = SESSION_ZONE if source_timezone == "UTC" else "$source_timezone"
     columns = [
         "file_index", "source_line", "source_index", "sessions_from_source", "skipped",
