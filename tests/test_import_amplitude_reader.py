@@ -112,6 +112,9 @@ TIME_CASES = [
     (" 2024-03-01 12:00:00+02:00", at(2024, 3, 1, 10), at(2024, 3, 1, 10)),
     ("2024-03-01 05:00:00-0500 ", at(2024, 3, 1, 10), at(2024, 3, 1, 10)),
     ("2024-03-01 10:00:00 UTC", at(2024, 3, 1, 10), at(2024, 3, 1, 10)),
+    # A zone name wins over the source zone; New York was at -05:00 until 2024-03-10.
+    ("2024-03-01 05:00:00 America/New_York", at(2024, 3, 1, 10), at(2024, 3, 1, 10)),
+    ("2024-03-01 05:00:00 EST", at(2024, 3, 1, 10), at(2024, 3, 1, 10)),
     # The last Sunday of March 2024: Berlin moved from +01:00 to +02:00 at 02:00 local time.
     ("2024-03-31 03:30:00", at(2024, 3, 31, 3, 30), at(2024, 3, 31, 1, 30)),
     (" 1709287200 ", at(2024, 3, 1, 10), at(2024, 3, 1, 10)),
@@ -157,4 +160,43 @@ def test_time_beyond_range_rejected(tmp_path):
     assert summary.imported == 1
     assert [(r.line, r.field, r.value, r.reason) for r in summary.rejected] == [
         (1, "event_time", "1e300", "unparseable timestamp"),
+    ]
+
+
+def test_unknown_zone_name_rejected(tmp_path):
+    lines = [json.dumps(amplitude_event(1, event_time="2024-03-01 10:00:00 Mars/Olympus")),
+             json.dumps(amplitude_event(2, event_time="2024-03-01 10:00:00 PM"))]
+    project = create_project(tmp_path / "p.duckdb")
+    try:
+        summary = import_files(project, [write_lines(tmp_path / "events.json", lines)], format="amplitude")
+    finally:
+        project.close()
+    assert summary.imported == 0
+    assert [(r.line, r.field, r.reason) for r in summary.rejected] == [
+        (1, "event_time", "unparseable timestamp"),
+        (2, "event_time", "unparseable timestamp"),
+    ]
+
+
+TEXT_TIMES = ["2024-03-01 10:00:00.250000", "2024-03-01T12:00:00+02:00", " 2024-03-01 10:00:00 ",
+              "2024-03-01T10:00:00Z", "2024-03-01", None]
+
+
+def test_text_times_read_by_the_json_reader(tmp_path, caplog):
+    """Times that DuckDB's JSON reader types itself give the instants of the line-by-line parse."""
+    lines = [json.dumps(amplitude_event(number, client_event_time=sent))
+             for number, sent in enumerate(TEXT_TIMES)]
+    (tmp_path / "fast").mkdir()
+    (tmp_path / "slow").mkdir()
+    with caplog.at_level("INFO", logger="tui.store.importing.staging"):
+        fast, fast_rows = imported_events(tmp_path / "fast", "events.json", lines)
+    assert "staging it with them" not in caplog.text
+    slow, slow_rows = imported_events(tmp_path / "slow", "events.json", lines + ["[]"])
+
+    assert fast.imported == slow.imported == len(TEXT_TIMES)
+    assert fast_rows == slow_rows
+    # A missing device time falls back to the server time, here 10:00:05.25 of event 5.
+    assert [row[2] for row in fast_rows] == [
+        at(2024, 3, 1, 10, 0, 0, 250000), at(2024, 3, 1, 10), at(2024, 3, 1, 10), at(2024, 3, 1, 10),
+        at(2024, 3, 1), at(2024, 3, 1, 10, 0, 5, 250000),
     ]

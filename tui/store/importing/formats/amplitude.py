@@ -31,11 +31,11 @@ from tui.store.importing.formats.base import FileJob, StagedFile, describe_time_
 from tui.store.importing.formats.jsonlines import Envelope, stage_lines_once
 from tui.store.importing.staging import count_skipped
 
-# Staging column, Amplitude keys tried in order, and whether the value is read as text or as JSON.
+# Staging column, Amplitude keys tried in order, and whether the value is read as text, a time or JSON.
 FIELDS = [
     ("event_type", ["event_type"], "text"),
-    ("event_time", ["event_time"], "text"),
-    ("client_time", ["client_event_time"], "text"),
+    ("event_time", ["event_time"], "time"),
+    ("client_time", ["client_event_time"], "time"),
     ("user_id", ["user_id"], "text"),
     ("device_id", ["device_id"], "text"),
     ("session_id", ["session_id"], "text"),
