@@ -35,13 +35,15 @@ async def start_endless_download(app, pilot, target) -> DownloadDialog:
 
 
 async def test_download_writes_point_users(ecom, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    # A home folder without Downloads: the dialog suggests a file there.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     async with running(with_chart(ecom, VIEWS_BY_PLATFORM)) as (app, pilot):
         users = csv_users("product_view", "2024-03-16", "2024-03-17", platform="desktop")
         dialog = await run_menu_action(app, pilot, "d", DownloadDialog)
 
         path_input = dialog.query_one("#download-path")
-        assert path_input.value == f"./loupe-users-{date.today().isoformat()}.csv"
+        assert path_input.value == f"~/loupe-users-{date.today().isoformat()}.csv"
         note = dialog.query_one("#form-note").content.plain
         assert note == f"{NOTICE}\n{len(users)} users will be written (export cap 1,000,000)."
 

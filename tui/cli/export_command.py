@@ -9,7 +9,7 @@ from tui.analytics.export import NOTICE, DestinationExistsError, ExportError, Ex
 from tui.analytics.groups import groups_csv
 from tui.cli import CommandError
 from tui.cli.output import count_text
-from tui.cli.point_options import add_point_arguments, positive_int, run_on_point
+from tui.cli.point_options import add_point_arguments, positive_int, print_not_begun_line, run_on_point
 
 
 def add_arguments(parser) -> None:
@@ -39,11 +39,13 @@ def run(args) -> int:
 
     def export(cursor, point, project) -> ExportResult:
         try:
-            return write(cursor, point, project, args.out, cap=args.cap, overwrite=args.force)
+            result = write(cursor, point, project, args.out, cap=args.cap, overwrite=args.force)
         except DestinationExistsError as error:
             raise CommandError(f"{error} Pass --force to replace it.") from None
         except ExportError as error:
             raise CommandError(str(error)) from None
+        print_not_begun_line(cursor, point, project, result.total, result.noun)
+        return result
 
     result = run_on_point(args, export)
     print(f"Wrote {result.rows} of {count_text(result.total, result.noun)} to {result.path}.")

@@ -35,11 +35,10 @@ def print_frame(frame: pd.DataFrame, output_format: str | None, stream=None) -> 
         stream.write(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         stream.write("\n")
     else:
-        # Missing values print as blanks, as in the CSV, rather than None or NaN.
-        printed = frame.astype(object).where(frame.notna(), "")
+        # Missing values print as blanks and booleans as true and false, as in the CSV.
+        printed = csv_booleans(frame).astype(object).where(frame.notna(), "")
         stream.write(printed.to_string(index=False) if len(frame) else "(no rows)")
         stream.write("\n")
-
 
 
 def csv_booleans(frame: pd.DataFrame) -> pd.DataFrame:

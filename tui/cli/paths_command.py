@@ -7,7 +7,7 @@ from pathlib import Path
 from tui.analytics.microscope import path_rows
 from tui.cli.output import add_format_argument, print_frame
 from tui.cli.path_arguments import add_path_arguments
-from tui.cli.point_options import add_point_arguments, positive_float, run_on_point
+from tui.cli.point_options import add_point_arguments, positive_float, print_not_begun_line, run_on_point
 
 
 def add_arguments(parser) -> None:
@@ -24,10 +24,12 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     def paths(cursor, point, project):
-        return path_rows(
+        rows = path_rows(
             cursor, point, project, depth=args.depth, top=args.top,
             keep_repeats=args.keep_repeats, max_days=args.max_days,
         )
+        print_not_begun_line(cursor, point, project, len(rows))
+        return rows
 
     print_frame(run_on_point(args, paths), args.format)
     return 0

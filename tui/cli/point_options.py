@@ -119,6 +119,24 @@ def retention_cell_started(cursor: duckdb.DuckDBPyConnection, point: Point, sett
     return cell.empty or bool(cell["started"].any())
 
 
+def print_not_begun_line(
+    cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any, rows: int, noun: str = "users"
+) -> None:
+    """Print on stderr that a retention point's period has not begun, when that is why it has no ``rows``.
+
+    Without the line, 0 rows would read as a cohort none of whom returned.
+    The check runs the retention chart, so it runs only when ``rows`` is 0.
+    """
+    if rows > 0 or retention_cell_started(cursor, point, settings):
+        return
+    period_name = point.definition.period.capitalize()
+    print(
+        f"{period_name} {point.period} has not begun for this cohort by the project's last event, "
+        f"so it has no {noun} yet.",
+        file=sys.stderr,
+    )
+
+
 def load_point_chart(path: Path) -> ChartDefinition:
     """Return the chart definition in ``path``; raise CommandError naming the problem when it is invalid."""
     try:

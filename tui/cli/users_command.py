@@ -12,7 +12,7 @@ from tui.analytics.microscope.actor_set import describe_point
 from tui.analytics.point import point_label
 from tui.cli.output import add_format_argument, count_text, print_frame, printable
 from tui.cli.point_options import (
-    add_point_arguments, local_times, positive_int, retention_cell_started, run_on_point,
+    add_point_arguments, local_times, positive_int, print_not_begun_line, run_on_point,
 )
 
 
@@ -39,13 +39,7 @@ def _users(cursor, point, project, limit: int | None) -> pd.DataFrame:
     print(printable(f"{describe_point(point, project)}: {count_text(listed, 'users')}"), file=sys.stderr)
     if len(users) < listed:
         print(f"Printed the first {len(users)} of {count_text(listed, 'users')} (--limit {limit}).", file=sys.stderr)
-    if listed == 0 and not retention_cell_started(cursor, point, project):
-        period_name = point.definition.period.capitalize()
-        print(
-            f"{period_name} {point.period} has not begun for this cohort by the project's last event, "
-            "so it has no users yet.",
-            file=sys.stderr,
-        )
+    print_not_begun_line(cursor, point, project, listed)
 
     zone = point_label(point, project).timezone
     for column in ("first_seen", "last_seen"):

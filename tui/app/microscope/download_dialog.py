@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import ProgressBar
@@ -32,8 +33,34 @@ from tui.store.project import Project
 
 
 def default_file_name(today: date | None = None, noun: str = "users") -> str:
-    """Return the file the dialog suggests: ``./loupe-users-YYYY-MM-DD.csv`` (or ``loupe-groups-…``) in the working folder."""
-    return f"./loupe-{noun}-{(today or date.today()).isoformat()}.csv"
+    """Return the file the dialog suggests: ``loupe-users-YYYY-MM-DD.csv`` (or ``loupe-groups-…``) in ``download_folder()``.
+
+    A folder inside the home folder is written with ``~``, which ``resolve_path`` expands, so the field stays short.
+    """
+    path = download_folder() / f"loupe-{noun}-{(today or date.today()).isoformat()}.csv"
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except (ValueError, RuntimeError):
+        # Outside the home folder, or no home folder is known.
+        return str(path)
+
+
+def download_folder() -> Path:
+    """Return the folder downloads go to unless the user types another: Downloads if it exists, else home.
+
+    Downloads is platformdirs' ``user_downloads_dir()``, which on Linux honours
+    the XDG user-dirs file. The working folder is the last resort, because
+    after set-up it is often the repository checkout.
+    """
+    for folder in (platformdirs.user_downloads_dir, Path.home):
+        try:
+            path = Path(folder())
+        except RuntimeError:
+            # Both raise it when no home folder can be found.
+            continue
+        if path.is_dir():
+            return path
+    return Path.cwd()
 
 
 def resolve_path(text: str) -> Path:
