@@ -5,10 +5,13 @@ shop's entry buckets are described in ``test_app_funnel_over_time``.
 """
 
 from funnel_app import make_shop, user_ids
-from microscope_app import error_messages, press, running
+from microscope_app import error_messages, press, running, table_rows
 from test_app_funnel_drivers import driver_rows, open_driver_users, open_drivers, summary
 from test_drivers_groups import COMPANY_EVENTS, by_company
+from tui.app.choice_screen import ChoiceScreen
+from tui.app.microscope.groups_screen import GroupsScreen
 from tui.app.microscope.menu import MicroscopeMenu
+from tui.app.microscope.users_screen import UsersScreen
 
 
 async def test_group_funnel_dropped_point_drivers(tmp_path):
@@ -28,20 +31,56 @@ async def test_group_funnel_dropped_point_drivers(tmp_path):
         assert error_messages(app) == []
 
 
-async def test_group_driver_opens_member_users(tmp_path):
-    async with running(make_shop(tmp_path, by_company(), COMPANY_EVENTS)) as (app, pilot):
-        await open_drivers(app, pilot, "l", "k")
+async def open_driver_groups(app, pilot, row: int, choice: int) -> GroupsScreen:
+    """Open the groups of driver ``row`` of a funnel counted by groups: ``choice`` 0 converted, 1 dropped off, 2 both."""
+    await press(app, pilot, "g", *["down"] * row, "enter")
+    assert isinstance(app.screen, ChoiceScreen)
+    await press(app, pilot, *["down"] * choice, "enter")
+    assert isinstance(app.screen, GroupsScreen)
+    return app.screen
 
-        # Initech's and Hooli's help came from carol and frank.
-        users = await open_driver_users(app, pilot, row=0, choice=1)
-        assert user_ids(users) == {"carol", "frank"}
-        assert users.query_one("#point-header").plain().startswith(
-            "Users behind the 2 groups that did Help between step 1 and step 2, dropped off\nlist = 2 users"
+
+def group_names(screen: GroupsScreen) -> list[str]:
+    return [row.plain()[0] for row in table_rows(screen.table)]
+
+
+async def test_group_driver_opens_groups(tmp_path):
+    async with running(make_shop(tmp_path, by_company(), COMPANY_EVENTS)) as (app, pilot):
+        drivers = await open_drivers(app, pilot, "l", "k")
+        help_driver, chat_driver = (row.key for row in drivers.table.loaded_rows())
+
+        # Help, dropped off: Initech (carol's request names it) and Hooli (frank's, at the window's end).
+        groups = await open_driver_groups(app, pilot, row=0, choice=1)
+        assert help_driver.count("dropped") == 2
+        assert groups.total == 2
+        assert sorted(group_names(groups)) == ["Hooli", "Initech"]
+        assert groups.query_one("#point-header").plain().startswith(
+            "Groups that did Help between step 1 and step 2, dropped off\nlist = 2 groups"
         )
-        await press(app, pilot, "escape")
-        # bob chatted for Acme, which converted through him.
-        users = await open_driver_users(app, pilot, row=1, choice=0)
-        assert user_ids(users) == {"bob"}
+
+        # A group opens the users whose Help made it count, typed as funnel users.
+        await press(app, pilot, "g", *["down"] * group_names(groups).index("Initech"), "enter")
+        users = app.screen
+        assert isinstance(users, UsersScreen)
+        assert user_ids(users) == {"carol"}
+        assert users.target.chart_types == ("funnel",)
+        assert users.check_action("streams", ()) is None
+
+        await press(app, pilot, "escape", "escape")
+        assert app.screen is drivers
+        # Chat, converted: Acme, through bob's chat before his purchase.
+        groups = await open_driver_groups(app, pilot, row=1, choice=0)
+        assert chat_driver.count("converted") == groups.total == 1
+        assert group_names(groups) == ["Acme"]
+        await press(app, pilot, "enter")
+        assert user_ids(app.screen) == {"bob"}
+
+        await press(app, pilot, "escape", "escape")
+        # Both parts of Help: Globex converted, Initech and Hooli dropped off.
+        groups = await open_driver_groups(app, pilot, row=0, choice=2)
+        assert help_driver.count("all") == groups.total == 3
+        assert sorted(group_names(groups)) == ["Globex", "Hooli", "Initech"]
+        assert error_messages(app) == []
 
 
 async def test_group_funnel_menu_offers_drivers(tmp_path):

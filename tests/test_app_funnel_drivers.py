@@ -97,6 +97,23 @@ async def test_driver_users_by_group(tmp_path):
         assert user_ids(users) <= STEP_USERS[(2, False)]
 
 
+async def test_driver_users_have_no_streams(tmp_path):
+    async with running(make_shop(tmp_path)) as (app, pilot):
+        await open_drivers(app, pilot, "l", "l", "k")
+        users = await open_driver_users(app, pilot, row=0, choice=1)
+        assert users.target.chart_types == ("funnel",)
+        # Greyed out: listed in the footer, but pressing it runs nothing.
+        assert users.check_action("streams", ()) is None
+
+        await press(app, pilot, "s")
+        assert app.screen is users
+        warnings = [note.message for note in app._notifications if note.severity == "warning"]
+        assert warnings == [
+            "View user streams: only event segmentation charts have user streams, "
+            "and these users come from a funnel chart."
+        ]
+
+
 async def test_property_values_as_drivers(tmp_path):
     # The coupon's code: SPRING (u1, converted) and [b]ÉTÉ[/b] (u2, dropped), each done by 1 of the 5 users.
     # SPRING: a b c d = 1 1 0 3, phi = 3 / sqrt(2*3*1*4) = +0.61, odds ratio = 2*4 / (2*1) = 4.00, p = 0.4.

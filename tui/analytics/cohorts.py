@@ -14,10 +14,9 @@ from typing import Any
 import duckdb
 
 from tui.analytics.filters import Fragment
-from tui.analytics.groups import counts_groups, point_group_events
+from tui.analytics.groups import GroupSet, as_group_set, group_ids_sql, lists_groups
 from tui.analytics.microscope.actor_set import Target, as_actor_set
 from tui.analytics.point import Point, point_label
-from tui.analytics.segmentation_groups import group_type
 from tui.store.cohorts import GROUP_KIND_PREFIX, Cohort, save_cohort
 
 
@@ -28,7 +27,7 @@ def create_cohort_from_point(
     target: Target,
     settings: Any = None,
 ) -> Cohort:
-    """Save the actors (or groups) of ``target`` (a Point or an ActorSet) as the static cohort ``name``.
+    """Save the actors (or groups) of ``target`` (a Point, an ActorSet or a GroupSet) as the static cohort ``name``.
 
     ``settings`` defaults to the project's. Raises CohortError when the name is
     taken and PermissionError when the current member is a viewer.
@@ -43,10 +42,9 @@ def cohort_members_sql(target: Target, settings: Any) -> tuple[Fragment, str]:
 
     The query selects ``actor_id`` for a cohort of users, ``group_id`` for one of groups.
     """
-    if isinstance(target, Point) and counts_groups(target):
-        events, params = point_group_events(target, settings)
-        kind = GROUP_KIND_PREFIX + group_type(target.definition.count_by)
-        return (f"SELECT DISTINCT group_id FROM ({events})", params), kind
+    if lists_groups(target):
+        group_set = as_group_set(target, settings)
+        return group_ids_sql(group_set), GROUP_KIND_PREFIX + group_set.group_type
     actors, params = as_actor_set(target, settings).actors
     return (f"SELECT actor_id FROM ({actors})", params), "users"
 
@@ -58,12 +56,12 @@ def count_cohort_members(cursor: duckdb.DuckDBPyConnection, target: Target, sett
 
 
 def member_noun(target: Target) -> str:
-    """Return what a cohort made from ``target`` contains: ``groups`` for a point counted by groups, else ``users``."""
-    return "groups" if isinstance(target, Point) and counts_groups(target) else "users"
+    """Return what a cohort made from ``target`` contains: ``groups`` (see ``lists_groups``) or ``users``."""
+    return "groups" if lists_groups(target) else "users"
 
 
 def cohort_definition(target: Target, settings: Any) -> dict:
-    """Return what a cohort records of its source: the chart JSON and the point, or the actor set's label and range."""
+    """Return what a cohort records of its source: the chart JSON and the point, or the set's label and range."""
     if isinstance(target, Point):
         label = point_label(target, settings)
         return {
@@ -78,11 +76,14 @@ def cohort_definition(target: Target, settings: Any) -> dict:
                 "timezone": label.timezone,
             },
         }
-    actor_set = as_actor_set(target, settings)
+    if isinstance(target, GroupSet):
+        key, target_set = "group_set", target
+    else:
+        key, target_set = "actor_set", as_actor_set(target, settings)
     return {
-        "actor_set": {
-            "label": actor_set.label,
-            "start": actor_set.start.isoformat(),
-            "end": actor_set.end.isoformat(),
+        key: {
+            "label": target_set.label,
+            "start": target_set.start.isoformat(),
+            "end": target_set.end.isoformat(),
         }
     }

@@ -1,10 +1,12 @@
-"""The groups of a data point counted by a group type: the list, their properties, each group's users, the CSV.
+"""The groups of a point counted by a group type, or of a group set: the list, properties, each group's users, the CSV.
 
 A chart with ``count_by: "group:TYPE"`` gives its point's events one row per
-(event, group of that type), with the group's ``group_id``. Everything here
-reads those rows, so the number of groups listed is the chart's count of
-groups for the point, whatever the chart type, as long as its point events
-carry ``group_id``.
+(event, group of that type), with the group's ``group_id``. A ``GroupSet``
+contains such rows too: a point's, one part of a comparison of two points, or a
+conversion driver's. Everything here reads those rows, so the number of
+groups listed is the set's count of groups, and for a point the chart's
+count, whatever the chart type, as long as its point events carry
+``group_id``.
 
 ``first_time`` and ``creator_id`` are the group's own, from the first event
 that named it anywhere in the project, not from the point.
@@ -12,8 +14,10 @@ that named it anywhere in the project, not from the point.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import duckdb
 import pandas as pd
@@ -21,9 +25,10 @@ import pandas as pd
 from tui.analytics.export import ExportResult, export_rows
 from tui.analytics.filters import Fragment
 from tui.analytics.interruptible import Cancel, Progress
-from tui.analytics.microscope.actor_set import ActorSet, MicroscopeError, as_actor_set, events_actor_set
+from tui.analytics.microscope.actor_set import ActorSet, MicroscopeError, events_actor_set, point_actor_set
 from tui.analytics.microscope.list_page import count_rows, page_clause
 from tui.analytics.point import Point, point_events
+from tui.analytics.segmentation_groups import group_type
 from tui.analytics.users_csv import csv_lines_sql, text_cell_sql
 from tui.store.users import DISPLAY_ID
 
@@ -32,6 +37,30 @@ GROUP_COLUMNS = [
 ]
 SORT_COLUMNS = tuple(GROUP_COLUMNS)
 CSV_COLUMNS = ("group_id", "group_name", "first_time", "creator_id")
+
+
+@dataclass(frozen=True)
+class GroupSet:
+    """A set of groups of one type, the events that put each group in it, and the range those events come from.
+
+    ``events`` selects rows of ``events`` (every column but ``dedupe_key``)
+    with ``group_id``, one row per (event, group), as a group-counted point's
+    events are. The set's groups are the distinct ``group_id`` of those rows,
+    and a group's users are the actors of its rows. ``start``, ``end``,
+    ``anchor`` and ``chart_types`` are those of an ActorSet and pass on to
+    the users of each group.
+    """
+
+    label: str
+    group_type: str
+    events: Fragment
+    start: datetime
+    end: datetime
+    anchor: str = "first"
+    chart_types: tuple[str, ...] = ()
+
+
+GroupTarget = Union[Point, GroupSet]
 
 
 def counts_groups(point: Point) -> bool:
@@ -47,6 +76,34 @@ def point_group_events(point: Point, settings: Any) -> Fragment:
             "Set count_by to 'group:TYPE' (for example 'group:company') to list a point's groups."
         )
     return point_events(point, settings)
+
+
+def lists_groups(target: Any) -> bool:
+    """Tell whether ``target`` is made of groups: a group set, or a point of a chart counted by groups."""
+    return isinstance(target, GroupSet) or (isinstance(target, Point) and counts_groups(target))
+
+
+def as_group_set(target: GroupTarget, settings: Any) -> GroupSet:
+    """Return ``target`` as a GroupSet, making a point the set of its groups; raise MicroscopeError without groups."""
+    if isinstance(target, GroupSet):
+        return target
+    events = point_group_events(target, settings)
+    point_set = point_actor_set(target, settings)
+    return GroupSet(
+        label=point_set.label,
+        group_type=group_type(target.definition.count_by),
+        events=events,
+        start=point_set.start,
+        end=point_set.end,
+        anchor=point_set.anchor,
+        chart_types=point_set.chart_types,
+    )
+
+
+def group_ids_sql(group_set: GroupSet) -> Fragment:
+    """Return SQL selecting each ``group_id`` of ``group_set`` once."""
+    events, params = group_set.events
+    return f"SELECT DISTINCT group_id FROM ({events})", list(params)
 
 
 def point_groups_sql(target_events: Fragment) -> Fragment:
@@ -74,7 +131,7 @@ def point_groups_sql(target_events: Fragment) -> Fragment:
 
 def point_groups(
     cursor: duckdb.DuckDBPyConnection,
-    point: Point,
+    target: GroupTarget,
     settings: Any,
     sort: str = "events_in_point",
     descending: bool = True,
@@ -82,20 +139,22 @@ def point_groups(
     offset: int = 0,
     limit: int | None = 200,
 ) -> pd.DataFrame:
-    """Return one page of the groups of ``point``, sorted and optionally searched, with ``GROUP_COLUMNS``.
+    """Return one page of the groups of ``target`` (a Point or a GroupSet), sorted and searched, with ``GROUP_COLUMNS``.
 
     ``search`` keeps groups whose name or id contains it, ignoring case.
     ``limit=None`` returns every row from ``offset``. Ties in the sort column
     are ordered by ``group_id``, so pages never overlap.
     """
     page, page_params = page_clause(sort, descending, offset, limit, SORT_COLUMNS, "group_id", "group")
-    groups, params = _searched_sql(point, settings, search)
+    groups, params = _searched_sql(target, settings, search)
     return cursor.execute(f"SELECT * FROM ({groups}) AS listed {page}", params + page_params).df()
 
 
-def point_group_count(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any, search: str | None = None) -> int:
-    """Return how many groups of ``point`` the same ``search`` keeps (all of them without one)."""
-    return count_rows(cursor, _searched_sql(point, settings, search))
+def point_group_count(
+    cursor: duckdb.DuckDBPyConnection, target: GroupTarget, settings: Any, search: str | None = None
+) -> int:
+    """Return how many groups of ``target`` (a Point or a GroupSet) ``search`` keeps (all of them without one)."""
+    return count_rows(cursor, _searched_sql(target, settings, search))
 
 
 def groups_properties(cursor: duckdb.DuckDBPyConnection, group_ids: list[int]) -> pd.DataFrame:
@@ -114,22 +173,25 @@ def groups_properties(cursor: duckdb.DuckDBPyConnection, group_ids: list[int]) -
     ).df()
 
 
-def group_users(point: Point, settings: Any, group_id: int, group_name: str) -> ActorSet:
-    """Return the users of one group within ``point``: the actors of the point's events that name the group.
+def group_users(target: GroupTarget, settings: Any, group_id: int, group_name: str) -> ActorSet:
+    """Return the users of one group of ``target`` (a Point or a GroupSet): the actors of its events naming the group.
 
     The set's events are those events, one row each, so the user list,
-    profiles and streams open on it as on any point.
+    profiles and streams open on it as on any point. It keeps the range,
+    path anchor and chart types of ``target``.
     """
-    events, params = point_group_events(point, settings)
-    point_set = as_actor_set(point, settings)
+    group_set = as_group_set(target, settings)
+    events, params = group_set.events
     group_events = (f"SELECT * EXCLUDE (group_id) FROM ({events}) WHERE group_id = ?", [*params, int(group_id)])
-    label = f"{point_set.label}, group {group_name}"
-    return events_actor_set(label, group_events, point_set.start, point_set.end)
+    label = f"{group_set.label}, group {group_name}"
+    return events_actor_set(
+        label, group_events, group_set.start, group_set.end, group_set.anchor, group_set.chart_types
+    )
 
 
 def groups_csv(
     cursor: duckdb.DuckDBPyConnection,
-    point: Point,
+    target: GroupTarget,
     settings: Any,
     out_path: str | Path,
     cap: int | None = None,
@@ -137,7 +199,9 @@ def groups_csv(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> ExportResult:
-    """Write the groups of ``point`` to the CSV file ``out_path``: ``group_id``, ``group_name``, ``first_time``, ``creator_id``.
+    """Write the groups of ``target`` (a Point or a GroupSet) to the CSV file ``out_path``.
+
+    Columns: ``group_id``, ``group_name``, ``first_time``, ``creator_id``.
 
     ``first_time`` is in whole Unix seconds. Rows are in order of group id,
     at most ``cap`` of them (default: the project's export cap). Text cells
@@ -145,7 +209,7 @@ def groups_csv(
     atomically, and the overwrite, cancel and error rules are those of
     ``export.export_users``.
     """
-    groups, params = point_groups_sql(point_group_events(point, settings))
+    groups, params = point_groups_sql(as_group_set(target, settings).events)
     rows = (f"SELECT group_id, group_name, first_time, creator_id FROM ({groups})", params)
     return export_rows(
         cursor, rows, _groups_lines_sql, out_path, settings, cap,
@@ -165,8 +229,8 @@ def _groups_lines_sql(session: duckdb.DuckDBPyConnection, table: str, cap: int |
     return csv_lines_sql(list(CSV_COLUMNS), (f"SELECT group_id, {cells} FROM {table}", []), ("group_id",), cap)
 
 
-def _searched_sql(point: Point, settings: Any, search: str | None) -> Fragment:
-    groups, params = point_groups_sql(point_group_events(point, settings))
+def _searched_sql(target: GroupTarget, settings: Any, search: str | None) -> Fragment:
+    groups, params = point_groups_sql(as_group_set(target, settings).events)
     if not search:
         return groups, params
     # ``contains`` matches the text literally: % and _ in a search are not wildcards.

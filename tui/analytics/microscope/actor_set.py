@@ -42,6 +42,9 @@ class ActorSet:
     ``anchor`` says which of an actor's events a path starts from:
     ``first`` (the chart's event) or ``last`` (a funnel's last step reached,
     so a drop-off's paths begin after the last step the actor completed).
+    ``chart_types`` are the types of the charts the set's events come from,
+    one per point it was made from, so a user list offers only the actions
+    those charts have. It is empty for a set of unknown origin.
     """
 
     label: str
@@ -50,6 +53,7 @@ class ActorSet:
     start: datetime
     end: datetime
     anchor: str = "first"
+    chart_types: tuple[str, ...] = ()
 
 
 Target = Union[Point, ActorSet]
@@ -74,12 +78,21 @@ def point_actor_set(point: Point, settings: Any) -> ActorSet:
         start=start,
         end=end,
         anchor=point_anchor(point),
+        chart_types=(point.definition.type,),
     )
 
 
-def events_actor_set(label: str, events: Fragment, start: datetime, end: datetime) -> ActorSet:
+def events_actor_set(
+    label: str,
+    events: Fragment,
+    start: datetime,
+    end: datetime,
+    anchor: str = "first",
+    chart_types: tuple[str, ...] = (),
+) -> ActorSet:
     """Return the ActorSet of the actors behind ``events``, counting their events as the chart does."""
-    return ActorSet(label=label, events=events, actors=actors_of_events_sql(events), start=start, end=end)
+    actors = actors_of_events_sql(events)
+    return ActorSet(label, events, actors, start, end, anchor=anchor, chart_types=chart_types)
 
 
 def describe_point(point: Point, settings: Any) -> str:

@@ -3,6 +3,8 @@
 The marked point is the first, the point the microscope is open on the
 second. Each part (both, only in the first, only in the second) opens as a
 user list, which offers streams, paths, download and cohort like a point's.
+When both points count groups of one type, the parts are groups, and each
+opens as a groups list.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.analytics.microscope.compare import compare_actors_sql, compare_points
+from tui.analytics.groups import GroupSet
+from tui.analytics.microscope.compare import compare_part, compare_points, compares_groups
 from tui.analytics.point import Point
 from tui.app.describe import counted_unit
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import quantity_text
 from tui.app.microscope.base import MicroscopeModal
-from tui.app.microscope.header import Banner, chart_types, charted_set, point_banner
+from tui.app.microscope.groups_screen import GroupsScreen
+from tui.app.microscope.header import Banner, charted_set, point_banner
 from tui.app.microscope.selection import current_point
 from tui.app.microscope.users_screen import UsersScreen
 from tui.app.retention_points import not_begun_message
@@ -60,7 +64,7 @@ def mark_point(app) -> None:
 
 
 class CompareScreen(MicroscopeModal):
-    """The counts of users in both of two points, or in only one, each part opening its user list."""
+    """The counts of users (or groups) in both of two points, or in only one, each part opening its list."""
 
     BINDINGS = [
         Binding(key, f"open_part('{part}')", label, id=f"compare.{part}", show=False) for part, key, label in PARTS
@@ -72,6 +76,8 @@ class CompareScreen(MicroscopeModal):
         self.second = second
         self.settings = settings
         self.counts: dict[str, int] | None = None
+        # What the parts contain: ``groups`` when both points count groups of one type, else ``users``.
+        self.noun = "groups" if compares_groups(first, second) else "users"
         # The chart or charts of the two points, for this screen and the banner of each part's list.
         self.chart: str | None = None
 
@@ -83,7 +89,8 @@ class CompareScreen(MicroscopeModal):
         with Vertical(id="dialog"):
             yield Static(Text("Compare two points", style="bold"), classes="dialog-title")
             yield Static(Text(points), id="compare-points")
-            yield Static(Text("Counting the users… (Esc cancels)"), id="compare-sums", classes="microscope-status")
+            counting = f"Counting the {self.noun}… (Esc cancels)"
+            yield Static(Text(counting), id="compare-sums", classes="microscope-status")
             yield VimOptionList(id="compare-parts")
         yield SteadyFooter()
 
@@ -97,11 +104,11 @@ class CompareScreen(MicroscopeModal):
         options = self.query_one(OptionList)
         options.clear_options()
         for part, key, label in PARTS:
-            options.add_option(Option(Text(f"{key}  {label}: {_users(counts[part])}"), id=part))
+            options.add_option(Option(Text(f"{key}  {label}: {self._quantity(counts[part])}"), id=part))
         options.highlighted = 0
         sums = (
-            f"first = {_users(counts['first'])} = both + only first · "
-            f"second = {_users(counts['second'])} = both + only second"
+            f"first = {self._quantity(counts['first'])} = both + only first · "
+            f"second = {self._quantity(counts['second'])} = both + only second"
         )
         self.query_one("#compare-sums", Static).update(Text(sums))
 
@@ -115,11 +122,14 @@ class CompareScreen(MicroscopeModal):
 
     def action_open_part(self, part: str) -> None:
         if self.counts is None:
-            self.notify("The users are still being counted.", severity="warning")
+            self.notify(f"The {self.noun} are still being counted.", severity="warning")
             return
-        compared = compare_actors_sql(self.first, self.second, self.settings, part)
-        actor_set = charted_set(compared, self.chart, chart_types(self.first) + chart_types(self.second))
-        self.app.push_screen(UsersScreen(self.project, actor_set, self.settings, self.counts[part]))
+        compared = charted_set(compare_part(self.first, self.second, self.settings, part), self.chart)
+        screen = GroupsScreen if isinstance(compared, GroupSet) else UsersScreen
+        self.app.push_screen(screen(self.project, compared, self.settings, self.counts[part]))
+
+    def _quantity(self, count: int) -> str:
+        return quantity_text(count, self.noun)
 
 
 def compared_chart(first: Banner, second: Banner) -> str | None:
@@ -127,7 +137,3 @@ def compared_chart(first: Banner, second: Banner) -> str | None:
     if first.chart == second.chart:
         return first.chart
     return f"first point on {first.chart}, second point on {second.chart}"
-
-
-def _users(count: int) -> str:
-    return quantity_text(count, "users")

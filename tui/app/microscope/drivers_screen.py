@@ -7,7 +7,8 @@ its dropped-off users or both, and opens the chosen ones as a user list. ``e`` a
 values of one property of the driver's event as drivers of their own.
 
 A funnel counted by a group type compares groups: the table counts groups,
-and a driver's list has the users whose events made their groups count.
+and Enter on a driver opens those groups as a groups list, where each group
+opens the users whose events made it count.
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ from textual.widgets import Static
 
 from tui.analytics.catalog import property_names
 from tui.analytics.drivers import SKEW_RATIO, DriverResult, point_driver_events_sql, point_drivers
-from tui.analytics.groups import counts_groups
+from tui.analytics.groups import GroupSet, counts_groups
 from tui.analytics.microscope.actor_set import events_actor_set
 from tui.analytics.point import Point, point_range
+from tui.analytics.segmentation_groups import group_type
 from tui.app.choice_screen import Choice, ChoiceScreen
 from tui.app.describe import event_name, percent, window_text
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_number, format_value
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.cells import is_missing
+from tui.app.microscope.groups_screen import GroupsScreen
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.row_view import Column, Row, RowView
 from tui.app.microscope.users_screen import UsersScreen
@@ -93,7 +96,7 @@ class DriversScreen(MicroscopeScreen):
 
     BINDINGS = [
         Binding("enter", "open_users", "Users", id="drivers.users",
-                tooltip="List the driver's users: converted, dropped off or both"),
+                tooltip="List the driver's users (or groups): converted, dropped off or both"),
         Binding("e", "add_property", "Property values", id="drivers.property",
                 tooltip="Add the values of one property of the driver's event as drivers"),
     ]
@@ -223,8 +226,9 @@ class DriversScreen(MicroscopeScreen):
             )),
             Choice("all", Text(f"Both: {units(driver.count('all'))}")),
         ]
+        listed = "Groups" if self.counts_groups else "Users"
         self.app.push_screen(
-            ChoiceScreen(f"Users of {driver.name()}", lambda cursor: choices, "Listing the parts failed"),
+            ChoiceScreen(f"{listed} of {driver.name()}", lambda cursor: choices, "Listing the parts failed"),
             lambda part: self._open_part(driver, part),
         )
 
@@ -234,14 +238,18 @@ class DriversScreen(MicroscopeScreen):
         events = point_driver_events_sql(self.target, self.settings, driver.event, driver.property, driver.value, part)
         start, end = point_range(self.target, self.settings)
         between = f"between step {self.step - 1} and step {self.step}, {GROUP_NAMES[part]}"
-        label, list_count = f"Users who did {driver.name()} {between}", driver.count(part)
+        # Typed as funnel sets, so their user lists leave out streams, which funnel points do not have.
+        chart_types = (self.target.definition.type,)
         if self.counts_groups:
-            # The table counts groups, so the list counts its own users.
-            # NOTE: a group funnel's driver lists the users behind its groups, not the groups: the groups
-            # screen takes only a point.
-            label, list_count = f"Users behind the {self.units(list_count)} that did {driver.name()} {between}", None
-        users = UsersScreen(self.project, events_actor_set(label, events, start, end), self.settings, list_count)
-        self.app.push_screen(users)
+            # The events have a row per group, and their distinct groups are the ones the table counted.
+            kind = group_type(self.target.definition.count_by)
+            label = f"Groups that did {driver.name()} {between}"
+            groups = GroupSet(label, kind, events, start, end, chart_types=chart_types)
+            self.app.push_screen(GroupsScreen(self.project, groups, self.settings, driver.count(part)))
+            return
+        label = f"Users who did {driver.name()} {between}"
+        users = events_actor_set(label, events, start, end, chart_types=chart_types)
+        self.app.push_screen(UsersScreen(self.project, users, self.settings, driver.count(part)))
 
     def action_add_property(self) -> None:
         driver = self._chosen_driver()

@@ -1,7 +1,8 @@
-"""View groups: the groups of a point counted by a group type, in a table paged, sorted and searched in DuckDB.
+"""View groups: the groups of a point counted by a group type, or of a group set, in a table paged in DuckDB.
 
-Each group opens the list of its users within the point, and each user
-opens a profile, as in View users.
+Each group opens the list of its users within the point (or set), and each
+user opens a profile, as in View users. A group set is one part of a
+comparison of two points, or the groups of a conversion driver.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from textual.widgets import Static
 from tui.analytics.groups import group_users, groups_properties, point_group_count, point_groups
 from tui.app.microscope.cells import TIME_CELLS, count_text, data_text, properties_text, time_text
 from tui.app.microscope.download_dialog import GroupsDownloadDialog
-from tui.app.microscope.header import chart_types, charted_set
+from tui.app.microscope.header import ChartedGroupSet, charted_set
 from tui.app.microscope.paged_list import PagedListScreen, list_bindings
 from tui.app.microscope.row_view import Row, RowView
 from tui.app.microscope.users_screen import UsersScreen
@@ -23,9 +24,11 @@ from tui.text import printable
 
 
 class GroupsScreen(PagedListScreen):
-    """The table of the groups of ``target`` (a Point counted by a group type); each row opens the group's users.
+    """The table of the groups of ``target``, where each row opens the group's users.
 
-    Opened as ``GroupsScreen(project, point, settings)``.
+    Opened as ``GroupsScreen(project, target, settings, list_count)``, where
+    ``target`` is a Point counted by a group type or a GroupSet, and the
+    optional ``list_count`` is the number of groups the caller counted.
     """
 
     BINDINGS = [
@@ -112,8 +115,9 @@ class GroupsScreen(PagedListScreen):
         if key is None:
             return
         group_id, group_name, _ = key
-        # Typed by the point's chart, so the list offers streams only where that chart has them.
-        users = charted_set(group_users(self.target, self.settings, group_id, group_name), None, chart_types(self.target))
+        # The users keep the groups' chart types, so their list offers streams only where those charts have them.
+        chart = self.target.chart if isinstance(self.target, ChartedGroupSet) else None
+        users = charted_set(group_users(self.target, self.settings, group_id, group_name), chart)
         self.app.push_screen(UsersScreen(self.project, users, self.settings))
 
     def action_download(self) -> None:

@@ -5,22 +5,28 @@ the microscope finds. For unique users the two are the same count and must
 agree. For other measures the banner shows the value with its unit beside
 the number of users whose events make it up, and so do points of charts
 that count groups.
+
+A point that can still change gets a third line that states why: a
+conversion window still open, or a time bucket not over yet.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
 
 from tui.analytics.definition import DefinitionError
+from tui.analytics.groups import GroupSet
 from tui.analytics.microscope.actor_set import ActorSet, Target, actor_count
-from tui.analytics.point import Point, point_label
+from tui.analytics.point import Point, PointLabel, point_label
 from tui.app.describe import counted_unit, describe_chart, line_name, value_text
-from tui.app.formatting import SEPARATOR, format_number, quantity_text
+from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_number, quantity_text
+from tui.app.funnel_over_time import FunnelOverTimePoints
 from tui.app.microscope.jobs import Job, start_job
 from tui.app.microscope.selection import chart_value
 from tui.store.project import Project
@@ -36,7 +42,8 @@ class Banner:
     its zone) or the actor set. ``value`` is the chart's value of the point,
     or None when the app shows another chart now. ``measure`` is None for an
     actor set, which has no chart value. ``unit`` is what the chart counts:
-    ``users``, or ``groups`` when it counts by a group type.
+    ``users``, or ``groups`` when it counts by a group type. ``note`` says
+    why the point can still change, or is None when it cannot.
     """
 
     subject: str
@@ -44,6 +51,7 @@ class Banner:
     value: float | None
     measure: str | None
     unit: str = "users"
+    note: str | None = None
 
     def counts(self, list_count: int | None, noun: str = "users") -> str:
         """Return ``point = N, list = N`` (with units where the point and the list count different things).
@@ -66,41 +74,45 @@ class Banner:
         return counts
 
     def text(self, list_count: int | None, noun: str = "users") -> Text:
-        """Return the banner's two lines: the subject, then the counts and the chart."""
+        """Return the banner's lines: the subject, then the counts and the chart, then the note if there is one."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(self.subject, style="bold")
         text.append("\n")
         text.append(self.counts(list_count, noun))
         if self.chart:
             text.append(SEPARATOR + self.chart, style="dim")
+        if self.note:
+            text.append("\n")
+            text.append(self.note, style="italic")
         return text
 
 
 @dataclass(frozen=True)
 class ChartedSet(ActorSet):
-    """An actor set made from chart points, such as one part of a comparison, with the chart its banner names.
-
-    ``chart_types`` are the types of the charts of those points, so its user
-    list offers only the actions that work on them.
-    """
+    """An actor set made from chart points, such as one part of a comparison, with the chart its banner names."""
 
     chart: str | None = None
-    chart_types: tuple[str, ...] = ()
 
 
-def charted_set(actor_set: ActorSet, chart: str | None, chart_types: tuple[str, ...] = ()) -> ChartedSet:
-    """Return ``actor_set`` with ``chart``, the description of the chart (or charts) its points are on, and their types."""
-    copied = {field.name: getattr(actor_set, field.name) for field in fields(ActorSet)}
-    return ChartedSet(**copied, chart=chart, chart_types=chart_types)
+@dataclass(frozen=True)
+class ChartedGroupSet(GroupSet):
+    """A group set made from chart points, such as one part of a comparison, with the chart its banner names."""
+
+    chart: str | None = None
 
 
-def chart_types(target: Target) -> tuple[str, ...]:
-    """Return the types of the charts ``target``'s users come from; empty for an actor set of unknown origin."""
+def charted_set(target_set: ActorSet | GroupSet, chart: str | None) -> ChartedSet | ChartedGroupSet:
+    """Return ``target_set`` with ``chart``, the description of the chart (or charts) its points are on."""
+    base, charted = (GroupSet, ChartedGroupSet) if isinstance(target_set, GroupSet) else (ActorSet, ChartedSet)
+    copied = {field.name: getattr(target_set, field.name) for field in fields(base)}
+    return charted(**copied, chart=chart)
+
+
+def chart_types(target: Target | GroupSet) -> tuple[str, ...]:
+    """Return the types of the charts ``target``'s users (or groups) come from, empty for a set of unknown origin."""
     if isinstance(target, Point):
         return (target.definition.type,)
-    if isinstance(target, ChartedSet):
-        return target.chart_types
-    return ()
+    return target.chart_types
 
 
 def point_banner(app, point: Point, settings: Any) -> Banner:
@@ -115,7 +127,44 @@ def point_banner(app, point: Point, settings: Any) -> Banner:
         value=chart_value(app, point),
         measure=definition.measure,
         unit=counted_unit(definition),
+        note=open_point_note(app, point, label),
     )
+
+
+def open_point_note(app, point: Point, label: PointLabel, now: datetime | None = None) -> str | None:
+    """Return the line saying that ``point`` can still change, or None when it cannot.
+
+    A conversion-over-time point changes while some entrant's window is open,
+    so its dropped-off users may still convert. A segmentation or sessions
+    bucket gains users until it ends. A bucket the range cuts is partial on
+    the chart too, but it is over, so it gets no note.
+    """
+    definition = point.definition
+    unit = counted_unit(definition)
+    now = now or datetime.now(timezone.utc)
+    if definition.type == "funnel" and point.over_time:
+        if not window_open(app, point, label, now):
+            return None
+        if point.dropped:
+            return f"{PARTIAL_NOTE} conversion window still open: some of these {unit} may still convert"
+        return f"{PARTIAL_NOTE} conversion window still open: more {unit} may still convert and join this list"
+    if definition.type in ("segmentation", "sessions") and label.bucket_end > now:
+        return f"{PARTIAL_NOTE} bucket not over yet: later events may still add {unit} to this point"
+    return None
+
+
+def window_open(app, point: Point, label: PointLabel, now: datetime) -> bool:
+    """Return whether a conversion window of the over-time ``point``'s entrants is still open.
+
+    When the app shows this point, the chart's own flag decides, which it set
+    from the project's last event. Otherwise only the clock is available, and
+    a window that runs past now is certainly open.
+    """
+    points = app.points
+    if isinstance(points, FunnelOverTimePoints) and app.definition == point.definition:
+        return point.bucket < len(points.window_open) and points.window_open[point.bucket]
+    # NOTE: off the chart, a window that ended before now but after the last event counts as over.
+    return label.bucket_end + timedelta(seconds=point.definition.window_seconds) > now
 
 
 def shown_chart_name(app, definition) -> str | None:
@@ -126,10 +175,10 @@ def shown_chart_name(app, definition) -> str | None:
     return next(earlier, None)
 
 
-def target_banner(app, target: Target, settings: Any) -> Banner:
-    """Return the banner of a Point or an ActorSet (which states its label and its users only)."""
-    if isinstance(target, ActorSet):
-        chart = target.chart if isinstance(target, ChartedSet) else None
+def target_banner(app, target: Target | GroupSet, settings: Any) -> Banner:
+    """Return the banner of a Point, an ActorSet or a GroupSet (a set states its label and its size only)."""
+    if isinstance(target, (ActorSet, GroupSet)):
+        chart = target.chart if isinstance(target, (ChartedSet, ChartedGroupSet)) else None
         return Banner(subject=printable(target.label), chart=chart, value=None, measure=None)
     try:
         return point_banner(app, target, settings)

@@ -92,9 +92,8 @@ class UsersScreen(PagedListScreen):
         """Return why ``action`` cannot run on this list, or None when it can. The app shows it when the key is pressed.
 
         Streams need every chart the users come from to have them, and only event segmentation points do.
+        A set of unknown origin (no chart types, such as a Pathfinder report's users) keeps them.
         """
-        # NOTE: a set whose charts are unknown keeps streams, so the users of a funnel's conversion driver
-        # are still offered streams, which only event segmentation points support.
         if action != "streams":
             return None
         for chart_type in chart_types(self.target):
