@@ -197,7 +197,7 @@ class DownloadDialog(FormDialog):
 
 
 class GroupsDownloadDialog(DownloadDialog):
-    """The dialog that writes the groups CSV of ``target``, a Point of a chart counted by a group type."""
+    """The dialog that writes the groups CSV of ``target``: a Point of a chart counted by a group type, or a GroupSet."""
 
     title_text = "Download groups"
     noun = "groups"
