@@ -42,10 +42,11 @@ def chart_value(app, point: Point) -> float | None:
     points = app.points
     if points is None or app.definition != point.definition:
         return None
+    # A funnel's steps and its conversion over time share a definition, so the view must match the point.
     if isinstance(points, FunnelPoints):
-        return _funnel_value(points, point)
+        return None if point.over_time else _funnel_value(points, point)
     if isinstance(points, FunnelOverTimePoints):
-        return chart_count(points, point)
+        return chart_count(points, point) if point.over_time else None
     if isinstance(points, RetentionPoints):
         return _retention_value(points, point)
     for line in points.lines:
