@@ -15,7 +15,7 @@ GOOD_EVENT = {"event_type": "Open", "event_time": "2024-03-01T10:00:00Z", "user_
 # Record 1 spans lines 2 to 4; records 2 and 3 are fine; record 4, on line 7, has a bad timestamp.
 MULTI_LINE = [
     "event,timestamp,user_id,note",
-    'Open,2024-03-01 10:00:00,alice,"first',
+    'Open,2024-03-01 10:00:00,erin,"first',
     "second",
     'third"',
     "Open,2024-03-01 11:00:00,bob,plain",
@@ -101,6 +101,20 @@ def test_comment_and_skipped_lines(project, tmp_path):
     lines = ["event,timestamp,user_id", "# a comment", "Open,2024-03-01 10:00:00,alice", "Open,soon,bob"]
     summary = import_files(project, [write(tmp_path / "commented.csv", lines)])
     assert rejections(summary) == [(4, "timestamp", "soon", "unparseable timestamp")]
+
+
+def test_comment_character_inside_quoted_field(project, tmp_path):
+    # Line 5 starts with the comment character inside a quoted field, and its quote ends the field.
+    lines = ["event,timestamp,user_id,note", "# exported 2024-03-02", 'Open,2024-03-01 10:00:00,erin,"first',
+             'with a doubled "" quote', '# last line of the note"', "# a comment",
+             "Open,soon,bob,x", "Open,2024-03-01 10:00:00,carol,y", "Open,later,dave,z"]
+    summary = import_files(project, [write(tmp_path / "commented.csv", lines)])
+
+    assert summary.imported == 2
+    assert rejections(summary) == [(7, "timestamp", "soon", "unparseable timestamp"),
+                                   (9, "timestamp", "later", "unparseable timestamp")]
+    note = project.con.execute("SELECT event_properties ->> 'note' FROM events WHERE user_id = 'erin'").fetchone()[0]
+    assert note == 'first\nwith a doubled " quote\n# last line of the note'
 
 
 def test_clean_multi_line_file(project, tmp_path):
