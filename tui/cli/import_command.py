@@ -99,8 +99,9 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream, label: str = "importing") -> None:
         self.stream = stream
+        self.label = label
         self.percent = -1
 
     def __call__(self, done: int, total: int) -> None:
@@ -109,7 +110,7 @@ class ProgressBar:
             return
         self.percent = percent
         filled = self.WIDTH * percent // 100
-        self.stream.write(f"\rimporting [{'#' * filled}{'.' * (self.WIDTH - filled)}] {percent:3d}%")
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {percent:3d}%")
         self.stream.flush()
 
     def finish(self) -> None:

@@ -7,9 +7,11 @@ import sys
 import pandas as pd
 
 from tui.cli import CommandError
+from tui.cli.import_command import ProgressBar
 from tui.cli.output import add_format_argument, print_frame
-from tui.store.project import open_project
+from tui.store.project import check_timezone, open_project
 from tui.store.schema import ROLES
+from tui.store.session_gap import GapChange, change_session_gap
 
 WEEK_STARTS = ("monday", "sunday")
 
@@ -20,7 +22,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--week-start", choices=WEEK_STARTS, help="first day of a week bucket")
     parser.add_argument(
         "--session-gap", type=int, metavar="MINUTES",
-        help="minutes without events that end a session when events carry no session id",
+        help="minutes without events that end a session when events carry no session id "
+        "(a change re-keys the sessions of the events already imported)",
     )
     parser.add_argument(
         "--export-cap", type=int, metavar="USERS", help="maximum number of users in a users download"
@@ -41,28 +44,61 @@ def run(args) -> int:
 
 
 def _apply_changes(project, args) -> None:
+    """Check every requested change, then re-key sessions for a new gap first and make the quick changes after.
+
+    So a bad option fails before a long re-keying starts, and Ctrl-C during
+    the re-keying leaves every setting as it was.
+    """
+    members = [_parse_member(item) for item in args.member]
+    if args.timezone is not None:
+        check_timezone(args.timezone)
+    gap = _positive(args.session_gap, "--session-gap")
     changes = {
         "timezone": args.timezone,
         "week_start": args.week_start,
-        "session_gap_minutes": _positive(args.session_gap, "--session-gap"),
         "export_user_cap": _positive(args.export_cap, "--export-cap"),
         "current_member": args.current_member,
     }
+
+    if gap is not None:
+        _change_session_gap(project, gap)
     for key, value in changes.items():
         if value is not None:
             project.set_setting(key, value)
-    if args.session_gap is not None:
-        # NOTE: sessions are keyed at import time, so events already imported keep their sessions.
-        print(
-            "The new session gap applies to events imported from now on; "
-            "events already in the project keep their sessions.",
-            file=sys.stderr,
-        )
-    for item in args.member:
-        name, separator, role = item.partition("=")
-        if not separator or not name:
-            raise CommandError(f"--member {item!r}: write NAME=ROLE, for example alice=manager.")
+    for name, role in members:
         project.set_member(name, role)
+
+
+def _parse_member(item: str) -> tuple[str, str]:
+    name, separator, role = item.partition("=")
+    if not separator or not name:
+        raise CommandError(f"--member {item!r}: write NAME=ROLE, for example alice=manager.")
+    if role not in ROLES:
+        raise CommandError(f"--member {item!r}: invalid role {role!r}, use one of {', '.join(ROLES)}.")
+    return name, role
+
+
+def _change_session_gap(project, minutes: int) -> None:
+    """Re-key the project's gap sessions to ``minutes``, with a progress bar on a terminal, and print what changed."""
+    progress = ProgressBar(sys.stderr, "re-keying sessions") if sys.stderr.isatty() else None
+    try:
+        change = change_session_gap(project, minutes, progress)
+    finally:
+        if progress:
+            progress.finish()
+    print(describe_gap_change(change), file=sys.stderr)
+
+
+def describe_gap_change(change: GapChange) -> str:
+    """Return the lines ``loupe settings`` prints after changing the session gap."""
+    lines = [
+        f"session gap: {change.new_minutes} minutes (was {change.old_minutes})",
+        f"events in gap sessions: {change.gap_events}",
+        f"sessions before: {change.sessions_before}",
+        f"sessions after: {change.sessions_after}",
+        f"events whose session changed: {change.changed_events}",
+    ]
+    return "\n".join(lines)
 
 
 def _positive(value: int | None, option: str) -> int | None:

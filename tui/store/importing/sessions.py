@@ -15,8 +15,14 @@
 Gap sessions are recomputed only for the actors that have new gap events or
 moved devices, over their old and new gap events together, so late events,
 a gap bridged by new events and devices re-pointed to a user are all
-handled. A gap session keeps the key its earliest old event had, so keys of
-untouched sessions never change; only merged sessions update old rows.
+handled. A change of the gap recomputes them for every actor
+(``tui.store.session_gap``) with the same two steps: ``split_gap_sessions``
+and ``number_gap_sessions``.
+
+A gap session keeps the key of its earliest old event, so keys of untouched
+sessions never change. When several sessions would keep one key (an old
+session split by a smaller gap, or by a device moving to another actor),
+only the earliest of them keeps it and the others get new keys.
 """
 
 from __future__ import annotations
@@ -24,10 +30,17 @@ from __future__ import annotations
 import duckdb
 
 from tui.store.importing.keys import SOURCE_SESSION, session_key_sql
-from tui.store.statements import run, scalar
+from tui.store.statements import order_key_sql, run, scalar
 
 # New events sessionised by the inactivity gap.
 NEW_GAP_EVENTS = "session_id IS NULL AND NOT sessions_from_source"
+
+# Stored events sessionised by the inactivity gap. An event without a session id from a
+# source that gives them was stored with a NULL key, so it is left out.
+STORED_GAP_EVENTS = "session_id IS NULL AND session_key IS NOT NULL"
+
+# Orders one actor's events: by client_time, then seq.
+EVENT_ORDER = order_key_sql("client_time")
 
 
 def new_session_key_sql(row: str, gap_keys: str) -> str:
@@ -47,10 +60,15 @@ def assign_sessions(cur: duckdb.DuckDBPyConnection, gap_minutes: float) -> None:
     """
     _rekey_moved_sessions(cur)
     _collect_gap_actors(cur)
-    next_key = scalar(cur, "next session key",
-                      "SELECT greatest(coalesce(max(session_key), 0), 0) + 1 FROM events")
-    _key_gap_sessions(cur, next_key, gap_minutes)
-    _update_old_events(cur)
+    split_gap_sessions(cur, f"""
+        SELECT actor_id, client_time, seq, session_key AS old_key, false AS is_new FROM events
+        WHERE actor_id IN (SELECT actor_id FROM gap_actors) AND {STORED_GAP_EVENTS}
+        UNION ALL
+        SELECT actor_id, client_time, seq, NULL, true FROM resolved_events
+        WHERE {NEW_GAP_EVENTS}
+    """, gap_minutes)
+    number_gap_sessions(cur, next_gap_key(cur))
+    update_stored_gap_keys(cur)
 
 
 def _rekey_moved_sessions(cur: duckdb.DuckDBPyConnection) -> None:
@@ -76,60 +94,94 @@ def _collect_gap_actors(cur: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _key_gap_sessions(cur: duckdb.DuckDBPyConnection, next_key: int, gap_minutes: float) -> None:
-    """Number the gap sessions of the gap actors into ``gap_keys``, carrying only the columns the windows need."""
+def next_gap_key(cur: duckdb.DuckDBPyConnection) -> int:
+    """Return the first gap session key that no stored event uses."""
+    return scalar(cur, "next session key", "SELECT greatest(coalesce(max(session_key), 0), 0) + 1 FROM events")
+
+
+def split_gap_sessions(
+    cur: duckdb.DuckDBPyConnection, gap_events_sql: str, gap_minutes: float, parameters: dict | None = None
+) -> None:
+    """Split the events of ``gap_events_sql`` into sessions per actor, into the temporary ``session_groups``.
+
+    ``gap_events_sql`` (with ``parameters``) selects ``actor_id, client_time,
+    seq, old_key, is_new`` for every gap event of the actors it covers:
+    ``old_key`` is a stored event's key and NULL for a new event. Each row of
+    ``session_groups`` is one of those events with three columns of its
+    session. ``first_seq`` is the session's lowest ``seq`` and names it.
+    ``first_order`` is the order key of its first event. ``candidate`` is the
+    key of its earliest old event, NULL when it has none. Only the columns
+    the windows need are carried.
+    """
     run(
         cur,
         "split gap sessions",
         f"""
         CREATE OR REPLACE TEMP TABLE session_groups AS
-        WITH combined AS (
-            SELECT actor_id, client_time, seq, session_key AS old_key, false AS is_new FROM events
-            WHERE actor_id IN (SELECT actor_id FROM gap_actors)
-              AND session_id IS NULL AND session_key IS NOT NULL
-            UNION ALL
-            SELECT actor_id, client_time, seq, NULL, true FROM resolved_events
-            WHERE {NEW_GAP_EVENTS}
-        ),
+        WITH gap_events AS ({gap_events_sql}),
         marked AS (
             SELECT *, CASE
                 WHEN client_time - lag(client_time) OVER by_time <= to_microseconds(CAST($gap * 60e6 AS BIGINT))
                 THEN 0 ELSE 1 END AS starts_session
-            FROM combined
+            FROM gap_events
             WINDOW by_time AS (PARTITION BY actor_id ORDER BY client_time, seq)
         ),
         numbered AS (
-            SELECT *, sum(starts_session) OVER (
+            SELECT *, {EVENT_ORDER} AS event_order, sum(starts_session) OVER (
                 PARTITION BY actor_id ORDER BY client_time, seq ROWS UNBOUNDED PRECEDING) AS session_number
             FROM marked
         )
-        SELECT actor_id, session_number, seq, is_new, old_key,
-               arg_min(old_key, (client_time, seq)) FILTER (WHERE old_key IS NOT NULL)
-                   OVER (PARTITION BY actor_id, session_number) AS kept_key,
-               min(seq) OVER (PARTITION BY actor_id, session_number) AS first_seq
+        SELECT seq, is_new, old_key,
+               min(seq) OVER by_session AS first_seq,
+               min(event_order) OVER by_session AS first_order,
+               arg_min(old_key, event_order) FILTER (WHERE old_key IS NOT NULL) OVER by_session AS candidate
         FROM numbered
+        WINDOW by_session AS (PARTITION BY actor_id, session_number)
         """,
-        {"gap": gap_minutes},
+        {**(parameters or {}), "gap": gap_minutes},
     )
-    # A session without an old key gets the next free key, in order of its first event.
+
+
+def number_gap_sessions(cur: duckdb.DuckDBPyConnection, next_key: int, reserved_keys: str | None = None) -> None:
+    """Key the sessions of ``session_groups`` into the temporary ``gap_keys(seq, is_new, old_key, session_key)``.
+
+    A session keeps its candidate key when no earlier session (by first
+    event) has the same candidate and the key is not in the temporary table
+    ``reserved_keys(session_key)``. Every other session gets a new key from
+    ``next_key`` up, in order of ``first_seq``.
+    """
+    reserved = f"ANTI JOIN {reserved_keys} AS reserved ON reserved.session_key = s.candidate" if reserved_keys else ""
     run(
         cur,
         "number gap sessions",
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE gap_keys AS
-        WITH fresh AS (
-            SELECT first_seq, $next_key - 1 + row_number() OVER (ORDER BY first_seq) AS fresh_key
-            FROM (SELECT DISTINCT first_seq FROM session_groups WHERE kept_key IS NULL)
+        WITH claims AS (
+            SELECT s.first_seq, s.candidate,
+                   row_number() OVER (PARTITION BY s.candidate ORDER BY s.first_order) AS claim_rank
+            FROM (SELECT DISTINCT first_seq, first_order, candidate FROM session_groups
+                  WHERE candidate IS NOT NULL) AS s
+            {reserved}
+        ),
+        kept AS (
+            SELECT first_seq, candidate AS session_key FROM claims WHERE claim_rank = 1
+        ),
+        fresh AS (
+            SELECT first_seq, $next_key - 1 + row_number() OVER (ORDER BY first_seq) AS session_key
+            FROM (SELECT DISTINCT first_seq FROM session_groups) AS s
+            ANTI JOIN kept USING (first_seq)
         )
-        SELECT g.seq, g.is_new, g.old_key, coalesce(g.kept_key, f.fresh_key) AS session_key
-        FROM session_groups AS g LEFT JOIN fresh AS f USING (first_seq)
+        SELECT g.seq, g.is_new, g.old_key, k.session_key
+        FROM session_groups AS g
+        JOIN (SELECT * FROM kept UNION ALL SELECT * FROM fresh) AS k USING (first_seq)
         """,
         {"next_key": next_key},
     )
 
 
-def _update_old_events(cur: duckdb.DuckDBPyConnection) -> None:
-    run(cur, "update merged sessions", """
+def update_stored_gap_keys(cur: duckdb.DuckDBPyConnection) -> None:
+    """Write the ``gap_keys`` of stored events whose key changed to ``events``."""
+    run(cur, "update gap session keys", """
         UPDATE events SET session_key = k.session_key
         FROM gap_keys AS k
         WHERE NOT k.is_new AND k.old_key <> k.session_key AND events.seq = k.seq
