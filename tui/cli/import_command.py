@@ -44,7 +44,7 @@ def run(args) -> int:
                 project, args.files, format=args.format, mapping=mapping,
                 source_timezone=args.source_timezone, progress=progress,
             )
-        except ImportFailed as error:
+        except (ImportFailed, KeyboardInterrupt) as error:
             failure = error
         else:
             failure = None
@@ -55,6 +55,8 @@ def run(args) -> int:
         # A project made only for this import would be left empty; remove it.
         if created:
             args.project.unlink(missing_ok=True)
+        if isinstance(failure, KeyboardInterrupt):
+            raise failure
         raise CommandError(str(failure))
     sys.stdout.write(format_summary(summary))
     return 0

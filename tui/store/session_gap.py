@@ -35,7 +35,7 @@ from tui.store.importing.sessions import (
 )
 from tui.store.project import Project, ProjectError
 from tui.store.schema import DEFAULT_SETTINGS
-from tui.store.statements import run
+from tui.store.statements import is_interrupt, run
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def change_session_gap(project: Project, minutes: float, progress: Progress | No
             except BaseException as error:
                 cur.execute("ROLLBACK")
                 log.warning("change of the session gap of %s to %s minutes rolled back", project.path, minutes)
-                if _is_interrupt(error):
+                if is_interrupt(error):
                     raise KeyboardInterrupt from error
                 raise
     finally:
@@ -100,11 +100,6 @@ def change_session_gap(project: Project, minutes: float, progress: Progress | No
         change.sessions_after, change.changed_events,
     )
     return change
-
-
-def _is_interrupt(error: BaseException) -> bool:
-    """Tell whether ``error`` is how DuckDB 2.0.1 reports Ctrl-C during a statement: a plain RuntimeError."""
-    return type(error) is RuntimeError and str(error) == "Query interrupted"
 
 
 def _check_gap(minutes: float) -> None:

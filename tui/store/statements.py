@@ -18,6 +18,11 @@ def run(cur: duckdb.DuckDBPyConnection, step: str, sql: str, parameters: dict | 
     return result
 
 
+def is_interrupt(error: BaseException) -> bool:
+    """Return whether ``error`` is how DuckDB 2.0.1 reports Ctrl-C during a statement: a plain RuntimeError."""
+    return type(error) is RuntimeError and str(error) == "Query interrupted"
+
+
 def scalar(cur: duckdb.DuckDBPyConnection, step: str, sql: str, parameters: dict | list | None = None):
     """Execute a query that returns one value and return that value."""
     return run(cur, step, sql, parameters).fetchall()[0][0]

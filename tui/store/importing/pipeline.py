@@ -24,6 +24,7 @@ from tui.store.importing.summary import ImportFailed, ImportSummary
 from tui.store.importing.timestamps import check_source_timezone
 from tui.store.importing.writing import write_events
 from tui.store.project import Project
+from tui.store.statements import is_interrupt
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,10 @@ def import_files(
             summary.format = ",".join(dict.fromkeys(staged.formats))
             _count_rejections(cur, summary, staged)
             _write(cur, project, summary, started_at, lambda: report(total, total))
+    except RuntimeError as error:
+        if is_interrupt(error):
+            raise KeyboardInterrupt from error
+        raise
     finally:
         cur.close()
     log.info(
