@@ -4,9 +4,11 @@ import sys
 
 import duckdb
 import pytest
+from builders import build_project
 from locking import write_lock_held
 
 from tui.cli import main
+from tui.store.importing.keys import FINGERPRINT_SETTING
 from tui.store.project import ProjectError, create_project, open_project
 
 
@@ -72,6 +74,19 @@ def test_settings_command_changes_and_prints(tmp_path, capsys):
     assert status == 0
     assert "setting,timezone,Africa/Cairo" in output
     assert "member,ann,manager" in output
+
+
+def test_settings_command_hides_key_fingerprint(tmp_path, capsys):
+    project = build_project(tmp_path, [{"event_type": "Open", "event_time": "2024-03-01T10:00:00Z", "user_id": "ann"}])
+    assert project.setting(FINGERPRINT_SETTING) is not None
+    project.close()
+
+    status = main(["settings", "--project", str(project.path), "--format", "csv"])
+
+    output = capsys.readouterr().out
+    assert status == 0
+    assert "setting,session_gap_minutes,30" in output
+    assert FINGERPRINT_SETTING not in output
 
 
 def test_settings_command_rejects_bad_member(tmp_path, capsys):

@@ -10,6 +10,7 @@ from tui.cli import CommandError
 from tui.cli.import_command import ProgressBar
 from tui.cli.output import add_format_argument, print_frame
 from tui.store.project import check_timezone, open_project
+from tui.store.importing.keys import FINGERPRINT_SETTING
 from tui.store.schema import ROLES
 from tui.store.session_gap import GapChange, change_session_gap
 
@@ -108,7 +109,9 @@ def _positive(value: int | None, option: str) -> int | None:
 
 
 def _settings_frame(project) -> pd.DataFrame:
-    entries = [("setting", key, value) for key, value in sorted(project.all_settings().items())]
+    # The fingerprint of DuckDB's hash function is how imports check their stored keys, not a user setting.
+    shown = {key: value for key, value in project.all_settings().items() if key != FINGERPRINT_SETTING}
+    entries = [("setting", key, value) for key, value in sorted(shown.items())]
     current = project.current_member()
     entries.append(("setting", "current_member (in effect)", current))
     entries += [("member", name, role) for name, role in project.members()]
