@@ -1,6 +1,7 @@
 """The users list's search waits for a pause in typing, so a word typed quickly runs one query."""
 
 from microscope_app import MAY, catalog_users, ecom, ecom_template, open_on_may, press, running, settle
+from tui.app.microscope.profile_screen import ProfileScreen
 from tui.app.microscope.users_screen import UsersScreen
 
 __all__ = ["ecom", "ecom_template"]
@@ -65,3 +66,31 @@ async def test_enter_searches_without_delay(ecom):
         assert screen.list_queries == 3
         assert screen.search == "user_0"
         assert screen.total is not None
+
+
+async def test_enter_opens_single_match(ecom):
+    async with running(ecom) as (app, pilot):
+        screen = await open_users(app, pilot)
+        await pilot.press("slash", *"user_0007", "enter")
+        await settle(app, pilot)
+        assert screen.total == 1
+        assert isinstance(app.screen, ProfileScreen)
+        assert app.screen.profile.user_id == "user_0007"
+
+        # Enter again on a search that already ran and kept one user opens it too.
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        await pilot.press("slash", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+
+
+async def test_enter_keeps_list_of_several_matches(ecom):
+    async with running(ecom) as (app, pilot):
+        screen = await open_users(app, pilot)
+        await pilot.press("slash", *"user_000", "enter")
+        await settle(app, pilot)
+        assert screen.total > 1
+        assert app.screen is screen
+        assert screen.focused is screen.table
