@@ -21,7 +21,7 @@ def release_days(release: Release) -> str:
 
 
 def split_platforms(text: str) -> list[str]:
-    """Return the platforms of a comma-separated list, without blanks: ``iOS, web`` gives ``["iOS", "web"]``."""
+    """Return the platforms of a comma-separated list, without blanks: ``iOS, Web`` gives ``["iOS", "Web"]``."""
     return [platform.strip() for platform in text.split(",") if platform.strip()]
 
 
@@ -42,7 +42,7 @@ class ReleaseDialog(FormDialog):
             Field("release-description", "About", "optional description"),
             Field("release-first-day", "From", "YYYY-MM-DD", point_day(self.point, self.settings).isoformat()),
             Field("release-last-day", "To", "YYYY-MM-DD, empty for one day"),
-            Field("release-platforms", "Platform", "optional, a comma-separated list: iOS, Android, web"),
+            Field("release-platforms", "Platform", "optional, a comma-separated list: iOS, Android, Web"),
         ]
 
     def check_permission(self, project: Project) -> tuple[bool, str]:
