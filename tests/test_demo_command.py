@@ -13,8 +13,23 @@ def test_demo_command_builds_project(tmp_path, capsys):
     assert "duplicates:" in printed
     with open_project(out) as project:
         events = project.con.execute("SELECT count(*) FROM events").fetchone()[0]
+        users = project.con.execute("SELECT count(*) FROM users").fetchone()[0]
     assert f"imported: {events}" in printed
     assert 18_000 <= events <= 22_000
+    assert printed.splitlines()[0] == f"Wrote {events:,} events of {users:,} users to {out}."
+
+
+def test_demo_command_explains_event_count(tmp_path, capsys):
+    out = tmp_path / "demo.duckdb"
+    assert main(["demo", "--events", "20000", "--out", str(out), "--seed", "7"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    summary = dict(line.split(": ", 1) for line in lines[2:7])
+    duplicates = int(summary["duplicates"])
+    assert duplicates > 0
+    assert int(summary["read"]) == int(summary["imported"]) + duplicates
+    assert lines[1].startswith("That is about --events 20,000, because each user's sessions are drawn at random;")
+    assert f"the generator also sent {duplicates:,} events twice" in lines[1]
 
 
 def test_demo_command_refuses_overwrite(tmp_path, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import logging
 import os
 import sys
@@ -53,6 +54,7 @@ def _run_command(name: str, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog=f"loupe {name}" if name != "open" else "loupe", description=summary)
     if name == "open":
         parser.epilog = "commands: " + ", ".join(f"{key} ({text})" for key, (_, text) in COMMANDS.items())
+        parser.add_argument("--version", action="version", version=f"loupe {installed_version()}")
     module.add_arguments(parser)
     args = parser.parse_args(argv)
     try:
@@ -67,6 +69,15 @@ def _run_command(name: str, argv: list[str]) -> int:
     except (CommandError, ProjectError) as error:
         print(f"loupe {name}: {error}", file=sys.stderr)
         return 2
+
+
+def installed_version() -> str:
+    """Return Loupe's version from the installed package's metadata."""
+    try:
+        return importlib.metadata.version("loupe")
+    except importlib.metadata.PackageNotFoundError:
+        # Run from a source tree without ``pip install``, so no metadata exists.
+        return "(unknown: the loupe package is not installed)"
 
 
 def _silence_stdout() -> None:

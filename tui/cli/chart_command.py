@@ -102,7 +102,7 @@ def chart_note(definition: ChartDefinition, over_time: bool = False) -> str | No
             "and started is false (with an empty rate) for periods that had not begun"
         )
     if definition.type == "sessions" and definition.measure == "length":
-        # The rows carry only the series number, so the length bucket of each is printed here.
+        # The rows name each length bucket, and the point commands pick one by its number (--series N).
         return "; ".join(f"series {index}: {name}" for index, name in enumerate(series_names(definition)))
     return None
 
@@ -120,7 +120,12 @@ def printed_rows(frame: pd.DataFrame, definition: ChartDefinition, over_time: bo
         # A grouped chart prints each row's segment first; an ungrouped one keeps its columns.
         grouped = ["segment"] if definition.group_by else []
         return _iso_times(_blank_unstarted(frame[grouped + RETENTION_COLUMNS]))
-    return data_points(frame, definition.measure)
+    points = data_points(frame, definition.measure)
+    if definition.type == "sessions" and definition.measure == "length":
+        # A length distribution's series are its length buckets, named as the chart's legend names them.
+        names = series_names(definition)
+        points["series"] = [names[index] for index in points["series"]]
+    return points
 
 
 def data_points(frame: pd.DataFrame, measure: str) -> pd.DataFrame:

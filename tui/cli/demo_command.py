@@ -39,7 +39,7 @@ def run(args) -> int:
     finally:
         if progress:
             progress.finish()
-    _print_summary(out, summary)
+    _print_summary(out, summary, args.events)
     return 0
 
 
@@ -65,10 +65,12 @@ class TerminalProgress:
             sys.stderr.write("\n")
 
 
-def _print_summary(out: Path, summary: ImportSummary) -> None:
+def _print_summary(out: Path, summary: ImportSummary, requested_events: int) -> None:
     first = summary.first_time.isoformat() if summary.first_time else "-"
     last = summary.last_time.isoformat() if summary.last_time else "-"
     lines = [
+        f"Wrote {summary.imported:,} events of {summary.users:,} users to {out}.",
+        _size_note(summary, requested_events),
         f"project: {out}",
         f"read: {summary.read}",
         f"imported: {summary.imported}",
@@ -79,3 +81,15 @@ def _print_summary(out: Path, summary: ImportSummary) -> None:
     ]
     lines += [f"  rejected {rejection.describe()}" for rejection in summary.rejected[:20]]
     print("\n".join(lines))
+
+
+def _size_note(summary: ImportSummary, requested_events: int) -> str:
+    """Return one line on why the number of events written differs from ``--events``."""
+    note = f"That is about --events {requested_events:,}, because each user's sessions are drawn at random"
+    if summary.duplicates:
+        # The generator sends a few events twice with one insert_id, and the import keeps one copy.
+        note += (
+            f"; the generator also sent {summary.duplicates:,} events twice, as a retried upload does, "
+            "and the second copies were dropped as duplicates"
+        )
+    return note + "."

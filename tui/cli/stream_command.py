@@ -1,4 +1,8 @@
-"""``loupe stream CHART.json --project P --point WHEN --user ID``: print one user's stream for a point."""
+"""``loupe stream``: print one user's stream for a data point.
+
+Usage: ``loupe stream CHART.json --project P --point WHEN [--series N] [--segment VALUE] --user ID``.
+A chart with a group-by needs ``--segment``.
+"""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from tui.store.saved_objects import can_change, connection_of, require_role
+from tui.store.saved_objects import can_change, checkpoint, connection_of, require_role
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ def add_annotation(
         "VALUES (?, ?, ?, ?, ?, ?, now())",
         [annotation_id, label, details or None, parse_day(day, "day"), chart_name, created_by],
     )
+    checkpoint(project)
     log.info("added annotation %d %r", annotation_id, label)
     return _find(project, _ANNOTATIONS, annotation_id)
 
@@ -145,6 +146,7 @@ def add_release(
         "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
         [release_id, version, title, description or None, first, last, cleaned_platforms, created_by],
     )
+    checkpoint(project)
     log.info("added release %d %r", release_id, version)
     return _find(project, _RELEASES, release_id)
 
@@ -249,6 +251,7 @@ def _delete(project, kind: _Kind, object_id: int, action: str) -> None:
     require_role(project, "manager", action)
     _find(project, kind, object_id)
     project.con.execute(f"DELETE FROM {kind.table} WHERE {kind.id_column} = ?", [object_id])
+    checkpoint(project)
     log.info("deleted %s %d", kind.name, object_id)
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from tui.store.migrate import can_upgrade, upgrade
+from tui.store.saved_objects import checkpoint
 from tui.store.schema import DEFAULT_SETTINGS, ROLES, SCHEMA_VERSION, create_tables
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class Project:
         self.con.execute(
             "INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, json.dumps(value)]
         )
+        checkpoint(self.con)
 
     def all_settings(self) -> dict:
         """Return every setting, defaults included."""
@@ -99,6 +101,7 @@ class Project:
         if role not in ROLES:
             raise ProjectError(f"Invalid role {role!r} for member {name!r}: use one of {', '.join(ROLES)}.")
         self.con.execute("INSERT OR REPLACE INTO members VALUES (?, ?)", [name, role])
+        checkpoint(self.con)
 
     def members(self) -> list[tuple[str, str]]:
         return self.con.execute("SELECT name, role FROM members ORDER BY name").fetchall()
@@ -165,6 +168,8 @@ def _initialise(con: duckdb.DuckDBPyConnection) -> None:
     # The person who creates a project administers it.
     con.execute("INSERT OR IGNORE INTO members VALUES (?, 'admin')", [getpass.getuser()])
     con.execute("COMMIT")
+    # A snapshot copy made while this process still has the new file open then contains the tables.
+    checkpoint(con)
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
@@ -209,7 +214,9 @@ def _open_snapshot(path: Path, error: duckdb.IOException) -> Project:
     DuckDB lets no other process open a file, even read-only, while one process
     has it open for writing, so the copy is the only way to read it meanwhile.
     """
-    # NOTE: the copy contains what the writer had checkpointed. Changes still in its WAL are not seen.
+    # NOTE: the copy contains only what the writer had checkpointed. Loupe checkpoints after each
+    # change to settings, members and saved objects (``checkpoint``). A change whose checkpoint
+    # failed, or an import the writer has not checkpointed yet, is missing from the copy.
     holder = re.search(r"PID (\d+)", str(error))
     lock_owner = f"process {holder.group(1)}" if holder else "another process"
     snapshot_dir = tempfile.mkdtemp(prefix="loupe-snapshot-")

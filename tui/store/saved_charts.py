@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from tui.store.saved_objects import checkpoint
+
 log = logging.getLogger(__name__)
 
 # Long enough for a descriptive title, short enough to fit a list row.
@@ -61,6 +63,7 @@ def save_chart(con, name: str, definition: dict, created_by: str | None = None) 
         """,
         [name, text, created_by],
     )
+    checkpoint(con)
     log.info("saved chart %r", name)
     return load_chart(con, name)
 
@@ -89,6 +92,7 @@ def delete_chart(con, name: str) -> None:
     """Delete the saved chart called ``name``; raise SavedChartError if there is none."""
     load_chart(con, name)
     con.execute("DELETE FROM saved_charts WHERE name = ?", [name])
+    checkpoint(con)
     log.info("deleted saved chart %r", name)
 
 

@@ -1,4 +1,4 @@
-"""Role checks, connections and transactions shared by the saved objects (cohorts, annotations, releases).
+"""Role checks, connections, transactions and checkpoints shared by the saved objects (cohorts, annotations, releases).
 
 Roles rank viewer < member < manager < admin. A viewer only views. A name
 missing from ``members`` has no role and may change nothing that a role gates.
@@ -6,6 +6,7 @@ missing from ``members`` has no role and may change nothing that a role gates.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import duckdb
 
 from tui.store.schema import ROLES
+
+log = logging.getLogger(__name__)
 
 
 def check_role(project, minimum: str, action: str) -> tuple[bool, str]:
@@ -52,12 +55,16 @@ def connection_of(source: Any):
 
 @contextmanager
 def transaction(project) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a new cursor inside a transaction that commits at the end of the block, or rolls back on any error."""
+    """Yield a new cursor inside a transaction that commits and checkpoints at the end of the block.
+
+    Any error rolls the transaction back.
+    """
     cursor = project.cursor()
     try:
         cursor.execute("BEGIN TRANSACTION")
         yield cursor
         cursor.execute("COMMIT")
+        checkpoint(cursor)
     except BaseException:
         # A failed COMMIT has already ended the transaction, so there may be nothing to roll back.
         with suppress(duckdb.TransactionException):
@@ -65,3 +72,24 @@ def transaction(project) -> Iterator[duckdb.DuckDBPyConnection]:
         raise
     finally:
         cursor.close()
+
+
+def checkpoint(source) -> None:
+    """Write committed changes from the write-ahead log into the project file.
+
+    A process that opens the project while this one has it open reads a copy
+    of the file without its write-ahead log (``tui.store.project._open_snapshot``),
+    so every write path calls this after it commits. Never call it inside a
+    transaction, because DuckDB rejects the checkpoint there and aborts that transaction.
+    """
+    try:
+        connection_of(source).execute("CHECKPOINT")
+    except duckdb.Error as error:
+        # The change stays committed. DuckDB (2.0.1) rejects a checkpoint while another transaction
+        # has uncommitted updates or deletes, as an import has, and a later checkpoint
+        # (at the latest when the project closes) writes the change to the file.
+        log.warning(
+            "checkpoint after a committed write failed, so a read-only copy opened before the next "
+            "checkpoint misses the change: %s",
+            error,
+        )
