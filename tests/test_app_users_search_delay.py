@@ -68,22 +68,21 @@ async def test_enter_searches_without_delay(ecom):
         assert screen.total is not None
 
 
-async def test_enter_opens_single_match(ecom):
+async def test_enter_then_enter_opens_single_match(ecom):
     async with running(ecom) as (app, pilot):
         screen = await open_users(app, pilot)
         await pilot.press("slash", *"user_0007", "enter")
         await settle(app, pilot)
+        # The first Enter ends the search and moves to the list, on the match, so keys act on it.
         assert screen.total == 1
+        assert app.screen is screen
+        assert screen.focused is screen.table
+        assert screen.table.cursor_row == 0
+
+        await pilot.press("enter")
+        await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert app.screen.profile.user_id == "user_0007"
-
-        # Enter again on a search that already ran and kept one user opens it too.
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert app.screen is screen
-        await pilot.press("slash", "enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ProfileScreen)
 
 
 async def test_enter_keeps_list_of_several_matches(ecom):

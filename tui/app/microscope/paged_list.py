@@ -79,8 +79,6 @@ class PagedListScreen(MicroscopeScreen):
         # List queries started (a count and a first page each), so tests can check that typing runs one.
         self.list_queries = 0
         self._search_timer: Timer | None = None
-        # Set by Enter in the search box: a search that keeps one row opens it, as Enter on that row does.
-        self._open_single_match = False
 
     # What subclasses give ---------------------------------------------------------
 
@@ -151,9 +149,6 @@ class PagedListScreen(MicroscopeScreen):
         if total == 0:
             self.table.show_message(self.no_match if self.search else f"No {self.noun}.")
         self._show_status()
-        if self._open_single_match and self.search and total == 1:
-            self.post_message(RowView.Chosen(self.table, 0))
-        self._open_single_match = False
 
     def _load_failed(self, error: Exception) -> None:
         self.table.show_message(f"The {self.noun} could not be loaded: see the error.")
@@ -240,10 +235,6 @@ class PagedListScreen(MicroscopeScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._open_single_match = self._search_timer is not None or self.total is None
-        if not self._open_single_match and self.search and self.total == 1:
-            # The search already ran and kept one row.
-            self.post_message(RowView.Chosen(self.table, 0))
         self._search_now()
         self.table.focus()
 
