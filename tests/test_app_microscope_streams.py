@@ -82,16 +82,73 @@ async def test_streams_next_and_previous_user(ecom):
         first = screen.table.cursor_value.key.actor_id
 
         await press(app, pilot, "n")
-        assert screen.table.cursor_row == screen.user_starts[1]
+        assert screen.table.cursor_row == screen.range_starts[1]
         second = screen.table.cursor_value.key
         assert second.actor_id != first
         status = screen.query_one("#streams-status").content.plain
         assert status.startswith(f"User 2 of 437 · {second.display_id}")
 
+        # Below the range start, N goes back to it, then to the previous user's.
         await press(app, pilot, "down", "down", "N")
-        assert screen.table.cursor_row == screen.user_starts[1]
+        assert screen.table.cursor_row == screen.range_starts[1]
         await press(app, pilot, "N")
-        assert screen.table.cursor_row == 0
+        assert screen.table.cursor_row == screen.range_starts[0]
+        assert screen.table.cursor_value.key.actor_id == first
+
+
+async def test_streams_open_at_range_start(ecom):
+    async with running(ecom) as (app, pilot):
+        screen = await open_streams(app, pilot)
+        table = screen.table
+        range_start = screen.range_starts[0]
+        assert table.cursor_row == range_start
+        assert table.cursor_value.plain()[0] == "range start 2024-05-01 00:00:00"
+        # The first user has earlier events, so the header is scrolled away and three of them stay above.
+        assert range_start > streams_screen.ROWS_ABOVE_RANGE
+        top = round(table.scroll_offset.y)
+        assert top == range_start - streams_screen.ROWS_ABOVE_RANGE
+
+        # The view draws the range start line on its fourth row, under the column header.
+        drawn = "".join(segment.text for segment in table.render_line(range_start - top + 1))
+        assert drawn.startswith("── range start 2024-05-01 00:00:00 ")
+        # The first counted event is on screen too.
+        marked = next(index for index, row in enumerate(table.loaded_rows()) if row.marked)
+        assert top < marked < top + table.scrollable_content_region.height - 1
+
+        await press(app, pilot, "n")
+        assert table.cursor_row == screen.range_starts[1]
+        assert round(table.scroll_offset.y) == max(screen.range_starts[1] - 3, screen.user_starts[1])
+
+
+async def test_streams_page_down_at_once(ecom):
+    async with running(ecom) as (app, pilot):
+        screen = await open_streams(app, pilot)
+        table = screen.table
+        start_row, start_top = table.cursor_row, round(table.scroll_offset.y)
+        # The view's height less its column header.
+        page = table.scrollable_content_region.height - 1
+
+        await press(app, pilot, "pagedown")
+        assert table.cursor_row == start_row + page
+        assert round(table.scroll_offset.y) == start_top + page
+
+        await press(app, pilot, "pagedown")
+        assert table.cursor_row == start_row + 2 * page
+        assert round(table.scroll_offset.y) == start_top + 2 * page
+
+        await press(app, pilot, "pageup")
+        assert table.cursor_row == start_row + page
+        assert round(table.scroll_offset.y) == start_top + page
+
+
+async def test_streams_status_names_keys(ecom):
+    async with running(ecom) as (app, pilot):
+        screen = await open_streams(app, pilot)
+        user = screen.table.cursor_value.key.display_id
+        status = screen.query_one("#streams-status").content.plain
+        assert status == (
+            f"User 1 of 437 · {user} · {MARK} counted toward the point · UTC · n next user, N previous user, c columns"
+        )
 
 
 async def test_streams_next_batch_loads(ecom, monkeypatch):

@@ -35,6 +35,11 @@ async def test_why_lists_counted_events(ecom):
         status = screen.query_one("#why-status").content.plain
         assert status.startswith(f"{user_id} is here because of these {events_in_point} events")
         assert "point = 437, list = 437" in screen.query_one("#point-header").plain()
+        # The chart has no group-by, so no segment value is shown.
+        assert [column.title for column in screen.query_one("#why-table").columns] == [
+            "Time", "Event", "Session", "Event properties"
+        ]
+        assert not screen.query("#why-segment")
 
         # Enter opens the profile at that event.
         await press(app, pilot, "down", "enter")

@@ -1,4 +1,4 @@
-"""A user's profile: ids, first and last seen, latest properties, cohorts, and activity by session."""
+"""A user's profile: ids, first and last seen, latest properties, cohorts, groups, and activity by session."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ import pandas as pd
 from tui.analytics.microscope.actor_set import MicroscopeError
 from tui.analytics.microscope.sequence import SESSION_BREAK
 
+# The maximum number of groups a profile names. It counts the others without naming them.
+MAX_PROFILE_GROUPS = 100
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -20,7 +23,9 @@ class Profile:
 
     ``user_id`` is None for an actor never identified; ``display_id`` is then
     its device id. ``properties`` contains the latest value of each user property
-    (decoded JSON), sorted by name.
+    (decoded JSON), sorted by name. ``groups`` are the first ``MAX_PROFILE_GROUPS``
+    (group type, group name) pairs that the actor's events name, sorted, out of
+    ``group_count`` in all.
     """
 
     actor_id: int
@@ -32,6 +37,8 @@ class Profile:
     properties: tuple[tuple[str, Any], ...]
     cohorts: tuple[str, ...]
     event_count: int
+    groups: tuple[tuple[str, str], ...]
+    group_count: int
 
 
 def find_actor(cursor: duckdb.DuckDBPyConnection, identifier: str) -> int | None:
@@ -55,6 +62,7 @@ def user_profile(cursor: duckdb.DuckDBPyConnection, actor_id: int) -> Profile:
     display_id = user_id
     if display_id is None:
         display_id = device_ids[0] if device_ids else str(actor_id)
+    groups, group_count = _groups_of(cursor, actor_id)
 
     return Profile(
         actor_id=actor_id,
@@ -66,6 +74,8 @@ def user_profile(cursor: duckdb.DuckDBPyConnection, actor_id: int) -> Profile:
         properties=tuple(sorted(json.loads(properties or "{}").items())),
         cohorts=_cohorts_of(cursor, actor_id),
         event_count=cursor.execute("SELECT count(*) FROM events WHERE actor_id = ?", [actor_id]).fetchall()[0][0],
+        groups=groups,
+        group_count=group_count,
     )
 
 
@@ -131,3 +141,26 @@ def _cohorts_of(cursor: duckdb.DuckDBPyConnection, actor_id: int) -> tuple[str, 
         [actor_id],
     ).fetchall()
     return tuple(name for (name,) in rows)
+
+
+def _groups_of(cursor: duckdb.DuckDBPyConnection, actor_id: int) -> tuple[tuple[tuple[str, str], ...], int]:
+    """Return the first ``MAX_PROFILE_GROUPS`` (group type, group name) pairs the actor's events name, and their count.
+
+    An actor belongs to the groups its events name, as in hosted analytics
+    tools: an event's ``groups`` fill ``event_groups``, one row per group.
+    """
+    rows = cursor.execute(
+        """
+        WITH named AS (
+            SELECT DISTINCT groups.group_type, groups.group_name
+            FROM events
+            JOIN event_groups ON event_groups.seq = events.seq
+            JOIN groups ON groups.group_id = event_groups.group_id
+            WHERE events.actor_id = ?
+        )
+        SELECT group_type, group_name, count(*) OVER () FROM named ORDER BY group_type, group_name LIMIT ?
+        """,
+        [actor_id, MAX_PROFILE_GROUPS],
+    ).fetchall()
+    count = rows[0][2] if rows else 0
+    return tuple((group_type, group_name) for group_type, group_name, _ in rows), count

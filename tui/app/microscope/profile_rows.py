@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.analytics.microscope.profile import Profile
-from tui.app.formatting import SEPARATOR, format_number
+from tui.app.formatting import SEPARATOR, format_number, quantity_text
 from tui.app.microscope.cells import (
     TIME_CELLS,
     data_text,
@@ -25,7 +25,7 @@ ACTIVITY_COLUMNS = [Column("Time", TIME_CELLS), Column("Event"), Column("Event p
 
 
 def facts_table(profile: Profile, zone: str) -> Table:
-    """Return the user's ids, first and last seen, event count, cohorts and latest user properties."""
+    """Return the user's ids, first and last seen, event count, cohorts, groups and latest user properties."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
@@ -40,6 +40,7 @@ def facts_table(profile: Profile, zone: str) -> Table:
         ("Events", format_number(profile.event_count)),
         ("Cohorts", cohorts),
     ]
+    rows.extend(_group_rows(profile))
     if not profile.properties:
         rows.append(("User properties", "(none)"))
     for index, (name, value) in enumerate(profile.properties):
@@ -48,6 +49,23 @@ def facts_table(profile: Profile, zone: str) -> Table:
     for label, value in rows:
         table.add_row(Text(label), Text(value))
     return table
+
+
+def _group_rows(profile: Profile) -> list[tuple[str, str]]:
+    """Return one fact per group type, ``TYPE = name, name``, and a last one counting the groups not listed."""
+    if not profile.groups:
+        return [("Groups", "(none)")]
+    names_by_type: dict[str, list[str]] = {}
+    for group_type, group_name in profile.groups:
+        names_by_type.setdefault(group_type, []).append(printable(group_name))
+    rows = []
+    for index, (group_type, names) in enumerate(names_by_type.items()):
+        label = "Groups" if index == 0 else ""
+        rows.append((label, f"{printable(group_type)} = {', '.join(names)}"))
+    unlisted = profile.group_count - len(profile.groups)
+    if unlisted > 0:
+        rows.append(("", f"and {quantity_text(unlisted, 'more groups', 'more group')} not listed"))
+    return rows
 
 
 def activity_rows(events: pd.DataFrame, zone: str, more: bool) -> list[Row]:

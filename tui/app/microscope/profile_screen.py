@@ -97,7 +97,14 @@ class ProfileScreen(MicroscopeScreen):
         self.query_one("#profile-title", Static).update(Text(title, style="bold"))
         self.facts = facts_table(self.profile, self.zone)
         self.query_one("#profile-facts-table", Static).update(self.facts)
-        self._show_activity(self._row_of(self.focus_seq))
+        # The facts just grew, so the next layout shrinks the activity. Its cursor is placed after
+        # that layout, because a cursor placed now near the bottom would end up below the screen.
+        self.call_after_refresh(self._show_first_activity)
+
+    def _show_first_activity(self) -> None:
+        # The screen may have closed before the layout ran.
+        if self.is_attached:
+            self._show_activity(self._row_of(self.focus_seq))
 
     def _load_failed(self, error: Exception) -> None:
         self.query_one("#profile-facts-table", Static).update(Text("The profile could not be loaded: see the error."))

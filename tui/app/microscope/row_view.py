@@ -297,13 +297,19 @@ class RowView(ScrollView, can_focus=True):
         self.refresh()
         self._request_visible()
 
+    def scroll_to_row(self, index: int) -> None:
+        """Scroll so that row ``index`` is the first one under the column header, or as near as the list allows."""
+        # Forced: a list just shown has no scrollbar until the next layout, and Textual ignores
+        # an unforced scroll of a view without one. The scroll offset is still clamped to the rows.
+        self.scroll_to(y=index, animate=False, immediate=True, force=True)
+
     def _scroll_to_cursor(self, to_top: bool) -> None:
         body = self._body_height()
         top = round(self.scroll_offset.y)
         if to_top or self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+            self.scroll_to_row(self.cursor_row)
         elif self.cursor_row >= top + body:
-            self.scroll_to(y=self.cursor_row - body + 1, animate=False, immediate=True)
+            self.scroll_to_row(self.cursor_row - body + 1)
 
     def action_move(self, delta: int) -> None:
         target = self.cursor_row + delta
@@ -313,7 +319,14 @@ class RowView(ScrollView, can_focus=True):
         self.move_cursor(target)
 
     def action_page(self, direction: int) -> None:
-        self.move_cursor(self.cursor_row + direction * self._body_height())
+        """Scroll a page and move the cursor as far, so it keeps its line on screen.
+
+        Moving only the cursor would spend the first press taking it to the
+        screen's last line, with the rows barely moving.
+        """
+        page = self._body_height()
+        self.scroll_to_row(round(self.scroll_offset.y) + direction * page)
+        self.move_cursor(self.cursor_row + direction * page)
 
     def action_first(self) -> None:
         self.move_cursor(0)

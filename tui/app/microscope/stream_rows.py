@@ -18,6 +18,9 @@ from tui.app.microscope.cells import TIME_CELLS, data_text, format_moment, is_mi
 from tui.app.microscope.row_view import Column, Row
 from tui.text import printable
 
+# The label of the line drawn where the point's range starts, before its time.
+RANGE_START = "range start"
+
 
 @dataclass(frozen=True)
 class StreamBatch:
@@ -45,10 +48,20 @@ def stream_columns(property_names: list[str]) -> list[Column]:
     return [Column("Time", TIME_CELLS), Column("Event")] + [Column(printable(name)) for name in property_names]
 
 
-def stream_rows(batch: StreamBatch, zone: str) -> tuple[list[Row], list[int]]:
-    """Return the batch's rows and the row index of each user's header."""
+@dataclass(frozen=True)
+class StreamLayout:
+    """A batch's rows, with the row index of each user's header and of each user's "range start" line."""
+
+    rows: list[Row]
+    user_starts: list[int]
+    range_starts: list[int]
+
+
+def stream_rows(batch: StreamBatch, zone: str) -> StreamLayout:
+    """Return the batch's rows, one user after another in the batch's order."""
     rows: list[Row] = []
     user_starts: list[int] = []
+    range_starts: list[int] = []
     property_columns = list(batch.events.columns[len(STREAM_COLUMNS) :])
     by_actor = {actor_id: frame for actor_id, frame in batch.events.groupby("actor_id", sort=False)}
     for position, user in enumerate(batch.users.itertuples(index=False)):
@@ -57,8 +70,18 @@ def stream_rows(batch: StreamBatch, zone: str) -> tuple[list[Row], list[int]]:
         events = by_actor.get(actor_id, batch.events.iloc[0:0]).to_dict("records")
         user_starts.append(len(rows))
         rows.append(_user_header(batch, position, actor_id, display_id, events))
-        rows.extend(_user_rows(batch, zone, StreamKey(actor_id, display_id), events, property_columns))
-    return rows, user_starts
+        user_rows = _user_rows(batch, zone, StreamKey(actor_id, display_id), events, property_columns)
+        range_starts.append(len(rows) + _range_start_index(user_rows))
+        rows.extend(user_rows)
+    return StreamLayout(rows, user_starts, range_starts)
+
+
+def _range_start_index(user_rows: list[Row]) -> int:
+    """Return the index of the "range start" line among one user's rows, which ``_user_rows`` always draws."""
+    for index, row in enumerate(user_rows):
+        if row.rule and row.plain()[0].startswith(RANGE_START):
+            return index
+    return 0
 
 
 def _user_header(batch: StreamBatch, position: int, actor_id: int, display_id: str, events: list[dict]) -> Row:
@@ -76,7 +99,7 @@ def _user_rows(batch: StreamBatch, zone: str, user: StreamKey, events: list[dict
     for event in events:
         position = event["position"]
         if previous in (None, "before") and position != "before":
-            rows.append(_line(user, f"range start {format_moment(batch.start, zone)}"))
+            rows.append(_line(user, f"{RANGE_START} {format_moment(batch.start, zone)}"))
         if previous != "after" and position == "after":
             rows.append(_line(user, f"range end {format_moment(batch.end, zone)}"))
         if event["session_break"]:
@@ -85,7 +108,7 @@ def _user_rows(batch: StreamBatch, zone: str, user: StreamKey, events: list[dict
         previous = position
     # A range the user has no event after still gets its edges drawn.
     if previous in (None, "before"):
-        rows.append(_line(user, f"range start {format_moment(batch.start, zone)}"))
+        rows.append(_line(user, f"{RANGE_START} {format_moment(batch.start, zone)}"))
     if previous != "after":
         rows.append(_line(user, f"range end {format_moment(batch.end, zone)}"))
     return rows

@@ -3,6 +3,7 @@
 Users come ``BATCH`` at a time, in the user list's order, and only the
 batch on screen is held: ``n`` and ``N`` (or moving past either end)
 load the neighbouring batch, so ten thousand users cost nothing until reached.
+Each user's stream opens at its "range start" line, a few earlier events above it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ BATCH = 50
 DEFAULT_COLUMNS = 3
 # The user list's order: sort column, descending, search.
 DEFAULT_ORDER = ("events_in_point", True, None)
+# Rows shown above a user's "range start" line when the stream opens: the last events before the range.
+ROWS_ABOVE_RANGE = 3
 
 
 class StreamsScreen(MicroscopeScreen):
@@ -66,6 +69,7 @@ class StreamsScreen(MicroscopeScreen):
         self.property_names: list[str] | None = None
         self.batch: StreamBatch | None = None
         self.user_starts: list[int] = []
+        self.range_starts: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static(Text("User streams", style="bold"), classes="screen-title")
@@ -112,18 +116,32 @@ class StreamsScreen(MicroscopeScreen):
         if self.order[2] is None and self.list_count is None:
             self.list_count = batch.total
             self.query_one(PointHeader).set_list_count(batch.total)
-        rows, self.user_starts = stream_rows(batch, self.zone)
+        layout = stream_rows(batch, self.zone)
+        self.user_starts, self.range_starts = layout.user_starts, layout.range_starts
         self.table.set_columns(stream_columns(batch.property_names))
-        if not rows:
+        if not layout.rows:
             self.table.show_message("No users in this list.")
             self._show_status("No users in this list.")
             return
-        position = min(max(focus_user - batch.offset, 0), len(self.user_starts) - 1)
         if at_end:
-            self.table.show_rows(rows, cursor=len(rows) - 1)
+            self.table.show_rows(layout.rows, cursor=len(layout.rows) - 1)
         else:
-            self.table.show_rows(rows, cursor=self.user_starts[position], to_top=True)
+            self.table.show_rows(layout.rows)
+            self._show_user(min(max(focus_user - batch.offset, 0), len(self.user_starts) - 1))
         self._show_status()
+
+    def _show_user(self, index: int) -> None:
+        """Put the cursor on the "range start" line of user ``index`` of the batch, near the top of the view.
+
+        The counted events come after that line, and up to ``BEFORE`` events from
+        before the range (see ``tui.analytics.microscope.streams``) come above it,
+        so a stream shown from the user's header would start with a screen of them.
+        """
+        range_start = self.range_starts[index]
+        top = max(range_start - ROWS_ABOVE_RANGE, self.user_starts[index])
+        self.table.scroll_to_row(top)
+        # The cursor stays on screen: move_cursor scrolls again only when a short view leaves it below.
+        self.table.move_cursor(range_start)
 
     def _show_status(self, text: str | None = None) -> None:
         if text is None:
@@ -136,7 +154,9 @@ class StreamsScreen(MicroscopeScreen):
             return ""
         index = self._user_index(self.table.cursor_row)
         user = f"User {format_number(self.batch.offset + index + 1)} of {format_number(self.batch.total)}"
-        parts = (user, printable(row.key.display_id), f"{MARK} counted toward the point", "n/N users, c columns", self.zone)
+        keys = "n next user, N previous user, c columns"
+        # The keys come last, so a narrow terminal cuts them (the footer lists them too) before the time zone.
+        parts = (user, printable(row.key.display_id), f"{MARK} counted toward the point", self.zone, keys)
         return SEPARATOR.join(parts)
 
     def on_row_view_cursor_moved(self, message: RowView.CursorMoved) -> None:
@@ -158,7 +178,7 @@ class StreamsScreen(MicroscopeScreen):
             return
         index = self._user_index(self.table.cursor_row) + 1
         if index < len(self.user_starts):
-            self.table.move_cursor(self.user_starts[index], to_top=True)
+            self._show_user(index)
         else:
             self._next_batch()
 
@@ -166,11 +186,11 @@ class StreamsScreen(MicroscopeScreen):
         if self.batch is None or not self.user_starts:
             return
         index = self._user_index(self.table.cursor_row)
-        # On a user's events, N goes to that user's header first.
-        if self.table.cursor_row > self.user_starts[index]:
-            self.table.move_cursor(self.user_starts[index], to_top=True)
+        # Below a user's range start, N goes back to it first.
+        if self.table.cursor_row > self.range_starts[index]:
+            self._show_user(index)
         elif index > 0:
-            self.table.move_cursor(self.user_starts[index - 1], to_top=True)
+            self._show_user(index - 1)
         else:
             self._previous_batch(at_end=False)
 

@@ -1,4 +1,8 @@
-"""Why is this user here: the exact events of one user that the point's query counted."""
+"""Why is this user here: the exact events of one user that the point's query counted.
+
+On a point grouped by a property, a column and a line show the user's value
+of that property on those events, which is what put them in the segment.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,10 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tui.analytics.microscope.actor_set import Target
-from tui.analytics.microscope.why import why_here
+from tui.analytics.microscope.why import segment_property, why_here
 from tui.app.footer import SteadyFooter
 from tui.app.microscope.base import MicroscopeScreen
-from tui.app.microscope.cells import TIME_CELLS, data_text, properties_text, time_text
+from tui.app.microscope.cells import TIME_CELLS, data_text, is_missing, properties_text, time_text
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.profile_screen import ProfileScreen
 from tui.app.microscope.row_view import Column, Row, RowView
@@ -44,13 +48,23 @@ class WhyScreen(MicroscopeScreen):
         self.actor_id = actor_id
         self.display_id = display_id
         self.events: pd.DataFrame | None = None
+        # The group-by property whose value put the user in the point's segment, or None.
+        self.segment_property = segment_property(target)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Why {printable(self.display_id)} is here", style="bold"), classes="screen-title")
         yield PointHeader(self.project, self.target, self.settings, self.list_count)
         yield Static(Text("Loading the events… (Esc cancels)"), id="why-status", classes="microscope-status")
-        yield RowView(COLUMNS, id="why-table")
+        if self.segment_property is not None:
+            yield Static(id="why-segment", classes="microscope-status")
+        yield RowView(self._columns(), id="why-table")
         yield SteadyFooter()
+
+    def _columns(self) -> list[Column]:
+        if self.segment_property is None:
+            return COLUMNS
+        # The group-by value goes right after the event, where it reads as part of the reason.
+        return COLUMNS[:2] + [Column(printable(self.segment_property))] + COLUMNS[2:]
 
     def on_mount(self) -> None:
         table = self.query_one(RowView)
@@ -61,20 +75,31 @@ class WhyScreen(MicroscopeScreen):
 
     def _show(self, events: pd.DataFrame) -> None:
         self.events = events
-        rows = [
-            Row(
-                (
-                    time_text(event.event_time, self.zone),
-                    data_text(event.event_type),
-                    data_text(event.session_id),
-                    Text(properties_text(event.event_properties)),
-                ),
-                key=int(event.seq),
-            )
-            for event in events.itertuples(index=False)
-        ]
+        rows = [Row(self._cells(event), key=int(event.seq)) for event in events.itertuples(index=False)]
         self.query_one(RowView).show_rows(rows)
         self.query_one("#why-status", Static).update(Text(self._summary(len(rows))))
+        if self.segment_property is not None:
+            self.query_one("#why-segment", Static).update(Text(self._segment_summary(events)))
+
+    def _cells(self, event) -> tuple[Text, ...]:
+        cells = [time_text(event.event_time, self.zone), data_text(event.event_type)]
+        if self.segment_property is not None:
+            cells.append(data_text(event.segment_value))
+        cells.extend((data_text(event.session_id), Text(properties_text(event.event_properties))))
+        return tuple(cells)
+
+    def _segment_summary(self, events: pd.DataFrame) -> str:
+        """Return the user's values of the group-by property on ``events``, which decided their segment."""
+        name = printable(self.segment_property)
+        segment = printable(self.target.segment)
+        values = [printable(value) for value in dict.fromkeys(events["segment_value"]) if not is_missing(value)]
+        if events.empty:
+            return f"Grouped by {name}, segment {segment}."
+        if not values:
+            return f"Grouped by {name}, segment {segment}: these events have no {name} value."
+        if len(values) == 1:
+            return f"Grouped by {name}, segment {segment}: the user's {name} on these events is {values[0]}."
+        return f"Grouped by {name}, segment {segment}: the user's {name} values on these events are {', '.join(values)}."
 
     def _summary(self, count: int) -> str:
         user = printable(self.display_id)
