@@ -8,6 +8,7 @@ from locking import write_lock_held
 from test_app import DAYS, ZONE, local_day, make_shop, running, text_of
 from tui.app.builder_screen import BuilderScreen
 from tui.app.choice_screen import ChoiceScreen
+from tui.app.confirm import ConfirmScreen
 from tui.app.filter_editor import FilterEditor
 from tui.app.home_screen import HomeScreen
 from tui.app.pickers import SavedChartsScreen
@@ -131,7 +132,10 @@ async def test_builder_escape_changes_nothing(tmp_path):
         await pilot.press("b", "x")
         assert app.screen.draft["events"] == []
 
+        # The removed series is a change, so Escape requests confirmation before it drops it.
         await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.definition == before

@@ -395,6 +395,11 @@ async def test_type_keys_only_where_they_apply(tmp_path):
         assert "screen.move_row(1)" in listed_actions(app)
         await pilot.press("e")
         assert isinstance(app.screen, BuilderScreen)
+        # Hidden, the key still explains why it does nothing.
+        assert [note.message for note in app._notifications] == [
+            "Only funnels exclude users who did an event between two steps, and this is a segmentation chart."
+        ]
+        app.clear_notifications()
 
         await switch_type(app, pilot, "funnel")
         assert "screen.add_exclusion" in listed_actions(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 from rich.text import Text
@@ -48,6 +49,11 @@ LIST_HINTS = {
     "retention": "Start and return: Enter change, f filter, w filter all",
 }
 
+# The reason J and K move no row on the chart types whose events have no order.
+UNORDERED_EVENTS = {
+    "sessions": "A sessions chart has no events to move: it counts every event.",
+    "retention": "A retention chart's start and return events keep their places: Enter on either changes its event.",
+}
 
 # The ``Lines`` button without a ``segments`` key; with one it shows the key and clears it when pressed.
 # NOTE: the button is hidden while the draft has no ``segments`` key, so this label shows only if that changes.
@@ -77,7 +83,10 @@ class BuilderScreen(EventListActions, Screen):
         Binding("ctrl+r", "apply", "Apply", id="builder.apply", tooltip="Draw the chart as built here"),
         Binding("ctrl+s", "save", "Save", id="builder.save", tooltip="Save the chart under the name typed, and draw it"),
         Binding("ctrl+o", "app.open_saved", "Open", id="builder.open", tooltip="Open a saved chart"),
-        Binding("escape", "back", "Back", id="builder.back", tooltip="Back to the chart without applying"),
+        Binding(
+            "escape", "back", "Back", id="builder.back",
+            tooltip="From a field back to the list, from the list back to the chart without applying",
+        ),
         Binding("q", "back", "Back", show=False, id="builder.quit"),
     ]
 
@@ -87,6 +96,8 @@ class BuilderScreen(EventListActions, Screen):
         self.set_aside = SetAside()
         self.chart_name = chart_name
         self.last_day = last_day
+        # The draft and name as the builder opened with them, set on mount.
+        self.opened_form: tuple[dict, str] | None = None
 
     def compose(self) -> ComposeResult:
         kind = drafts.chart_type(self.draft)
@@ -127,6 +138,7 @@ class BuilderScreen(EventListActions, Screen):
         self.query_one("#chart-name", Input).value = self.chart_name or ""
         self.show_draft()
         self.query_one(SeriesList).focus()
+        self.opened_form = self._form_state()
 
     def show_draft(self, highlight: tuple | None = None) -> None:
         """Show the parts of the draft that are not typed into inputs: the list, group-by and cohort."""
@@ -152,12 +164,17 @@ class BuilderScreen(EventListActions, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the key from the footer and the key list (Textual 8), and stops it running.
+        # The app shows ``unavailable_reason`` when a hidden key is pressed.
+        return self.unavailable_reason(action) is None
+
+    def unavailable_reason(self, action: str) -> str | None:
+        """Return why the list key of ``action`` does nothing on the draft's chart type, or None when it acts."""
         kind = drafts.chart_type(self.draft)
-        if action == "add_exclusion":
-            return kind == "funnel"
-        if action == "move_row":
-            return kind in drafts.EVENT_LISTS
-        return True
+        if action == "add_exclusion" and kind != "funnel":
+            return f"Only funnels exclude users who did an event between two steps, and this is a {kind} chart."
+        if action == "move_row" and kind not in drafts.EVENT_LISTS:
+            return UNORDERED_EVENTS[kind]
+        return None
 
     # Chart type, interval, group-by and cohort -------------------------------
 
@@ -241,12 +258,21 @@ class BuilderScreen(EventListActions, Screen):
 
     # Apply and save ----------------------------------------------------------
 
-    def _definition(self) -> ChartDefinition | None:
-        """Return the draft as a parsed chart, or None after showing why it is invalid."""
-        self.draft["range"] = {
+    def _typed_range(self) -> dict:
+        return {
             "from": self.query_one("#range-from", Input).value.strip(),
             "to": self.query_one("#range-to", Input).value.strip(),
         }
+
+    def _form_state(self) -> tuple[dict, str]:
+        """Return the draft with the range as typed, and the name typed: what apply or save would use."""
+        draft = copy.deepcopy(self.draft)
+        draft["range"] = self._typed_range()
+        return draft, self.query_one("#chart-name", Input).value.strip()
+
+    def _definition(self) -> ChartDefinition | None:
+        """Return the draft as a parsed chart, or None after showing why it is invalid."""
+        self.draft["range"] = self._typed_range()
         try:
             return parse_chart(self.draft)
         except DefinitionError as error:
@@ -292,5 +318,28 @@ class BuilderScreen(EventListActions, Screen):
 
         run_in_background(self, lambda cursor: saved_definition(cursor, name), checked, "Reading the saved charts failed")
 
+    # Back --------------------------------------------------------------------
+
     def action_back(self) -> None:
-        self.dismiss()
+        """Leave a field for the list, or leave the list for the chart, asking first if changes would be lost.
+
+        An open menu of a field gets Escape first and only closes, so
+        Escape goes back one level at a time: menu, field, builder.
+        """
+        series = self.query_one(SeriesList)
+        if self.focused is not None and self.focused is not series:
+            series.focus()
+            return
+        if not self.has_unapplied_changes():
+            self.dismiss()
+            return
+        question = "The chart builder has changes that were not applied. Leave and drop them? (y/n)"
+        self.app.push_screen(ConfirmScreen(question), self._leave_confirmed)
+
+    def has_unapplied_changes(self) -> bool:
+        """Tell whether the draft, the typed range or the name differ from what the builder opened with."""
+        return self._form_state() != self.opened_form
+
+    def _leave_confirmed(self, leave: bool | None) -> None:
+        if leave:
+            self.dismiss()

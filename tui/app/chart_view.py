@@ -25,6 +25,11 @@ Points = ChartPoints | FunnelPoints | RetentionPoints
 RETENTION_ACTIONS = ("first_cohort", "last_cohort", "move_segment")
 
 
+def chart_shown(definition) -> str:
+    """Name the type of the chart shown, for messages on keys that do nothing on it."""
+    return "no chart is drawn" if definition is None else f"this is a {definition.type} chart"
+
+
 class ChartView(Widget, can_focus=True):
     """The canvas of the loaded chart: lines, funnel bars, or a retention cohort table.
 
@@ -118,12 +123,25 @@ class ChartView(Widget, can_focus=True):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Hide the retention keys on other charts, and the segment keys on an ungrouped table."""
+        # The app shows ``unavailable_reason`` when a hidden key is pressed.
+        return self.unavailable_reason(action) is None
+
+    def unavailable_reason(self, action: str) -> str | None:
+        """Return why the retention key of ``action`` does nothing on the chart shown, or None when it acts."""
         if action not in RETENTION_ACTIONS:
-            return True
+            return None
         points = self.app.points
         if not isinstance(points, RetentionPoints):
-            return False
-        return action != "move_segment" or points.grouped
+            current_chart = chart_shown(self.app.definition)
+            if action == "move_segment":
+                return f"Only retention tables grouped by a property show one segment at a time, and {current_chart}."
+            return (
+                f"Only retention tables have start cohorts to jump to, and {current_chart}. "
+                "g and G go to the first and last bucket."
+            )
+        if action == "move_segment" and not points.grouped:
+            return "This retention table has no segments: group it by a property in the builder (b) to get one table each."
+        return None
 
     def action_first_cohort(self) -> None:
         self._move_retention(lambda points: points.first_cohort())

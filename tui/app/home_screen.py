@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.app.chart_view import ChartView
+from tui.app.chart_view import ChartView, chart_shown
 from tui.app.describe import (
     describe_chart,
     describe_entry_bucket,
@@ -57,9 +57,15 @@ RETENTION_KEY_DESCRIPTIONS = {
     "last_bucket": "Last period",
     "toggle_part": "Switch between the retained and the not-retained users of the cell",
 }
-# Actions of the home screen that apply only to some cursor models.
+# Actions of the home screen that apply only to some cursor models, and why the others have them hidden.
 PART_ACTIONS = ("toggle_part",)
 FUNNEL_ACTIONS = ("switch_over_time",)
+PARTS_REASON = "Only retention charts and a funnel's conversion over time (T) have two parts to switch between with t"
+FUNNEL_STEPS_PARTS = (
+    "On a funnel's steps, up and down move between the dropped-off and converted parts. "
+    "T shows conversion over time, where t switches between them."
+)
+OVER_TIME_REASON = "Only funnel charts switch to conversion over time with T"
 
 
 def chart_key_entries(entries: list[KeyEntry], points) -> list[KeyEntry]:
@@ -222,12 +228,19 @@ class HomeScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Let the part and funnel keys run, and be listed in the keys dialog, only on the charts they act on."""
+        # False hides the key. The app shows ``unavailable_reason`` when a hidden key is pressed.
+        return self.unavailable_reason(action) is None
+
+    def unavailable_reason(self, action: str) -> str | None:
+        """Return why ``action`` does nothing on the chart shown, or None when it acts on it."""
         points = self.app.points
         if action in PART_ACTIONS and not isinstance(points, (RetentionPoints, FunnelOverTimePoints)):
-            return False
+            if isinstance(points, FunnelPoints):
+                return FUNNEL_STEPS_PARTS
+            return f"{PARTS_REASON}, and {chart_shown(self.app.definition)}."
         if action in FUNNEL_ACTIONS and not isinstance(points, (FunnelPoints, FunnelOverTimePoints)):
-            return False
-        return True
+            return f"{OVER_TIME_REASON}, and {chart_shown(self.app.definition)}."
+        return None
 
     # Imported on first use: these screens pull in the store's pandas queries.
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -30,6 +31,7 @@ from tui.app.chart_history import ChartHistory, ChartOrigin, ShownChart, derived
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.chart_points import ChartPoints
 from tui.app.commands import LoupeCommands
+from tui.app.confirm import ConfirmScreen
 from tui.app.describe import counted_unit
 from tui.app.funnel_points import FunnelPoints
 from tui.app.help_screen import HelpScreen
@@ -37,6 +39,7 @@ from tui.app.home_screen import HomeScreen, chart_key_entries
 from tui.app.keys import key_entries
 from tui.app.retention_points import RetentionPoints, not_begun_message
 from tui.store.project import ProjectError, open_project
+from tui.text import printable
 
 if TYPE_CHECKING:
     from tui.app.chart_jobs import ChartResult
@@ -252,21 +255,35 @@ class LoupeApp(ChartChanges, App):
             event.prevent_default()
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
-        """Run ``action``, or show why not when its screen rejects it, instead of doing nothing.
+        """Run ``action``, or show why not when its screen or widget rejects it, instead of doing nothing.
 
-        A key whose ``check_action`` returns None shows greyed out in the
-        footer, which reads the same as the others without colour, and Textual
-        (8.2) ignores a press of it. A screen with ``unavailable_reason(action)``
-        explains that press.
+        Textual (8.2) ignores a press of a key whose ``check_action`` returns
+        None, which shows it greyed out in the footer (the same as the others
+        without colour), or False, which hides it. A node with
+        ``unavailable_reason(action)`` explains that press.
         """
         if await super().run_action(action, default_namespace, namespaces):
             return True
-        explain = getattr(default_namespace, "unavailable_reason", None)
-        if callable(explain) and isinstance(action, str) and "." not in action:
-            reason = explain(action.partition("(")[0])
-            if reason is not None:
-                self.notify(reason, severity="warning", markup=False)
+        target, name = self._action_target(action, default_namespace, namespaces)
+        explain = getattr(target, "unavailable_reason", None)
+        reason = explain(name) if callable(explain) else None
+        if reason is not None:
+            self.notify(reason, severity="warning", markup=False)
         return False
+
+    def _action_target(self, action, default_namespace, namespaces) -> tuple[object, str]:
+        """Return the node ``action`` runs on and the action's name, as Textual resolves them.
+
+        A binding such as ``screen.add_exclusion`` on a list runs on the
+        screen, not on the list it is bound on.
+        """
+        namespace, name, _ = action if isinstance(action, tuple) else parse_action(action)
+        if not namespace:
+            return (self if default_namespace is None else default_namespace), name
+        if namespaces is not None and namespace in namespaces:
+            return namespaces[namespace], name
+        targets = {"app": self, "screen": self.screen, "focused": self.focused}
+        return targets.get(namespace), name
 
     def check_writable(self) -> bool:
         """Return True if the project can be changed, else show why not and return False."""
@@ -319,8 +336,21 @@ class LoupeApp(ChartChanges, App):
         self.push_screen(SavedChartsScreen(), self._saved_chart_chosen)
 
     def _saved_chart_chosen(self, name: str | None) -> None:
+        """Open the saved chart ``name`` from the home screen, asking first if a builder's changes would be lost."""
+        from tui.app.builder_screen import BuilderScreen
+
         if name is None:
             return
+        builders = [screen for screen in self.screen_stack if isinstance(screen, BuilderScreen)]
+        if not any(builder.has_unapplied_changes() for builder in builders):
+            self._open_from_home(name)
+            return
+        question = (
+            f"The chart builder has changes that were not applied. Open {printable(name)!r} and drop them? (y/n)"
+        )
+        self.push_screen(ConfirmScreen(question), lambda yes: self._open_from_home(name) if yes else None)
+
+    def _open_from_home(self, name: str) -> None:
         while self.screen is not self.home:
             self.pop_screen()
         self.open_saved_chart(name)
