@@ -54,8 +54,8 @@ async def open_driver_users(app, pilot, row: int, choice: int) -> UsersScreen:
 # = 0.4, p(coupon) = 1. Benjamini-Hochberg over 2 tests: q(help) = 0.4 * 2 / 1 = 0.8, q(coupon) = 1.
 # No driver is a property value yet, so the table leaves out the property value column.
 SHOP_DRIVERS = [
-    ("help", "0 · 0.0%", "2 · 66.7%", "-0.67", "0.22", "0.800"),
-    ("coupon", "1 · 50.0%", "1 · 33.3%", "+0.17", "1.50", "1.000"),
+    ("help", "0 · 0.0%", "2 · 66.7%", "-0.67", "0.22", "0.400", "0.800"),
+    ("coupon", "1 · 50.0%", "1 · 33.3%", "+0.17", "1.50", "1.000", "1.000"),
 ]
 
 
@@ -64,6 +64,9 @@ async def test_drivers_table_on_shop(tmp_path):
         screen = await open_drivers(app, pilot, "l", "l", "k")
         assert summary(screen).startswith(
             "Step 2 cart → step 3 buy · 5 users reached step 2: 2 converted, 3 dropped off · window 1d, this order\n"
+        )
+        assert summary(screen).endswith(
+            "\np: two-sided Fisher exact · q: p corrected for 2 tests (Benjamini-Hochberg)"
         )
         assert driver_rows(screen) == SHOP_DRIVERS
         assert "point = 3, list = 3" in screen.query_one("#point-header").plain()
@@ -130,10 +133,10 @@ async def test_property_values_as_drivers(tmp_path):
         assert app.screen is screen
         assert screen.properties == (("coupon", "code"),)
         assert driver_rows(screen) == [
-            ("help", "", "0 · 0.0%", "2 · 66.7%", "-0.67", "0.22", "0.800"),
-            ("coupon", "code = SPRING", "1 · 50.0%", "0 · 0.0%", "+0.61", "4.00", "0.800"),
-            ("coupon", "code = [b]ÉTÉ[/b]", "0 · 0.0%", "1 · 33.3%", "-0.41", "0.50", "1.000"),
-            ("coupon", "", "1 · 50.0%", "1 · 33.3%", "+0.17", "1.50", "1.000"),
+            ("help", "", "0 · 0.0%", "2 · 66.7%", "-0.67", "0.22", "0.400", "0.800"),
+            ("coupon", "code = SPRING", "1 · 50.0%", "0 · 0.0%", "+0.61", "4.00", "0.400", "0.800"),
+            ("coupon", "code = [b]ÉTÉ[/b]", "0 · 0.0%", "1 · 33.3%", "-0.41", "0.50", "1.000", "1.000"),
+            ("coupon", "", "1 · 50.0%", "1 · 33.3%", "+0.17", "1.50", "1.000", "1.000"),
         ]
 
         users = await open_driver_users(app, pilot, row=2, choice=1)
@@ -219,4 +222,4 @@ async def test_ecom_walk_through(ecom):
         assert status.startswith(f"{third.dropped} users · ")
         errors = error_messages(app)
         assert len(errors) == 1
-        assert "more than the limit of 30 days" in errors[0]
+        assert "more than the project's limit of 30 days" in errors[0]

@@ -82,7 +82,8 @@ async def test_palette_opens_pathfinder_on_chart_range(project_path):
         assert [row[:2] for row in rows] == expected_rows(app, screen, start="View")
         query = screen.query_one("#pathfinder-query").content.plain
         assert query.startswith("Paths after View · 2024-03-01 to 2024-03-05 (UTC)")
-        assert "6 users" in screen.query_one("#paths-status").content.plain
+        status = screen.query_one("#paths-status").content.plain
+        assert status == "6 users · Space open or close · e open all below"
         assert error_messages(app) == []
 
 

@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 import pandas as pd
+from textual.widgets._footer import FooterKey
 
 from builders import build_project
 from ecom_app import VIEWS_BY_PLATFORM, endless_set, run_menu_action, with_chart
@@ -105,8 +106,11 @@ async def test_paths_range_limit_raised_with_key(ecom):
         screen = await run_menu_action(app, pilot, "p", PathsScreen)
 
         status = screen.query_one("#paths-status").content.plain
-        assert "more than the limit of 30 days" in status
-        assert "Press L to allow 31 days for this report." in status
+        assert "This report would read 31 days of events, more than the project's limit of 30 days" in status
+        assert "The point covers 31 days, [2024-03-01 00:00, 2024-04-01 00:00) UTC." in status
+        assert status.endswith("\nPress L to allow 31 days for this report.")
+        # The app's key raises the limit, so the command line's option is not named.
+        assert "--max-days" not in status
         assert screen.query_one(PathsTree).nodes() == []
 
         await press(app, pilot, "L")
@@ -181,3 +185,53 @@ async def test_paths_fit_80_by_24(ecom):
         tree = screen.query_one(PathsTree)
         assert tree.region.height >= 10
         assert screen.query_one("#paths-settings").region.height == 1
+
+
+def closed_steps(tree: PathsTree) -> list[str]:
+    """Return the paths of the steps that have children but are closed."""
+    return [node.data.path for node in tree.nodes() if node.allow_expand and not node.is_expanded]
+
+
+async def test_paths_e_opens_all_below(ecom):
+    async with running(with_chart(ecom, VIEWS_WEEKLY, "Weekly views")) as (app, pilot):
+        screen = await run_menu_action(app, pilot, "p", PathsScreen)
+        tree = screen.query_one(PathsTree)
+        assert tree.cursor_node is tree.root
+        # Steps from depth 2 arrive closed.
+        assert {path.count(" > ") for path in closed_steps(tree)} == {2, 3, 4}
+
+        await press(app, pilot, "e")
+        assert closed_steps(tree) == []
+
+        # e opens only: pressed again, it closes nothing.
+        await press(app, pilot, "e")
+        assert closed_steps(tree) == []
+
+        # On a step, shift+space (like e) opens that step and every step below it, and no other step.
+        await press(app, pilot, "j", "j")
+        step = tree.cursor_node
+        sibling = step.next_sibling
+        assert step.data.depth == 1
+        assert sibling.allow_expand
+        step.collapse_all()
+        sibling.collapse_all()
+        await press(app, pilot, "shift+space")
+        assert step.data.path not in closed_steps(tree)
+        assert not any(path.startswith(step.data.path + " > ") for path in closed_steps(tree))
+        assert sibling.data.path in closed_steps(tree)
+
+        # Space closes the highlighted step only.
+        await press(app, pilot, "space")
+        assert not step.is_expanded
+        assert tree.root.is_expanded
+
+
+async def test_paths_keys_named_alike(ecom):
+    async with running(with_chart(ecom, VIEWS_WEEKLY, "Weekly views")) as (app, pilot):
+        screen = await run_menu_action(app, pilot, "p", PathsScreen)
+
+        keys = {key.description: key for key in screen.query(FooterKey)}
+        assert keys["Open or close"].key == "space"
+        assert keys["Open all below"].key == "e"
+        status = screen.query_one("#paths-status").content.plain
+        assert status.endswith(" users · Space open or close · e open all below")

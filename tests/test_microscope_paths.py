@@ -12,7 +12,10 @@ from builders import build_project
 from microscope_data import chart_json, day_point
 from path_data import session_events
 from tui.analytics.microscope import ActorSet, MicroscopeError, path_rows, point_paths
+from tui.analytics.definition import parse_chart
 from tui.analytics.microscope.actor_set import events_actor_set
+from tui.analytics.microscope.paths import PathRangeError
+from tui.analytics.point import Point
 
 CHART = chart_json("Start")
 POINT = day_point(CHART, 2)  # 2024-03-03
@@ -53,8 +56,8 @@ def test_paths_count_users_per_node(project):
     users = {path: row.users for path, row in nodes.items()}
     assert users == {
         "Start": 9,
-        "Start > A": 4, "Start > End": 2, "Start > B": 1, "Start > F": 1, "Start > G": 1,
-        "Start > A > B": 2, "Start > A > D": 1, "Start > A > End": 1,
+        "Start > A": 5, "Start > End": 1, "Start > B": 1, "Start > F": 1, "Start > G": 1,
+        "Start > A > B": 2, "Start > A > D": 1, "Start > A > End": 2,
         "Start > A > B > End": 1, "Start > A > B > C": 1, "Start > A > B > C > End": 1,
         "Start > A > D > End": 1, "Start > B > End": 1, "Start > F > End": 1,
         "Start > G > A": 1, "Start > G > A > End": 1,
@@ -69,8 +72,8 @@ def test_paths_tree_links(project):
     assert nodes["Start > A"].parent_id == nodes["Start"].node_id
     assert nodes["Start > A > B"].parent_id == nodes["Start > A"].node_id
     assert nodes["Start > A > B"].depth == 2
-    assert nodes["Start > A"].share_of_parent == pytest.approx(4 / 9)
-    assert nodes["Start > A > B"].share_of_parent == pytest.approx(2 / 4)
+    assert nodes["Start > A"].share_of_parent == pytest.approx(5 / 9)
+    assert nodes["Start > A > B"].share_of_parent == pytest.approx(2 / 5)
 
 
 def test_paths_other_node(project):
@@ -92,21 +95,22 @@ def test_paths_other_node(project):
 def test_paths_other_cuts_second_level(project):
     nodes = nodes_by_path(project, top=1)
 
-    assert nodes["Start > A"].users == 4
+    assert nodes["Start > A"].users == 5
     assert nodes["Start > Other"].users == 3
     assert nodes["Start > Other"].other_event_count == 3
-    assert nodes["Start > End"].users == 2
+    assert nodes["Start > End"].users == 1
     assert nodes["Start > A > B"].users == 2
     assert nodes["Start > A > Other"].users == 1
-    assert nodes["Start > A > End"].users == 1
+    assert nodes["Start > A > End"].users == 2
 
 
 def test_paths_end_nodes(project):
     nodes = nodes_by_path(project)
 
     ends = {path: row.users for path, row in nodes.items() if row.kind == "end"}
-    assert ends["Start > End"] == 2  # u3's session changed, u4's start was out of session
-    assert ends["Start > A > End"] == 1  # u8's next event was outside the bucket
+    assert ends["Start > End"] == 1  # u3's session changed
+    # u4's out-of-session Start has A a minute later, and u8's next event was outside the bucket.
+    assert ends["Start > A > End"] == 2
     assert all(row.event == "End" for row in nodes.values() if row.kind == "end")
 
 
@@ -115,7 +119,7 @@ def test_paths_keep_repeats(project):
 
     assert nodes["Start > A > A > B > End"].users == 1
     assert nodes["Start > Start > A > End"].users == 1
-    assert nodes["Start > A"].users == 3
+    assert nodes["Start > A"].users == 4
 
 
 def test_paths_depth_cuts_without_end(project):
@@ -124,7 +128,7 @@ def test_paths_depth_cuts_without_end(project):
     assert max(row.depth for row in nodes.values()) == 2
     assert nodes["Start > A > B"].users == 2
     assert "Start > A > B > End" not in nodes
-    assert nodes["Start > A > End"].users == 1
+    assert nodes["Start > A > End"].users == 2
 
 
 def test_path_rows_cover_every_user(project):
@@ -132,7 +136,7 @@ def test_path_rows_cover_every_user(project):
 
     assert list(rows.columns) == ["path", "users"]
     assert rows["users"].sum() == 9
-    assert rows.iloc[0].tolist() == ["Start > End", 2]
+    assert rows.iloc[0].tolist() == ["Start > A > End", 2]
     assert "Start > A > B > C" in rows["path"].tolist()
     assert rows["users"].is_monotonic_decreasing
 
@@ -141,15 +145,34 @@ def test_paths_reject_long_range(tmp_path):
     monthly = day_point(chart_json("Start", "2024-03-01", "2024-03-31", interval="month"), 0)
     with build_project(tmp_path, session_events("u1", "Start A")) as project:
         cursor = project.cursor()
-        with pytest.raises(MicroscopeError, match=r"31 days.*path_max_days"):
+        with pytest.raises(PathRangeError, match=r"31 days.*path_max_days") as refused:
             point_paths(cursor, monthly, project)
+        with pytest.raises(PathRangeError, match=r"more than the limit of 20 days\. The point covers 31 days"):
+            point_paths(cursor, monthly, project, max_days=20)
 
         raised = path_rows(cursor, monthly, project, max_days=31)
         project.set_setting("path_max_days", 40)
         from_setting = path_rows(cursor, monthly, project)
 
+    assert isinstance(refused.value, MicroscopeError)
+    assert refused.value.days == 31
+    assert refused.value.limit == 30
     assert raised.to_dict("records") == [{"path": "Start > A > End", "users": 1}]
     assert from_setting.equals(raised)
+
+
+def test_paths_range_names_window_hours(tmp_path):
+    funnel = parse_chart({"type": "funnel", "steps": [{"event": "Start"}, {"event": "A"}], "window": "12h",
+                          "interval": "day", "range": {"from": "2024-03-01", "to": "2024-03-30"}})
+    with build_project(tmp_path, session_events("u1", "Start A")) as project:
+        with pytest.raises(PathRangeError) as refused:
+            point_paths(project.cursor(), Point(funnel, step=2), project)
+
+    message = str(refused.value)
+    assert message.startswith("This report would read 30.5 days of events, more than the project's limit of 30 days")
+    assert "The point covers 30 days, [2024-03-01 00:00, 2024-03-31 00:00) UTC, and its paths read 0.5 days more" in message
+    assert "for the funnel's 12h conversion window" in message
+    assert refused.value.days == 30.5
 
 
 def test_paths_reject_bad_depth(project):
@@ -188,18 +211,20 @@ def test_paths_anchor_first(anchor_project):
         {"path": "A > S > End", "users": 1},
         {"path": "S > A > C > End", "users": 1},
         {"path": "S > A > S > B > End", "users": 1},
-        {"path": "S > End", "users": 1},
+        {"path": "S > C > End", "users": 1},  # w's out-of-session S collapses into the S before it
     ]
 
 
 def test_paths_anchor_last(anchor_project):
     rows = path_rows(anchor_project.cursor(), steps_set("last"), anchor_project)
 
-    # x's last S, y's A. z's last step S ends its session, and w's is out of session, so C is on neither path.
+    # x's last S, y's A. z's last step S ends its session, so C is not on its path. w's last S is out
+    # of session, and C, a minute later, is on its path.
     assert rows.to_dict("records") == [
-        {"path": "S > End", "users": 2},
         {"path": "A > C > End", "users": 1},
         {"path": "S > B > End", "users": 1},
+        {"path": "S > C > End", "users": 1},
+        {"path": "S > End", "users": 1},
     ]
 
 

@@ -152,10 +152,10 @@ def test_first_occurrence_and_where(tmp_path):
         every_view = users_by_path(project, start="View")
         on_ios = users_by_path(project, start="View", where=(Filter("platform", "=", "iOS"),))
 
-    # w1's first View starts the path; w2's View is out of session, so its path ends at once.
-    assert every_view == {"View": 2, "View > Cart": 1, "View > Cart > End": 1, "View > End": 1}
+    # w1's first View starts the path. w2's View is out of session, and Cart a minute later stays on its path.
+    assert every_view == {"View": 2, "View > Cart": 2, "View > Cart > End": 2}
     # The filter picks w1's second View, and the path's other events need not match it.
-    assert on_ios == {"View": 2, "View > Help": 1, "View > Help > End": 1, "View > End": 1}
+    assert on_ios == {"View": 2, "View > Help": 1, "View > Help > End": 1, "View > Cart": 1, "View > Cart > End": 1}
 
 
 def test_same_timestamp_follows_file_order(tmp_path):
@@ -252,14 +252,14 @@ def test_interleaved_session_ends_path(tmp_path):
     # Help's other session ends i's path, though Cart comes back to View's session.
     assert after == {"View": 1, "View > End": 1}
     assert before_cart == {"Cart": 2, "Cart > Start": 2}
-    # o's Buy is out of session, so nothing comes before it.
-    assert before_buy == {"Buy": 1, "Buy > Start": 1}
+    # o's Buy is out of session, so it takes the session of Cart, a minute before it.
+    assert before_buy == {"Buy": 1, "Buy > Cart": 1, "Buy > Cart > Start": 1}
 
 
 def test_out_of_session_first_start(tmp_path):
-    # The first View is out of session, and a later View shares Cart's session.
+    # The first View is out of session, and its path goes on in the session of Cart, a minute later.
     events = session_events("x", "~View Cart View")
     with build_project(tmp_path, events) as project:
         after = users_by_path(project, start="View")
 
-    assert after == {"View": 1, "View > End": 1}
+    assert after == {"View": 1, "View > Cart": 1, "View > Cart > View": 1, "View > Cart > View > End": 1}

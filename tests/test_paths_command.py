@@ -30,7 +30,8 @@ def project_path(tmp_path):
 
 def run_paths(tmp_path, project_path, *options, chart=None, point="2024-03-03"):
     chart_path = write_chart(tmp_path, chart or chart_json("Open"))
-    return main(["paths", str(chart_path), "--project", str(project_path), "--point", point, *options])
+    point_option = ["--point", point] if point is not None else []
+    return main(["paths", str(chart_path), "--project", str(project_path), *point_option, *options])
 
 
 def test_paths_csv(tmp_path, project_path, capsys):
@@ -68,6 +69,27 @@ def test_paths_range_limit(tmp_path, project_path, capsys):
     allowed = run_paths(tmp_path, project_path, "--max-days", "31", chart=monthly, point="2024-03-01")
 
     assert refused == 2
-    assert "the point's range spans 31 days, more than the limit of 30 days" in message
-    assert "--max-days" in message
+    assert "This report would read 31 days of events, more than the project's limit of 30 days" in message
+    assert "The point covers 31 days, [2024-03-01 00:00, 2024-04-01 00:00) UTC." in message
+    assert "Use --max-days 31 to allow it, or pick a shorter point." in message
+    assert "max_days:" not in message
     assert allowed == 0
+
+
+def test_paths_range_limit_names_funnel_window(tmp_path, project_path, capsys):
+    funnel = {"type": "funnel", "steps": [{"event": "Open"}, {"event": "Buy"}], "window": "1d",
+              "interval": "day", "range": {"from": "2024-03-01", "to": "2024-03-30"}}
+
+    rejected = run_paths(tmp_path, project_path, "--step", "2", "--dropped", chart=funnel, point=None)
+    message = capsys.readouterr().err
+    allowed = run_paths(tmp_path, project_path, "--step", "2", "--dropped", "--max-days", "31", chart=funnel, point=None)
+
+    # The chart's 30 days and the 1-day window after them.
+    assert rejected == 2
+    assert "This report would read 31 days of events" in message
+    assert "The point covers 30 days, [2024-03-01 00:00, 2024-03-31 00:00) UTC, and its paths read 1 day more" in message
+    assert "the funnel's 1d conversion window" in message
+    assert "Use --max-days 31 to allow it" in message
+    assert allowed == 0
+    # bo and di opened the app and bought nothing.
+    assert capsys.readouterr().out.splitlines() == ["path,users", "Open > End,1", "Open > Search > End,1"]

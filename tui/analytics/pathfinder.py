@@ -11,7 +11,9 @@ event in the range, as hosted analytics tools count it:
 
 The tree is the one the microscope's user paths draw (``microscope.paths``),
 with the same rules. Only events in the range count, and a session change
-ends a path. Consecutive repeats collapse unless ``keep_repeats`` is set.
+ends a path. An out-of-session event stays on the path of the events around
+it unless the project's session gap passes. Consecutive repeats collapse
+unless ``keep_repeats`` is set.
 Each step shows its ``top`` events and an ``Other`` node, and nodes count
 distinct users.
 

@@ -25,7 +25,7 @@ from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_value
 from tui.app.microscope.jobs import Job, start_job
 from tui.app.microscope.path_options import PATH_OPTION_BINDINGS, PathOptions
-from tui.app.microscope.paths_tree import PathsTree
+from tui.app.microscope.paths_tree import KEYS_HINT, PathsTree
 from tui.app.pickers import ANY_EVENT_LABEL, event_picker
 from tui.app.range_dialog import RangeDialog
 from tui.store.project import Project
@@ -153,7 +153,7 @@ class PathfinderScreen(PathOptions, Screen):
             self._show_status(Text(f"No paths: nobody did {self._event_name()} in this range."))
         else:
             users = int(nodes.loc[nodes["depth"] == 0, "users"].sum())
-            self._show_status(Text(f"{format_value(users, 'uniques')} · Space opens a step, e opens all below it"))
+            self._show_status(Text(f"{format_value(users, 'uniques')} · {KEYS_HINT}"))
         self.query_one(PathsTree).show_paths(nodes)
 
     def _show_error(self, error: Exception) -> None:

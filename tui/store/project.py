@@ -21,6 +21,13 @@ from tui.store.schema import DEFAULT_SETTINGS, ROLES, SCHEMA_VERSION, create_tab
 log = logging.getLogger(__name__)
 
 
+
+def stored_setting(cursor: duckdb.DuckDBPyConnection, key: str):
+    """Return the project setting ``key`` read on ``cursor``, else its default (None when it has none)."""
+    # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open, which blocks con.sql().
+    rows = cursor.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
+    return json.loads(rows[0][0]) if rows else DEFAULT_SETTINGS.get(key)
+
 class ProjectError(Exception):
     """A project file cannot be opened or changed. The message states why and what to do."""
 
@@ -64,9 +71,7 @@ class Project:
     # Settings ---------------------------------------------------------------
 
     def setting(self, key: str):
-        # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open, which blocks con.sql().
-        rows = self.con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
-        return json.loads(rows[0][0]) if rows else DEFAULT_SETTINGS.get(key)
+        return stored_setting(self.con, key)
 
     def set_setting(self, key: str, value) -> None:
         self.require_writable()

@@ -33,8 +33,7 @@ from tui.store.importing.sessions import (
     split_gap_sessions,
     update_stored_gap_keys,
 )
-from tui.store.project import Project, ProjectError
-from tui.store.schema import DEFAULT_SETTINGS
+from tui.store.project import Project, ProjectError, stored_setting
 from tui.store.statements import is_interrupt, run
 
 log = logging.getLogger(__name__)
@@ -109,7 +108,7 @@ def _check_gap(minutes: float) -> None:
 
 def _rekey_all(cur: duckdb.DuckDBPyConnection, minutes: float, report: Progress) -> GapChange:
     """Re-key the gap sessions of every actor, slice by slice, and return the counts."""
-    change = GapChange(old_minutes=_stored_gap(cur), new_minutes=minutes)
+    change = GapChange(old_minutes=stored_setting(cur, GAP_SETTING), new_minutes=minutes)
     change.gap_events, change.sessions_before = run(
         cur, "count gap sessions", f"SELECT count(*), count(DISTINCT session_key) FROM events WHERE {STORED_GAP_EVENTS}"
     ).fetchall()[0]
@@ -128,11 +127,6 @@ def _rekey_all(cur: duckdb.DuckDBPyConnection, minutes: float, report: Progress)
         done += slice_events
         report(done, change.gap_events)
     return change
-
-
-def _stored_gap(cur: duckdb.DuckDBPyConnection) -> float:
-    rows = run(cur, "read session gap", "SELECT value FROM settings WHERE key = ?", [GAP_SETTING]).fetchall()
-    return json.loads(rows[0][0]) if rows else DEFAULT_SETTINGS[GAP_SETTING]
 
 
 def _actor_slices(cur: duckdb.DuckDBPyConnection, gap_events: int) -> list[tuple[int, int]]:

@@ -8,9 +8,15 @@ Rules:
   events that followed it, or with ``backward`` the events that came before
   it, latest first (Pathfinder's paths before an end event).
 - Only events inside the set's range ``[start, end)`` (by ``event_time``)
-  count, and a path ends at the first session change: another
-  ``session_key``, or any event out of session (see ``sequence``). An
-  out-of-session anchor event therefore ends its path at once.
+  count, and a path ends where its session changes. The path's session is
+  the anchor's ``session_key``, or, when the anchor is out of session (a
+  NULL key, as for ``session_id`` -1), the key of the nearest event on the
+  path that has one. The path ends before the first event of another
+  session. It also ends before an event more than the project's session
+  gap (``session_gap_minutes``) away from the previous event on the path,
+  when either of the two is out of session. An out-of-session event has no
+  session of its own, so it stays on the path of the events around it
+  unless the gap passes.
 - Consecutive repeats of one event are collapsed into one step unless
   ``keep_repeats`` is set.
 - Nodes count distinct users. Under each node the ``top`` events with the
@@ -28,6 +34,7 @@ below ``top``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -36,6 +43,9 @@ import pandas as pd
 from tui.analytics.filters import Fragment
 from tui.analytics.microscope.actor_set import ActorSet, MicroscopeError, Target, as_actor_set
 from tui.analytics.microscope.sequence import ACTOR_ORDER
+from tui.analytics.point import MAX_SESSION_TAIL, Point, point_label
+from tui.store.project import stored_setting
+from tui.store.session_gap import GAP_SETTING
 
 DEFAULT_DEPTH = 5
 DEFAULT_TOP = 5
@@ -53,6 +63,7 @@ OTHER_NAME = "Other"
 # The name of an ``end`` node: where paths stop going forward, and where they begin going backward.
 END_NAME, START_NAME = "End", "Start"
 ANCHORS = ("first", "last")
+DAY = timedelta(days=1)
 
 # One actor's events from the latest back: the order of a path before its anchor event.
 BACKWARD_ORDER = "PARTITION BY actor_id ORDER BY client_time DESC, seq DESC"
@@ -60,6 +71,19 @@ BACKWARD_ORDER = "PARTITION BY actor_id ORDER BY client_time DESC, seq DESC"
 # (a positive BIGINT) in the low 64 bits. In DuckDB 2.0.1 a min over it took a quarter to a half of the
 # time of an arg_min over the (client_time, seq) struct (2.5M events, 2 busy cores).
 EVENT_ORDER = "(epoch_us({table}client_time)::HUGEINT * 18446744073709551616 + {table}seq)"
+
+
+class PathRangeError(MicroscopeError):
+    """The range a path report would read is longer than its limit.
+
+    ``days`` and ``limit`` are in days. The message names no option, so the
+    command line and the app each add how to raise the limit.
+    """
+
+    def __init__(self, message: str, days: float, limit: float):
+        super().__init__(message)
+        self.days = days
+        self.limit = limit
 
 
 def point_paths(
@@ -83,11 +107,12 @@ def point_paths(
     - ``other_event_count``: the events merged into an Other node (NA for others);
     - ``path``: the events from the root, joined by `` > ``.
 
-    ``max_days`` replaces the project's ``path_max_days`` limit on the range.
+    ``max_days`` replaces the project's ``path_max_days`` limit on the length
+    of the range read, in days. A longer range raises PathRangeError.
     """
     check_path_options(depth, top)
     actor_set = as_actor_set(target, settings)
-    _check_range(actor_set, _max_days(settings, max_days))
+    _check_range(target, actor_set, settings, max_days)
     return path_tree(cursor, actor_set, depth, top, keep_repeats)
 
 
@@ -116,7 +141,7 @@ def path_tree(
     """
     if actor_set.anchor not in ANCHORS:
         raise MicroscopeError(f"anchor: invalid value {actor_set.anchor!r}. Use 'first' or 'last'.")
-    sql, params = _nodes_sql(actor_set, depth, top, keep_repeats, backward)
+    sql, params = _nodes_sql(actor_set, depth, top, keep_repeats, backward, _session_gap_us(cursor))
     return _tree(cursor.execute(sql, params).fetchall(), START_NAME if backward else END_NAME)
 
 
@@ -148,18 +173,65 @@ def _max_days(settings: Any, max_days: float | None) -> float:
     return DEFAULT_MAX_DAYS if value is None else value
 
 
-def _check_range(actor_set: ActorSet, max_days: float) -> None:
-    days = (actor_set.end - actor_set.start).total_seconds() / 86400
-    if days > max_days:
-        raise MicroscopeError(
-            f"max_days: the point's range spans {days:g} days, more than the limit of {max_days:g} days "
-            "(project setting path_max_days). Raise the limit (loupe paths --max-days N) or pick a shorter point."
+def _session_gap_us(cursor: duckdb.DuckDBPyConnection) -> int:
+    """Return the project's session gap in microseconds, the inactivity that splits a path at an out-of-session event."""
+    # Read from the project, because the app passes only the chart settings, and the stored gap is the
+    # one that cut the project's gap sessions.
+    return round(stored_setting(cursor, GAP_SETTING) * 60_000_000)
+
+
+def _check_range(target: Target, actor_set: ActorSet, settings: Any, max_days: float | None) -> None:
+    """Raise PathRangeError when the range ``actor_set`` reads is longer than the limit in days."""
+    limit = _max_days(settings, max_days)
+    days = (actor_set.end - actor_set.start) / DAY
+    if days <= limit:
+        return
+    source = "the limit" if max_days is not None else "the project's limit"
+    setting = "" if max_days is not None else " (setting path_max_days)"
+    message = (
+        f"This report would read {_days_text(days)} of events, more than {source} of {_days_text(limit)}{setting}. "
+        + _range_origin(target, actor_set, settings)
+    )
+    raise PathRangeError(message, days, limit)
+
+
+def _range_origin(target: Target, actor_set: ActorSet, settings: Any) -> str:
+    """Return a sentence on where the range comes from: the point's bucket, and what its paths read after it."""
+    if not isinstance(target, Point):
+        return f"The set's range is [{actor_set.start:%Y-%m-%d %H:%M}, {actor_set.end:%Y-%m-%d %H:%M}) UTC."
+    label = point_label(target, settings)
+    covers = f"The point covers {_days_text((label.bucket_end - label.bucket_start) / DAY)}, {label.bucket_text()}"
+    extra = actor_set.end - label.bucket_end
+    if extra <= timedelta(0):
+        return f"{covers}."
+    return f"{covers}, and its paths read {_days_text(extra / DAY)} more {_extension_reason(target)}."
+
+
+def _extension_reason(point: Point) -> str:
+    """Return why the paths of ``point`` read past its bucket, the reasons ``point_range`` adds time for."""
+    definition = point.definition
+    if definition.type == "funnel":
+        return (
+            f"for the funnel's {definition.window} conversion window, "
+            "because a conversion that starts near the end can finish up to one window later"
         )
+    if definition.type == "sessions":
+        return (
+            f"for the project's longest session (at most {_days_text(MAX_SESSION_TAIL / DAY)}), "
+            "so that sessions starting in the bucket are read whole"
+        )
+    return "for the return periods after the start cohort, and one more for a daylight saving time shift"
 
 
-def _nodes_sql(actor_set: ActorSet, depth: int, top: int, keep_repeats: bool, backward: bool) -> Fragment:
+def _days_text(days: float) -> str:
+    """Return ``days`` as ``1 day`` or ``30.5 days``, to two decimals at most."""
+    number = f"{days:.2f}".rstrip("0").rstrip(".")
+    return f"{number} day" if number == "1" else f"{number} days"
+
+
+def _nodes_sql(actor_set: ActorSet, depth: int, top: int, keep_repeats: bool, backward: bool, gap_us: int) -> Fragment:
     """Return SQL for the tree's nodes: ``parent`` (the events above the node), ``kind``, ``event``, ``users``, ``other_events``."""
-    steps, params = _user_steps_sql(actor_set, depth, keep_repeats, backward)
+    steps, params = _user_steps_sql(actor_set, depth, keep_repeats, backward, gap_us)
     sql = f"""
         WITH user_steps AS ({steps}),
         prefixes AS (
@@ -195,24 +267,25 @@ def _nodes_sql(actor_set: ActorSet, depth: int, top: int, keep_repeats: bool, ba
     return sql, params
 
 
-def _user_steps_sql(actor_set: ActorSet, depth: int, keep_repeats: bool, backward: bool) -> Fragment:
+def _user_steps_sql(actor_set: ActorSet, depth: int, keep_repeats: bool, backward: bool, gap_us: int) -> Fragment:
     """Return one row per actor: ``steps``, the anchor event then up to ``depth`` events after (or before) it.
 
-    Every event between the anchor and the first session change shares the
-    anchor's ``session_key``. So that change (``SESSION_BREAK`` in
-    ``sequence``) is the nearest event on the path's side that is out of
-    session or in another session. When the anchor is out of session, it is
-    the nearest event of all. Finding it with an aggregate leaves the window
-    functions only the path's own events.
+    The path ends at its first split (see the module's rules), found in two
+    steps. Aggregates find the first event of another session on the path's
+    side. A window then finds the first gap next to an out-of-session event
+    among the events before that one, so windows read only the path's
+    session. ``gap_us`` is the session gap in microseconds.
     """
     events, events_params = actor_set.events
     repeats = "TRUE" if keep_repeats else "previous_type IS DISTINCT FROM event_type"
     # The _null variants return the anchor's own key even when it is NULL (out of session), where arg_min skips it.
     extreme, pick = ("min", "arg_min_null") if actor_set.anchor == "first" else ("max", "arg_max_null")
     if backward:
-        path_order, list_order, side, nearest, before_change = BACKWARD_ORDER, "client_time DESC, seq DESC", "<=", "max", ">"
+        path_order, list_order, side, nearest, before_split = BACKWARD_ORDER, "client_time DESC, seq DESC", "<=", "max", ">"
     else:
-        path_order, list_order, side, nearest, before_change = ACTOR_ORDER, "client_time, seq", ">=", "min", "<"
+        path_order, list_order, side, nearest, before_split = ACTOR_ORDER, "client_time, seq", ">=", "min", "<"
+    # The nearest of the path's events in a session, whose key is the path's session for an out-of-session anchor.
+    pick_nearest = "arg_max" if backward else "arg_min"
     sql = f"""
         WITH anchors AS (
             SELECT actor_id, {extreme}(event_order) AS anchor_order, {pick}(session_key, event_order) AS anchor_key
@@ -229,25 +302,44 @@ def _user_steps_sql(actor_set: ActorSet, depth: int, keep_repeats: bool, backwar
                 WHERE events.event_time >= ? AND events.event_time < ?
             ) WHERE event_order {side} anchor_order
         ),
-        changes AS (
-            SELECT actor_id, {nearest}(event_order) AS change_order FROM around
-            WHERE event_order <> anchor_order AND (anchor_key IS NULL OR session_key IS DISTINCT FROM anchor_key)
+        borrowed_keys AS (
+            SELECT actor_id, {pick_nearest}(session_key, event_order) AS path_key FROM around
+            WHERE anchor_key IS NULL AND session_key IS NOT NULL
             GROUP BY actor_id
         ),
-        sessions AS (
-            SELECT around.* FROM around LEFT JOIN changes ON around.actor_id = changes.actor_id
-            WHERE changes.change_order IS NULL OR around.event_order {before_change} changes.change_order
+        session_changes AS (
+            SELECT around.actor_id, {nearest}(around.event_order) AS change_order
+            FROM around LEFT JOIN borrowed_keys ON around.actor_id = borrowed_keys.actor_id
+            WHERE around.session_key <> coalesce(around.anchor_key, borrowed_keys.path_key)
+            GROUP BY around.actor_id
         ),
-        collapsed AS (
-            SELECT *, lag(event_type) OVER ({path_order}) AS previous_type FROM sessions
+        in_session AS (
+            SELECT around.* FROM around LEFT JOIN session_changes ON around.actor_id = session_changes.actor_id
+            WHERE session_changes.change_order IS NULL OR around.event_order {before_split} session_changes.change_order
+        ),
+        stepped AS (
+            SELECT *, lag(event_type) OVER ({path_order}) AS previous_type,
+                   lag(client_time) OVER ({path_order}) AS previous_time,
+                   lag(session_key) OVER ({path_order}) AS previous_key
+            FROM in_session
+        ),
+        gaps AS (
+            SELECT actor_id, {nearest}(event_order) AS gap_order FROM stepped
+            WHERE event_order <> anchor_order AND (session_key IS NULL OR previous_key IS NULL)
+              AND abs(epoch_us(client_time) - epoch_us(previous_time)) > ?
+            GROUP BY actor_id
+        ),
+        on_path AS (
+            SELECT stepped.* FROM stepped LEFT JOIN gaps ON stepped.actor_id = gaps.actor_id
+            WHERE gaps.gap_order IS NULL OR stepped.event_order {before_split} gaps.gap_order
         ),
         kept AS (
-            SELECT * FROM collapsed WHERE {repeats}
+            SELECT * FROM on_path WHERE {repeats}
             QUALIFY row_number() OVER ({path_order}) <= {depth + 1}
         )
         SELECT actor_id, list(event_type ORDER BY {list_order}) AS steps FROM kept GROUP BY actor_id
     """
-    return sql, events_params + [actor_set.start, actor_set.end]
+    return sql, events_params + [actor_set.start, actor_set.end, gap_us]
 
 
 def _tree(rows: list[tuple], end_name: str) -> pd.DataFrame:

@@ -14,15 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tui.analytics.microscope.actor_set import MicroscopeError, Target, as_actor_set
-from tui.analytics.microscope.paths import point_paths
+from tui.analytics.microscope.actor_set import Target, as_actor_set
+from tui.analytics.microscope.paths import PathRangeError, point_paths
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import format_value
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.header import PointHeader
 from tui.app.microscope.jobs import Job, effective_settings, project_on
 from tui.app.microscope.path_options import PATH_OPTION_BINDINGS, PathOptions
-from tui.app.microscope.paths_tree import PathsTree
+from tui.app.microscope.paths_tree import KEYS_HINT, PathsTree
 from tui.store.project import Project
 
 
@@ -78,13 +78,13 @@ class PathsScreen(PathOptions, MicroscopeScreen):
             status.update(Text("No paths: this point has no users."))
         else:
             users = int(nodes.loc[nodes["depth"] == 0, "users"].sum())
-            status.update(Text(f"{format_value(users, 'uniques')} · Space opens a step, e opens all below it"))
+            status.update(Text(f"{format_value(users, 'uniques')} · {KEYS_HINT}"))
         self.query_one(PathsTree).show_paths(nodes)
 
     def _show_error(self, error: Exception) -> None:
         message = Text(str(error), style="bold")
-        if isinstance(error, MicroscopeError) and self._range_days() > (self.max_days or 0):
-            message.append(f"\nPress L to allow {math.ceil(self._range_days())} days for this report.")
+        if isinstance(error, PathRangeError):
+            message.append(f"\nPress L to allow {math.ceil(error.days)} days for this report.")
         self.query_one("#paths-status", Static).update(message)
 
     def _range_days(self) -> float:

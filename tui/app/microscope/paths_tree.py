@@ -11,8 +11,13 @@ from textual.widgets.tree import TreeNode
 from tui.app.formatting import format_value
 from tui.text import printable
 
-# Levels below the root shown expanded when a report arrives; deeper ones open with Space.
+# Levels below the root shown expanded when a report arrives. Deeper ones open with Space or e.
 EXPANDED_LEVELS = 2
+
+# The footer's names of the tree's keys, which the status line above the tree repeats.
+TOGGLE_NAME = "Open or close"
+OPEN_ALL_NAME = "Open all below"
+KEYS_HINT = f"Space {TOGGLE_NAME.lower()} · e {OPEN_ALL_NAME.lower()}"
 
 
 def node_label(row) -> Text:
@@ -31,9 +36,13 @@ class PathsTree(Tree):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="paths.down"),
         Binding("k", "cursor_up", "Up", show=False, id="paths.up"),
-        Binding("space", "toggle_node", "Open or close", id="paths.toggle", tooltip="Open or close the highlighted step"),
-        Binding("shift+space,e", "toggle_expand_all", "Open all", id="paths.expand_all",
-                tooltip="Open or close every step below the highlighted one"),
+        Binding("space", "toggle_node", TOGGLE_NAME, id="paths.toggle", tooltip="Open or close the highlighted step"),
+        Binding("e", "open_all", OPEN_ALL_NAME, id="paths.open_all",
+                tooltip="Open the highlighted step and every step below it"),
+        # Replaces Tree's shift+space, which toggles the highlighted step's siblings and does nothing on the root.
+        # Hidden, so the footer names the key that the status line names.
+        Binding("shift+space", "open_all", OPEN_ALL_NAME, show=False, id="paths.open_all_shift",
+                tooltip="Open the highlighted step and every step below it"),
     ]
 
     def __init__(self, **kwargs):
@@ -54,6 +63,11 @@ class PathsTree(Tree):
             added[int(row.node_id)] = node
         self.root.expand()
         self.move_cursor(self.root)
+
+    def action_open_all(self) -> None:
+        """Open the highlighted node and every node below it, the root included."""
+        if self.cursor_node is not None:
+            self.cursor_node.expand_all()
 
     def nodes(self) -> list[TreeNode]:
         """Return every node below the root, parents before children."""
