@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -36,3 +37,12 @@ def build_project(tmp_path: Path, events: list[dict], timezone: str = "UTC", nam
 
 def _count_files(tmp_path: Path, name: str) -> int:
     return len(list(tmp_path.glob(f"{Path(name).stem}-events-*.jsonl")))
+
+
+def file_state(path: Path) -> dict[str, str]:
+    """Hash the project file and its write-ahead log, if any, to check that a failed write changed neither."""
+    state = {}
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        if candidate.exists():
+            state[candidate.name] = hashlib.sha256(candidate.read_bytes()).hexdigest()
+    return state

@@ -1,27 +1,17 @@
 """Bad input: rejected rows name file, line and field; fatal errors leave the project file unchanged."""
 
 import gzip
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from builders import build_project
+from builders import build_project, file_state
 from tui.store.importing import ImportFailed, import_files
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 
 GOOD_EVENT = {"event_type": "Open", "event_time": "2024-03-01T10:00:00Z", "user_id": "alice"}
-
-
-def file_state(path: Path) -> dict[str, str]:
-    """Hash the project file and its write-ahead log, if any."""
-    state = {}
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        if candidate.exists():
-            state[candidate.name] = hashlib.sha256(candidate.read_bytes()).hexdigest()
-    return state
 
 
 @pytest.fixture

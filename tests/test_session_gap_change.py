@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pandas as pd
 import pytest
 
 import tui.store.session_gap as session_gap
-from builders import build_project
+from builders import build_project, file_state
 from locking import write_lock_held
 from tui.analytics.definition import parse_chart
 from tui.analytics.sessions import sessions_chart
@@ -36,15 +35,6 @@ def sessions(project) -> list[list[str]]:
 
 def keys(project) -> dict[str, int | None]:
     return dict(project.con.execute("SELECT event_type, session_key FROM events").fetchall())
-
-
-def file_state(path: Path) -> dict[str, str]:
-    """Hash the project file and its write-ahead log, if any."""
-    state = {}
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        if candidate.exists():
-            state[candidate.name] = hashlib.sha256(candidate.read_bytes()).hexdigest()
-    return state
 
 
 def chart_values(project, measure: str = "sessions", last_day: str = "2024-03-02") -> list[float]:
