@@ -24,8 +24,8 @@ async def test_group_funnel_dropped_point_drivers(tmp_path):
         )
         # Help [[1, 1], [2, 0]]: phi = -2 / sqrt(12), odds ratio 1/3, p = 1. Chat [[1, 1], [1, 1]].
         assert driver_rows(screen) == [
-            ("Help", "1 · 50.0%", "2 · 100.0%", "-0.58", "0.33", "1.000"),
-            ("Chat", "1 · 50.0%", "1 · 50.0%", "+0.00", "1.00", "1.000"),
+            ("Help", "1 · 50.0%", "2 · 100.0%", "-0.58", "0.33", "1.000", "1.000"),
+            ("Chat", "1 · 50.0%", "1 · 50.0%", "+0.00", "1.00", "1.000", "1.000"),
         ]
         assert "point = 2 groups" in screen.query_one("#point-header").plain()
         assert error_messages(app) == []
@@ -106,7 +106,7 @@ async def test_over_time_point_drivers(tmp_path):
             "1 converted, 1 dropped off"
         )
         # help [[0, 1], [1, 0]]: phi = -1, odds ratio = 1*1 / (2*2), p = 1.
-        assert driver_rows(screen) == [("help", "0 · 0.0%", "1 · 100.0%", "-1.00", "0.25", "1.000")]
+        assert driver_rows(screen) == [("help", "0 · 0.0%", "1 · 100.0%", "-1.00", "0.25", "1.000", "1.000")]
         header = screen.query_one("#point-header").plain()
         assert "[2024-03-03 00:00, 2024-03-04 00:00) UTC" in header
 

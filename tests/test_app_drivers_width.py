@@ -28,12 +28,13 @@ async def test_names_whole_at_80_columns(tmp_path):
         header, *rows = screen_lines(screen)
 
         assert "Property value" not in header
-        assert header.split() == ["Event", "Converted", "Dropped", "off", "Phi", "Odds", "ratio", "q-value"]
+        assert header.split() == ["Event", "Converted", "Dropped", "Phi", "Odds", "ratio", "p", "q"]
         assert len(rows) == 2
         assert rows[0].startswith(HELP + " ")
         assert rows[1].startswith(COUPON + " ")
-        # Each number column is as wide as its title or widest cell: 9, 11, 5, 10 and 7 cells.
-        assert rows[0].endswith(" 0 · 0.0%   2 · 66.7% -0.67       0.22   0.800")
+        # Each number column is as wide as its title or widest cell: 9, 9, 5, 10, 5 and 5 cells.
+        assert rows[0].endswith(" 0 · 0.0% 2 · 66.7% -0.67       0.22 0.400 0.800")
+        assert all(len(line) <= 80 for line in [header, *rows])
 
 
 async def test_property_column_returns_with_values(tmp_path):

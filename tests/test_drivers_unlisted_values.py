@@ -122,7 +122,7 @@ async def test_app_explains_property_without_rows(tmp_path):
         screen = await open_drivers(app, pilot, "l", "k")
         assert "Left out: events that every one of these users did" in summary(screen)
         # note: phi = (2*1 - 0*2) / sqrt(2*3*4*1) = +0.41; Fisher's p is 1, as a = 2 is the likeliest table.
-        assert driver_rows(screen) == [("note", "2 · 100.0%", "2 · 66.7%", "+0.41", "2.00", "1.000")]
+        assert driver_rows(screen) == [("note", "2 · 100.0%", "2 · 66.7%", "+0.41", "2.00", "1.000", "1.000")]
 
         for _ in range(2):
             # The app shows a notice once while it is on screen, so each attempt starts with none.

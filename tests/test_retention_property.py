@@ -2,9 +2,11 @@
 point's event list matches the table, actor by actor and event by event.
 
 The expected table is computed here in plain Python from the rules. The first
-start event in the range, in (client_time, file order), decides the cohort.
-Calendar periods are local dates (or Monday weeks) of the server time in the
-chart's zone. Rolling periods are 24-hour or 7-day windows of client time.
+start event in the range, in (client_time, file order), decides the cohort:
+its local hour, date, Monday week or month, by the chart's interval (the
+period when the chart has none). Calendar periods are local dates (or Monday
+weeks) of the server time in the chart's zone, counted from the start event's
+own date or week. Rolling periods are 24-hour or 7-day windows of client time.
 Counted by groups, the units are the teams an event names. With a group-by,
 a unit's segments come from the start event that decides its cohort.
 """
@@ -50,6 +52,8 @@ chart_strategy = st.fixed_dictionaries({
     "return_where": where_strategy,
     "where": st.sampled_from([[], [{"property": "platform", "op": "=", "value": "iOS"}]]),
     "period": st.sampled_from(["day", "day", "week"]),
+    # None leaves the key out, so the cohorts are the period's days or weeks.
+    "interval": st.sampled_from([None, None, "day", "week", "month", "hour"]),
     "periods": st.integers(min_value=1, max_value=3),
     "mode": st.sampled_from(["on", "on_or_after"]),
     "rolling": st.booleans(),
@@ -90,7 +94,7 @@ def chart_object(drawn: dict) -> dict:
         "rolling": drawn["rolling"],
         "timezone": drawn["zone"],
     }
-    for key in ("group_by", "count_by"):
+    for key in ("interval", "group_by", "count_by"):
         if drawn.get(key) is not None:
             obj[key] = drawn[key]
     return obj
@@ -138,6 +142,7 @@ class HandCount:
     def __init__(self, rows: list[Row], chart: dict, last_event: datetime | None = None):
         """Count ``rows``; ``last_event`` is the project's largest event time when ``rows`` leave some events out."""
         self.chart = chart
+        self.interval = chart.get("interval") or chart["period"]
         self.zone = ZoneInfo(chart["timezone"])
         self.periods = chart["periods"]
         self.first_starts = self._first_starts(rows)
@@ -151,24 +156,44 @@ class HandCount:
             return (day - FIRST_DAY).days
         return (_monday(day) - _monday(FIRST_DAY)).days // 7
 
+    def cohort_index(self, instant: datetime) -> int:
+        """Return the number of the interval bucket containing ``instant``, counted from the range's first one."""
+        day = instant.astimezone(self.zone).date()
+        if self.interval == "hour":
+            # Every zone drawn has offsets in whole hours or a constant one, so local hours are real hours.
+            return (instant - _midnight(FIRST_DAY, self.zone)) // timedelta(hours=1)
+        if self.interval == "day":
+            return (day - FIRST_DAY).days
+        if self.interval == "week":
+            return (_monday(day) - _monday(FIRST_DAY)).days // 7
+        return (day.year - FIRST_DAY.year) * 12 + day.month - FIRST_DAY.month
+
+    def cohort_start(self, bucket: int) -> datetime:
+        """Return the instant cohort ``bucket`` begins, clipped to the range's first day."""
+        first = _midnight(FIRST_DAY, self.zone)
+        if self.interval == "hour":
+            return first + timedelta(hours=bucket)
+        if self.interval == "day":
+            return _midnight(FIRST_DAY + timedelta(days=bucket), self.zone)
+        if self.interval == "week":
+            return max(_midnight(_monday(FIRST_DAY) + timedelta(weeks=bucket), self.zone), first)
+        # The range lies in one month.
+        return first
+
     def begun(self, bucket: int, period: int) -> bool:
         """Tell whether ``period`` of cohort ``bucket`` began by the last event for the cohort's earliest start.
 
-        Calendar periods begin at local midnight of their day or Monday.
-        Rolling ones begin ``period`` windows after the cohort bucket's start,
-        which the range's first day clips.
+        Calendar periods begin at local midnight of their day or Monday,
+        counted from the day or week containing the cohort bucket's start.
+        Rolling ones begin ``period`` windows after the cohort bucket's start.
         """
-        monday = _monday(FIRST_DAY)
+        start = self.cohort_start(bucket)
         if self.chart["rolling"]:
-            if self.chart["period"] == "day":
-                first = FIRST_DAY + timedelta(days=bucket)
-            else:
-                first = max(monday + timedelta(weeks=bucket), FIRST_DAY)
-            begins = _midnight(first, self.zone) + period * timedelta(days=1 if self.chart["period"] == "day" else 7)
+            begins = start + period * timedelta(days=1 if self.chart["period"] == "day" else 7)
         elif self.chart["period"] == "day":
-            begins = _midnight(FIRST_DAY + timedelta(days=bucket + period), self.zone)
+            begins = _midnight(start.astimezone(self.zone).date() + timedelta(days=period), self.zone)
         else:
-            begins = _midnight(monday + timedelta(weeks=bucket + period), self.zone)
+            begins = _midnight(_monday(start.astimezone(self.zone).date()) + timedelta(weeks=period), self.zone)
         return begins <= self.last_event
 
     def units(self, row: Row) -> tuple[str, ...]:
@@ -219,7 +244,7 @@ class HandCount:
         return {
             name
             for name, start in self.first_starts.items()
-            if self.grid_index(start.event_time) == bucket and segment in self.segments(name)
+            if self.cohort_index(start.event_time) == bucket and segment in self.segments(name)
         }
 
     def counted_seqs(self, name: str, period: int) -> set[int]:

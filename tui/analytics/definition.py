@@ -346,6 +346,10 @@ def _parse_retention(obj: dict) -> dict:
         if not _is_integer(periods) or periods < 1:
             raise DefinitionError(f"periods: must be a whole number of at least 1, not {periods!r}.")
         fields["periods"] = periods
+    if "interval" not in obj:
+        # Start cohorts follow the interval. Without one they are the period's days or weeks, so a chart
+        # written before retention cohorts followed the interval keeps its result.
+        fields["interval"] = fields.get("period", "day")
     if "mode" in obj:
         fields["mode"] = _parse_choice(obj["mode"], "mode", RETENTION_MODES)
     if "rolling" in obj:

@@ -5,10 +5,14 @@ Rules (the SQL is in ``retention_sql``):
 - An actor's start cohort is the bucket of their first start event in the
   chart's range, with the start event's ``where`` items, the chart's
   ``where`` items and the cohort filter applied. Cohort buckets are the
-  chart's ``period`` (calendar days or weeks) in the chart's time zone,
-  clipped to the range. The chart's ``interval`` is not used.
-- Period 0 is the rest of the start event's day (or week) after the start
-  event, and period N is the N-th day (or week) after that day. A return
+  chart's ``interval`` (hour, day, week or month) in the chart's time zone,
+  clipped to the range, as in the other charts. A chart parsed without an
+  ``interval`` takes its ``period`` as the interval.
+- Periods do not depend on the interval, so any interval goes with any
+  period: weekly cohorts can have daily periods, and daily cohorts weekly
+  ones. Period 0 is the rest of the start event's own day (or week) after
+  the start event, and period N is the N-th day (or week) after that one,
+  whichever day of its cohort bucket the actor started on. A return
   event counts only when it comes after the start event in event order
   ``(client_time, seq)``, so the start event never returns itself.
 - With ``rolling`` true, period N is the N-th 24-hour (or 7 x 24-hour)
@@ -48,7 +52,7 @@ who has not come back yet.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -267,15 +271,10 @@ def _complete(query: RetentionQuery, rows: np.ndarray, periods: np.ndarray, last
     """Return, per cell, whether its period has ended for every cohort actor by ``last_event``."""
     if last_event is None:
         return np.zeros(len(rows), dtype=bool)
-    if query.definition.rolling:
-        # The cohort's last actor may start just before the bucket's end, so their period N ends N + 1 windows later.
-        # NOTE: this takes each start's client_time to fall before its bucket's end (by event_time), which a
-        # device clock running ahead of the server's breaks, so such a cell may be marked complete too early.
-        window = timedelta(microseconds=query.unit_us)
-        ends = [query.cohorts.boundaries[row + 1] + (period + 1) * window for row, period in zip(rows, periods)]
-    else:
-        # Calendar period N of bucket b is grid bucket b + N.
-        ends = [query.grid.boundaries[row + period + 1] for row, period in zip(rows, periods)]
+    # NOTE: with rolling periods this takes each start's client_time to fall before its bucket's end (by
+    # event_time), which a device clock running ahead of the server's breaks, so such a cell may be marked
+    # complete too early.
+    ends = [query.period_end(row, period) for row, period in zip(rows, periods)]
     return np.array([end <= last_event for end in ends], dtype=bool)
 
 

@@ -5,15 +5,18 @@ Two relations, built once and used by both the chart and the microscope:
 - ``first_starts``: one row per actor whose start event falls in the chart's
   range, with the chart's ``where`` items and cohort applied. The actor's
   first start event, in event order ``(client_time, seq)``, decides the
-  cohort ``bucket``: the calendar day or week of its ``event_time`` in the
-  chart's time zone.
+  cohort ``bucket``: the bucket of the chart's ``interval`` (hour, day, week
+  or month) that contains its ``event_time`` in the chart's time zone. It
+  also gives ``start_period``, the index of the start event's own day or
+  week on the period grid.
 - ``returns``: every return event after the actor's first start event in
   event order, with its ``period``. Calendar periods count the local days or
-  weeks from the start event's day or week, using the zone's real day
-  boundaries, so a DST day of 23 or 25 hours is one period. Rolling periods
-  count whole 24-hour (or 7 x 24-hour) windows of ``client_time`` from the
-  start event. Only periods 0 to ``periods`` are kept, and a return event
-  after the range's end counts while it is inside them.
+  weeks from the start event's own day or week (not from the cohort bucket's
+  start), using the zone's real day boundaries, so a DST day of 23 or 25
+  hours is one period. Rolling periods count whole 24-hour (or 7 x 24-hour)
+  windows of ``client_time`` from the start event. Only periods 0 to
+  ``periods`` are kept, and a return event after the range's end counts
+  while it is inside them.
 
 An actor is retained in period N when ``returns`` has a row of theirs with
 ``period = N`` (mode ``on``) or ``period >= N`` (mode ``on_or_after``). The
@@ -64,21 +67,41 @@ class RetentionQuery:
         self.grouped = definition.group_by is not None
         self.periods = definition.periods
         self.unit_us = PERIOD_US[definition.period]
-        # The cohort buckets, and the whole days or weeks from the first one's to the end of the last period.
-        # Both number the range's first day or week 0, so a start event's grid index is its bucket.
-        self.cohorts = make_buckets(definition.range, definition.period, timezone, week_start)
+        # The cohort buckets follow the chart's interval. The grid is the whole days or weeks of the periods,
+        # from the one containing the range's first day to the end of the last period after the range.
+        self.cohorts = make_buckets(definition.range, definition.interval, timezone, week_start)
         self.grid = make_buckets(_extended_range(definition, week_start), definition.period, timezone, week_start)
+
+    def first_period_index(self, bucket: int) -> int:
+        """Return the grid index of the day or week containing the start of cohort ``bucket``."""
+        return self.grid.index_of(self.cohorts.boundaries[bucket])
+
+    def last_period_index(self, bucket: int) -> int:
+        """Return the grid index of the day or week containing the last instant of cohort ``bucket``."""
+        return self.grid.index_of(self.cohorts.boundaries[bucket + 1] - timedelta(microseconds=1))
 
     def period_start(self, bucket: int, period: int) -> datetime:
         """Return the earliest UTC instant at which period ``period`` of cohort ``bucket`` begins for any of its units.
 
-        A calendar period begins at the same instant for the whole cohort. A
-        rolling one begins ``period`` windows after each unit's start event,
-        so the earliest is ``period`` windows after the bucket's start.
+        A calendar period N begins at the start of the N-th day (or week)
+        after the start event's own one, so the earliest is N days (or weeks)
+        after the one containing the bucket's start. A rolling one begins
+        ``period`` windows after each unit's start event, so the earliest is
+        ``period`` windows after the bucket's start.
         """
         if self.definition.rolling:
             return self.cohorts.boundaries[bucket] + period * timedelta(microseconds=self.unit_us)
-        return self.grid.boundaries[bucket + period]
+        return self.grid.boundaries[self.first_period_index(bucket) + period]
+
+    def period_end(self, bucket: int, period: int) -> datetime:
+        """Return the UTC instant by which period ``period`` has ended for every unit of cohort ``bucket``.
+
+        The cohort's last unit may start just before the bucket's end, so its
+        period N ends N + 1 days (or weeks, or windows) after that.
+        """
+        if self.definition.rolling:
+            return self.cohorts.boundaries[bucket + 1] + (period + 1) * timedelta(microseconds=self.unit_us)
+        return self.grid.boundaries[self.last_period_index(bucket) + period + 1]
 
     def return_span(self) -> Fragment:
         """Return the predicate on ``event_time`` that every counted return event passes.
@@ -127,19 +150,25 @@ class RetentionQuery:
         return sql, starts[1] + segment_params + chosen_params + returns[1]
 
     def _first_starts_sql(self) -> Fragment:
-        """Return the unit id, ``start_key``, ``start_us``, ``start_seq`` and ``bucket`` of each unit's first start."""
+        """Return each unit's first start event.
+
+        Columns: the unit's id, ``start_key``, ``start_us``, ``start_seq``,
+        ``bucket`` (the cohort) and ``start_period`` (its day or week on the grid).
+        """
         predicate, params = self._events_filter(self.definition.start, self.cohorts.range_sql())
         source, source_params = self.unit.source_sql()
         first = (
             f"SELECT {self.unit.select}, min({EVENT_KEY}) AS start_key, arg_min(event_time, {EVENT_KEY}) AS start_time "
             f"FROM {source} WHERE {predicate} GROUP BY {self.unit.key}"
         )
-        index, index_params = self.grid.index_sql("start_time")
+        bucket, bucket_params = self.cohorts.index_sql("start_time")
+        start_period, start_period_params = self.grid.index_sql("start_time")
         sql = (
             f"SELECT {self.unit.column}, start_key, CAST(start_key // {SEQ_SPAN} AS BIGINT) AS start_us, "
-            f"CAST(start_key % {SEQ_SPAN} AS BIGINT) AS start_seq, {index} AS bucket FROM ({first})"
+            f"CAST(start_key % {SEQ_SPAN} AS BIGINT) AS start_seq, {bucket} AS bucket, "
+            f"{start_period} AS start_period FROM ({first})"
         )
-        return sql, index_params + source_params + params
+        return sql, bucket_params + start_period_params + source_params + params
 
     def _returns_sql(self) -> Fragment:
         """Return the unit's id, ``seq``, ``bucket`` and ``period`` of each return event that counts."""
@@ -151,7 +180,7 @@ class RetentionQuery:
             period = f"(candidate.return_when - start.start_us) // {self.unit_us}"
         else:
             when, when_params = self.grid.index_sql("event_time")
-            period = "(candidate.return_when - start.bucket)"
+            period = "(candidate.return_when - start.start_period)"
         candidates = (
             f"SELECT {self.unit.select}, events.seq, {EVENT_KEY} AS return_key, {when} AS return_when "
             f"FROM {source} WHERE {predicate}"

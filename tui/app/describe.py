@@ -14,7 +14,7 @@ from tui.app.chart_points import Point, bucket_is_partial
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, quantity_text, shorten
 from tui.app.funnel_over_time import EntryBucketPart
 from tui.app.funnel_points import FunnelPart
-from tui.app.retention_points import RetentionPart, not_begun_text
+from tui.app.retention_points import RetentionPart, cohort_label, not_begun_text
 from tui.text import printable
 
 MEASURE_NAMES = {
@@ -305,7 +305,11 @@ def describe_retention(definition: ChartDefinition, name: str | None) -> str:
     parts = [printable(name)] if name else []
     parts.append(f"Retention: {series_name(definition.start)} then {series_name(definition.return_event)}")
     parts.extend(filters_text(definition))
-    parts.append(f"{definition.period}s 0–{definition.periods}, {retention_rules(definition)}")
+    periods = f"{definition.period}s 0–{definition.periods}, {retention_rules(definition)}"
+    if definition.interval != definition.period:
+        # Cohorts as long as the periods need no mention. Others are named, as in "weekly cohorts, days 0–7".
+        periods = f"{INTERVAL_NAMES[definition.interval].lower()} cohorts, {periods}"
+    parts.append(periods)
     parts.append(range_text(definition))
     parts.extend(grouping_text(definition))
     if definition.cohort:
@@ -337,7 +341,8 @@ def describe_retention_part(part: RetentionPart, definition: ChartDefinition) ->
     cell = part.cell
     unit = counted_unit(definition)
     period = f"{definition.period.capitalize()} {cell.period}"
-    cohort = f"Cohort {cell.bucket_start:%Y-%m-%d} ({quantity_text(cell.cohort_size, unit)})"
+    label = cohort_label(cell.bucket_start, definition.interval == "hour")
+    cohort = f"Cohort {label} ({quantity_text(cell.cohort_size, unit)})"
     segment = [] if cell.segment is None else [shorten(printable(cell.segment), READOUT_EVENT_CELLS)]
     if not part.begun:
         # Counts here would claim that the whole cohort failed to return in a period that has not begun.

@@ -71,6 +71,11 @@ class RetentionPart:
         return self.cell.started
 
 
+def cohort_label(start: pd.Timestamp, with_time: bool) -> str:
+    """Return a cohort's name: the local date its bucket starts, and with ``with_time`` the time (hourly cohorts)."""
+    return f"{start:%Y-%m-%d %H:%M}" if with_time else f"{start:%Y-%m-%d}"
+
+
 def not_begun_text(cell: RetentionCell, period_name: str) -> str:
     """Return e.g. ``Day 3 has not begun for this cohort``, for a cell whose ``started`` is false."""
     return f"{period_name.capitalize()} {cell.period} has not begun for this cohort"
@@ -117,6 +122,9 @@ class RetentionPoints:
                 self.segment_averages[average.segment].append(average)
         # What the chart counts, as a plural noun: ``users``, or ``groups`` with a ``count_by``.
         self.unit = unit
+        # Cohorts that start at other times than midnight (hourly ones) are named by date and time.
+        starts = [row[0].bucket_start for rows in self.tables.values() for row in rows]
+        self.timed_cohorts = any(start.hour or start.minute for start in starts)
         self.segment_index = 0
         self.cohort_index = 0
         self.period_index = min(1, max(self.period_count - 1, 0))

@@ -1,6 +1,7 @@
 """The retention chart as a cohort table drawn into a ``rich.text.Text``.
 
-Rows are the start cohorts (date and size) under an average row; columns are
+Rows are the start cohorts (start date, or date and time for hourly
+cohorts, and size) under an average row; columns are
 periods 0 to N with the retention rate. Every cue reads without colour: an
 incomplete cell ends in ``INCOMPLETE_MARK``, a period that had not begun by
 the last event is blank, and the cursor's cell starts with
@@ -20,7 +21,7 @@ from rich.text import Text
 
 from tui.app.formatting import format_number
 from tui.app.plotting import CURSOR_MARKER
-from tui.app.retention_points import RetentionPoints
+from tui.app.retention_points import RetentionPoints, cohort_label
 from tui.text import printable
 
 RETAINED_MARK = CURSOR_MARKER
@@ -29,8 +30,9 @@ INCOMPLETE_MARK = "*"
 NO_RATE = "–"
 COHORT_HEADER = "Cohort"
 AVERAGE_LABEL = "Average"
-# A cohort is named by the date its bucket starts, YYYY-MM-DD.
+# A cohort is named by the date its bucket starts, YYYY-MM-DD, and an hourly one by YYYY-MM-DD HH:MM.
 LABEL_CELLS = 10
+TIMED_LABEL_CELLS = 16
 # Shown in the gap before the first period column, or after the last, when periods are cut off on that side.
 MORE_LEFT = "‹"
 MORE_RIGHT = "›"
@@ -49,6 +51,7 @@ class Layout:
     size_cells: int
     rate_cells: int
     decimals: int
+    label_cells: int = LABEL_CELLS
 
     @property
     def column_cells(self) -> int:
@@ -58,7 +61,7 @@ class Layout:
     @property
     def fixed_cells(self) -> int:
         """The cohort and size columns with a gap after each, and a gap at the right for ``MORE_RIGHT``."""
-        return LABEL_CELLS + 1 + self.size_cells + 1 + 1
+        return self.label_cells + 1 + self.size_cells + 1 + 1
 
 
 def rate_text(rate: float, decimals: int) -> str:
@@ -133,16 +136,18 @@ def choose_layout(points: RetentionPoints, period_name: str, width: int) -> Layo
     sizes = [row[0].cohort_size for row in points.rows]
     size_cells = max(cell_len(size_header(points)), len(format_number(sum(sizes))))
     header_cells = max(cell_len(period_header(period_name, period)) for period in range(points.period_count))
-    layout = Layout(size_cells, 0, 0)
+    label_cells = TIMED_LABEL_CELLS if points.timed_cohorts else LABEL_CELLS
+    layout = Layout(size_cells, 0, 0, label_cells)
     for decimals in (1, 0):
-        layout = Layout(size_cells, max(header_cells, len(rate_text(1.0, decimals))), decimals)
+        layout = Layout(size_cells, max(header_cells, len(rate_text(1.0, decimals))), decimals, label_cells)
         if layout.fixed_cells + points.period_count * layout.column_cells <= width:
             break
     return layout
 
 
 def _header_row(table: Text, points: RetentionPoints, period_name: str, layout: Layout, columns: range) -> None:
-    table.append(COHORT_HEADER.ljust(LABEL_CELLS) + " " + size_header(points).rjust(layout.size_cells), style="bold")
+    header = COHORT_HEADER.ljust(layout.label_cells) + " " + size_header(points).rjust(layout.size_cells)
+    table.append(header, style="bold")
     table.append(MORE_LEFT if columns.start > 0 else " ", style="bold")
     for period in columns:
         style = "bold underline" if period == points.period_index else "bold"
@@ -153,7 +158,8 @@ def _header_row(table: Text, points: RetentionPoints, period_name: str, layout: 
 
 def _average_row(table: Text, points: RetentionPoints, layout: Layout, columns: range) -> None:
     total = sum(row[0].cohort_size for row in points.rows)
-    table.append("\n" + AVERAGE_LABEL.ljust(LABEL_CELLS) + " " + format_number(total).rjust(layout.size_cells) + " ")
+    label = AVERAGE_LABEL.ljust(layout.label_cells)
+    table.append("\n" + label + " " + format_number(total).rjust(layout.size_cells) + " ")
     for period in columns:
         average = points.average(period)
         rate = average.rate if average is not None else math.nan
@@ -164,7 +170,8 @@ def _cohort_row(table: Text, points: RetentionPoints, index: int, layout: Layout
     cells = points.rows[index]
     first = cells[0]
     label_style = "bold" if index == points.cohort_index else ""
-    table.append("\n" + f"{first.bucket_start:%Y-%m-%d}".ljust(LABEL_CELLS), style=label_style)
+    label = cohort_label(first.bucket_start, points.timed_cohorts)
+    table.append("\n" + label.ljust(layout.label_cells), style=label_style)
     table.append(" " + format_number(first.cohort_size).rjust(layout.size_cells) + " ")
     for period in columns:
         cell = cells[period]

@@ -6,6 +6,8 @@ conversion started in that bucket, a point of ``loupe chart --over-time``.
 
 from __future__ import annotations
 
+import json
+import math
 import sys
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from tui.store.project import open_project
 
 OUTPUT_COLUMNS = ["event", "converted_users", "dropped_users", "phi", "odds_ratio", "p_value", "q_value"]
 PROPERTY_COLUMNS = ["property", "value"]
+P_VALUE_COLUMNS = ["p_value", "q_value"]
 
 
 def add_arguments(parser) -> None:
@@ -70,8 +73,44 @@ def run(args) -> int:
     for event, name in result.unlisted_properties():
         # Event and property names come from the data, so control characters are escaped.
         print(printable(result.unlisted_text(event, name)), file=sys.stderr)
-    print_frame(driver_rows(result.frame, bool(properties)), args.format)
+    print_drivers(driver_rows(result.frame, bool(properties)), args.format)
     return 0
+
+
+def print_drivers(frame: pd.DataFrame, output_format: str | None) -> None:
+    """Print the driver rows like ``print_frame``, but with p- and q-values of any size readable in every format.
+
+    pandas (3.1) writes JSON numbers with at most 10 decimals and shows floats
+    in a text table with 6, so a p-value of 3.2e-12 would read 0.0 there. The
+    JSON is written with Python's ``json`` module instead, whose numbers keep
+    every digit (``3.2e-12``), and the table shows 3 significant digits. CSV
+    already writes each float in full.
+    """
+    # NOTE: a p-value below the smallest float (about 1e-308, e.g. 600 of 1,200 users perfectly split by a
+    # driver) underflows to 0.0 in fisher_two_sided, so it prints as 0 in every format.
+    output_format = output_format or ("table" if sys.stdout.isatty() else "csv")
+    if output_format == "json":
+        print(json_records(frame))
+    elif output_format == "table":
+        texts = {name: frame[name].map(p_value_text) for name in P_VALUE_COLUMNS}
+        print_frame(frame.assign(**texts), output_format)
+    else:
+        print_frame(frame, output_format)
+
+
+def p_value_text(value: float) -> str:
+    """Return a p- or q-value with 3 significant digits, in scientific notation below 0.0001: ``3.2e-12``."""
+    return f"{value:.3g}"
+
+
+def json_records(frame: pd.DataFrame) -> str:
+    """Return ``frame`` as a JSON list of row objects, NaN as null and floats as Python writes them."""
+    # ``to_dict`` turns NumPy scalars into Python ints and floats, which ``json`` can write.
+    records = [
+        {name: None if isinstance(value, float) and math.isnan(value) else value for name, value in row.items()}
+        for row in frame.to_dict("records")
+    ]
+    return json.dumps(records, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def summary_line(result: DriverResult, step: int, entry: str | None = None) -> str:

@@ -46,10 +46,12 @@ COLUMNS = [
     Column("Event"),
     Column("Property value"),
     Column("Converted", 16, "right"),
-    Column("Dropped off", 16, "right"),
+    # Short titles give event names more room in an 80-column terminal. The summary says what p and q are.
+    Column("Dropped", 16, "right"),
     Column("Phi", 6, "right"),
     Column("Odds ratio", 10, "right"),
-    Column("q-value", 8, "right"),
+    Column("p", 8, "right"),
+    Column("q", 8, "right"),
 ]
 PROPERTY_COLUMN = 1
 # Columns the property picker leaves out: an event has one event type, and ids split users one by one.
@@ -89,7 +91,8 @@ class DriversScreen(MicroscopeScreen):
     DEFAULT_CSS = """
     #drivers-summary {
         height: auto;
-        max-height: 5;
+        /* At 80 columns: the groups and the rule take two lines each, p and q one, a skew warning two. */
+        max-height: 7;
         padding: 0 1;
     }
     """
@@ -188,7 +191,8 @@ class DriversScreen(MicroscopeScreen):
             f"{self.units(result.population)}{entered} reached step {self.step - 1}: "
             f"{format_number(result.converted)} converted, {format_number(result.dropped)} dropped off · "
             f"{window_text(self.target.definition)}\n"
-            f"{_left_out_text(result.min_support, noun)}"
+            f"{_left_out_text(result.min_support, noun)}\n"
+            f"{_p_values_text(len(result.frame))}"
         )
         if result.skewed:
             summary.append(
@@ -292,6 +296,12 @@ def _left_out_text(min_support: int, noun: str) -> str:
     return f"Left out: events that fewer than {support} of these {noun} did, or that all but fewer than {support} did"
 
 
+def _p_values_text(tests: int) -> str:
+    """Return what the p and q columns contain, ``tests`` being the number of drivers tested."""
+    corrected = f"{format_number(tests)} {'test' if tests == 1 else 'tests'}"
+    return f"p: two-sided Fisher exact · q: p corrected for {corrected} (Benjamini-Hochberg)"
+
+
 def _driver_row(row) -> Row:
     driver = Driver(
         event=row.event,
@@ -307,9 +317,15 @@ def _driver_row(row) -> Row:
         Text(f"{format_number(driver.dropped_users)} · {percent(row.dropped_share)}"),
         Text("–" if math.isnan(row.phi) else f"{row.phi:+.2f}"),
         Text(f"{row.odds_ratio:.2f}"),
-        Text("<0.001" if row.q_value < 0.001 else f"{row.q_value:.3f}"),
+        Text(p_value_text(row.p_value)),
+        Text(p_value_text(row.q_value)),
     )
     return Row(cells, key=driver)
+
+
+def p_value_text(value: float) -> str:
+    """Return a p- or q-value with 3 decimals, or ``<0.001`` below that."""
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def fit_columns(rows: list[Row]) -> tuple[list[Column], list[Row]]:
