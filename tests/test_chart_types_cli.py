@@ -63,6 +63,14 @@ def test_retention_chart_rows(tmp_path, project_path, capsys):
     assert "return on period N, calendar days" in captured.err
 
 
+@pytest.mark.parametrize(("period", "length"), [("day", "24-hour"), ("week", "7-day")])
+def test_rolling_retention_note(tmp_path, project_path, capsys, period, length):
+    status = loupe(tmp_path, project_path, dict(RETENTION, period=period, rolling=True), "chart", "--format", "csv")
+
+    assert status == 0
+    assert f"return on period N, rolling {length} periods;" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("chart", "options", "expected"),
     [

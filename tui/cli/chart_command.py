@@ -19,6 +19,9 @@ from tui.cli.output import add_format_argument, print_frame
 from tui.store.project import open_project
 from tui.text import printable
 
+# The length of a rolling retention period, by the chart's period.
+ROLLING_LENGTHS = {"day": "24-hour", "week": "7-day"}
+
 # The chart function of each chart type.
 CHART_FUNCTIONS = {"segmentation": segmentation, "funnel": funnel, "sessions": sessions_chart, "retention": retention}
 # Measures whose values are counts: segmentation's users and events, and sessions.
@@ -96,7 +99,7 @@ def chart_note(definition: ChartDefinition, over_time: bool = False) -> str | No
         return note
     if definition.type == "retention":
         mode = "return on or after period N" if definition.mode == "on_or_after" else "return on period N"
-        periods = "rolling 24-hour periods" if definition.rolling else f"calendar {definition.period}s"
+        periods = f"rolling {ROLLING_LENGTHS[definition.period]} periods" if definition.rolling else f"calendar {definition.period}s"
         return (
             f"{mode}, {periods}; complete is false for periods that have not ended by the last event, "
             "and started is false (with an empty rate) for periods that had not begun"
