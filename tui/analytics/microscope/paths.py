@@ -42,10 +42,8 @@ import pandas as pd
 
 from tui.analytics.filters import Fragment
 from tui.analytics.microscope.actor_set import ActorSet, MicroscopeError, Target, as_actor_set
-from tui.analytics.microscope.sequence import ACTOR_ORDER
+from tui.analytics.microscope.sequence import ACTOR_ORDER, session_gap_us
 from tui.analytics.point import MAX_SESSION_TAIL, Point, point_label
-from tui.store.project import stored_setting
-from tui.store.session_gap import GAP_SETTING
 
 DEFAULT_DEPTH = 5
 DEFAULT_TOP = 5
@@ -141,7 +139,7 @@ def path_tree(
     """
     if actor_set.anchor not in ANCHORS:
         raise MicroscopeError(f"anchor: invalid value {actor_set.anchor!r}. Use 'first' or 'last'.")
-    sql, params = _nodes_sql(actor_set, depth, top, keep_repeats, backward, _session_gap_us(cursor))
+    sql, params = _nodes_sql(actor_set, depth, top, keep_repeats, backward, session_gap_us(cursor))
     return _tree(cursor.execute(sql, params).fetchall(), START_NAME if backward else END_NAME)
 
 
@@ -171,13 +169,6 @@ def _max_days(settings: Any, max_days: float | None) -> float:
     else:
         value = None
     return DEFAULT_MAX_DAYS if value is None else value
-
-
-def _session_gap_us(cursor: duckdb.DuckDBPyConnection) -> int:
-    """Return the project's session gap in microseconds, the inactivity that splits a path at an out-of-session event."""
-    # Read from the project, because the app passes only the chart settings, and the stored gap is the
-    # one that cut the project's gap sessions.
-    return round(stored_setting(cursor, GAP_SETTING) * 60_000_000)
 
 
 def _check_range(target: Target, actor_set: ActorSet, settings: Any, max_days: float | None) -> None:

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from tui.analytics.microscope.actor_set import MicroscopeError
-from tui.analytics.microscope.sequence import SESSION_BREAK
+from tui.analytics.microscope.sequence import session_blocks_sql, session_gap_us
 
 # The maximum number of groups a profile names. It counts the others without naming them.
 MAX_PROFILE_GROUPS = 100
@@ -86,30 +86,43 @@ def activity(
     limit: int | None = 200,
     newest_first: bool = True,
 ) -> pd.DataFrame:
-    """Return one page of the actor's events, grouped by session.
+    """Return one page of the actor's events, grouped by session block (see ``tui.analytics.microscope.sequence``).
 
-    Columns: ``event_time``, ``event_type``, ``session_id``, ``session_key``,
-    ``session_number`` (1 for the actor's first session, counting every
-    session start in capture order), ``session_start`` (true for the first
-    event of a session), ``event_properties`` (JSON text), ``seq``. Rows are
-    in capture order, newest first unless ``newest_first`` is false.
+    Columns:
+    - ``event_time``, ``event_type``;
+    - ``session_id`` and ``session_key``: the event's own, with a NULL key
+      for an event out of session;
+    - ``session_start``: true for the first event of a block;
+    - ``session_number``: 1 for the actor's first block with a session, 2
+      for the next one, NULL in a block out of session;
+    - ``block_session_key``, ``block_session_id``: the block's session;
+    - ``event_properties`` (JSON text), ``seq``.
+
+    A session that a gap next to an out-of-session event splits is two
+    blocks, so it gets two numbers. Rows are in capture order, newest first
+    unless ``newest_first`` is false.
     """
     direction = "DESC" if newest_first else "ASC"
+    blocks = session_blocks_sql("""
+        SELECT actor_id, event_time, client_time, seq, event_type, session_id, session_key,
+               CAST(event_properties AS VARCHAR) AS event_properties
+        FROM events WHERE actor_id = ?
+    """)
+    # Blocks out of session get no number, because they belong to no session.
     sql = f"""
-        WITH actor_events AS (
-            SELECT event_time, client_time, seq, event_type, session_id, session_key,
-                   CAST(event_properties AS VARCHAR) AS event_properties, {SESSION_BREAK} AS session_start
-            FROM events WHERE actor_id = ?
-        ),
+        WITH blocks AS ({blocks}),
         numbered AS (
-            SELECT *, CAST(sum(CAST(session_start AS INTEGER)) OVER (
-                ORDER BY client_time, seq ROWS UNBOUNDED PRECEDING) AS BIGINT) AS session_number
-            FROM actor_events
+            SELECT *, CASE WHEN block_session_key IS NOT NULL THEN CAST(sum(
+                CAST(session_break AND block_session_key IS NOT NULL AS INTEGER)
+            ) OVER (ORDER BY client_time, seq ROWS UNBOUNDED PRECEDING) AS BIGINT) END AS session_number
+            FROM blocks
         )
-        SELECT event_time, event_type, session_id, session_key, session_number, session_start, event_properties, seq
+        SELECT event_time, event_type, session_id, session_key, session_break AS session_start, session_number,
+               block_session_key, block_session_id, event_properties, seq
         FROM numbered ORDER BY client_time {direction}, seq {direction} LIMIT ? OFFSET ?
     """
-    return cursor.execute(sql, [actor_id, None if limit is None else int(limit), int(offset)]).df()
+    limit_param = None if limit is None else int(limit)
+    return cursor.execute(sql, [actor_id, session_gap_us(cursor), limit_param, int(offset)]).df()
 
 
 def activity_position(cursor: duckdb.DuckDBPyConnection, actor_id: int, seq: int) -> int | None:

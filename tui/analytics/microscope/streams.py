@@ -11,9 +11,12 @@ An actor's stream holds, in capture order (``client_time``, then ``seq``):
 
 ``counted`` is true exactly for the events of the point's own query, so the
 chart's event, ``where`` items and cohort decide what is highlighted.
-``session_break`` marks the first event of a session in the actor's whole
-history, so a stream that opens in the middle of a session shows no break
-at its first row.
+``session_break`` marks the first event of a session block (see
+``tui.analytics.microscope.sequence``) in the actor's whole history, so a
+stream that opens in the middle of a session shows no break at its first
+row. ``block_session_key`` and ``block_session_id`` name the block's
+session, while ``session_key`` and ``session_id`` stay those of the event:
+NULL and ``-1`` for an Amplitude event out of session.
 """
 
 from __future__ import annotations
@@ -34,14 +37,14 @@ from tui.analytics.microscope.actor_set import (
 )
 from tui.analytics.point import Point
 from tui.analytics.microscope.properties import name_property_columns, property_columns_sql, property_names_sql
-from tui.analytics.microscope.sequence import SESSION_BREAK
+from tui.analytics.microscope.sequence import BLOCK_COLUMNS, session_blocks_sql, session_gap_us
 
 BEFORE = 25
 FROM_START = 50
 
 STREAM_COLUMNS = [
     "actor_id", "seq", "event_time", "event_type", "session_id", "session_key",
-    "counted", "position", "session_break", "event_properties",
+    "counted", "position", *BLOCK_COLUMNS, "event_properties",
 ]
 
 # An event property whose name equals a stream column is shown as ``event.NAME``.
@@ -63,7 +66,7 @@ def point_streams(
     no event in the project has no rows.
     """
     actor_set = _streamed_set(target, settings)
-    stream, params = _stream_sql(actor_set, actor_ids)
+    stream, params = _stream_sql(actor_set, actor_ids, session_gap_us(cursor))
     properties, property_params = property_columns_sql("event_properties", list(property_names))
     sql = f"SELECT {', '.join(STREAM_COLUMNS)}{properties} FROM ({stream}) ORDER BY actor_rank, client_time, seq"
     frame = cursor.execute(sql, property_params + params).df()
@@ -85,7 +88,7 @@ def stream_property_names(
     cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, actor_ids: list[int]
 ) -> list[str]:
     """Return the event property names in the streams of ``actor_ids``, most often set first."""
-    stream = _stream_sql(_streamed_set(target, settings), actor_ids)
+    stream = _stream_sql(_streamed_set(target, settings), actor_ids, session_gap_us(cursor))
     sql, params = property_names_sql("event_properties", stream)
     return [name for (name,) in cursor.execute(sql, params).fetchall()]
 
@@ -110,8 +113,11 @@ def _streamed_set(target: Target, settings: Any) -> ActorSet:
     return as_actor_set(target, settings)
 
 
-def _stream_sql(actor_set: ActorSet, actor_ids: list[int]) -> Fragment:
+def _stream_sql(actor_set: ActorSet, actor_ids: list[int], gap_us: int) -> Fragment:
     """Return the stream rows of ``actor_ids``, with ``actor_rank`` (position in ``actor_ids``) and ``client_time``.
+
+    ``gap_us`` is the project's session gap in microseconds, which splits
+    session blocks next to out-of-session events.
 
     The windows pick the kept events from a few narrow columns of each actor's
     whole history, and only the kept events are then read whole. For the 50
@@ -120,16 +126,17 @@ def _stream_sql(actor_set: ActorSet, actor_ids: list[int]) -> Fragment:
     """
     ids, ids_params = id_list_sql(actor_ids)
     counted, counted_params = actor_events_sql(actor_set, (ids, ids_params))
-    # The windows read the actor's whole history, so ``session_break`` and the ranks
+    # The windows read the actor's whole history, so the session blocks and the ranks
     # before and after the range do not depend on which events the stream keeps.
+    blocks = session_blocks_sql(f"""
+        SELECT actor_id, seq, event_time, client_time, session_key, session_id,
+               CASE WHEN event_time < ? THEN 'before' WHEN event_time < ? THEN 'in' ELSE 'after' END AS position
+        FROM events WHERE actor_id IN ({ids})
+    """)
     sql = f"""
-        WITH actor_events AS (
-            SELECT actor_id, seq, event_time, client_time, session_key,
-                   CASE WHEN event_time < ? THEN 'before' WHEN event_time < ? THEN 'in' ELSE 'after' END AS position
-            FROM events WHERE actor_id IN ({ids})
-        ),
+        WITH actor_events AS ({blocks}),
         ranked AS (
-            SELECT *, {SESSION_BREAK} AS session_break,
+            SELECT *,
                    row_number() OVER (PARTITION BY actor_id, position ORDER BY client_time, seq) AS from_first,
                    count(*) OVER (PARTITION BY actor_id, position) AS in_position,
                    -- Summed, not ``count(*) FILTER (...)``: DuckDB 2.0.1 took about 8 times as long to
@@ -138,25 +145,25 @@ def _stream_sql(actor_set: ActorSet, actor_ids: list[int]) -> Fragment:
             FROM actor_events
         ),
         kept AS (
-            SELECT actor_id, seq, event_time, client_time, session_key, position, session_break
+            SELECT actor_id, seq, event_time, client_time, session_key, session_id, position, {", ".join(BLOCK_COLUMNS)}
             FROM ranked
             WHERE position = 'in'
                OR (position = 'before' AND in_position - from_first < {BEFORE})
                OR (position = 'after' AND from_first <= {FROM_START} - in_range)
         ),
         counted_seqs AS (SELECT seq FROM ({counted}))
-        SELECT kept.actor_id, kept.seq, kept.event_time, kept.client_time, whole.event_type, whole.session_id,
-               kept.session_key, kept.position, kept.session_break,
+        SELECT kept.actor_id, kept.seq, kept.event_time, kept.client_time, whole.event_type, kept.session_id,
+               kept.session_key, kept.position, {", ".join(f"kept.{column}" for column in BLOCK_COLUMNS)},
                CAST(whole.event_properties AS VARCHAR) AS event_properties,
                counted_seqs.seq IS NOT NULL AS counted,
                list_position(CAST(? AS BIGINT[]), kept.actor_id) AS actor_rank
         FROM kept
         -- ``seq`` alone identifies an event. Joining on the time too lets DuckDB skip the row
         -- groups outside the kept events' time span when it reads the wide columns.
-        JOIN (SELECT actor_id, seq, event_time, event_type, session_id, event_properties
+        JOIN (SELECT actor_id, seq, event_time, event_type, event_properties
               FROM events WHERE actor_id IN ({ids})) AS whole
           ON whole.actor_id = kept.actor_id AND whole.seq = kept.seq AND whole.event_time = kept.event_time
         LEFT JOIN counted_seqs ON counted_seqs.seq = kept.seq
     """
-    params = [actor_set.start, actor_set.end] + ids_params + counted_params + ids_params + ids_params
+    params = [actor_set.start, actor_set.end] + ids_params + [gap_us] + counted_params + ids_params + ids_params
     return sql, params

@@ -10,7 +10,6 @@ from tui.analytics.microscope.profile import Profile
 from tui.app.formatting import SEPARATOR, format_number, quantity_text
 from tui.app.microscope.cells import (
     TIME_CELLS,
-    data_text,
     format_duration,
     format_moment,
     is_missing,
@@ -19,6 +18,7 @@ from tui.app.microscope.cells import (
     time_text,
 )
 from tui.app.microscope.row_view import Column, Row
+from tui.app.microscope.stream_rows import event_text
 from tui.text import printable
 
 ACTIVITY_COLUMNS = [Column("Time", TIME_CELLS), Column("Event"), Column("Event properties")]
@@ -69,35 +69,47 @@ def _group_rows(profile: Profile) -> list[tuple[str, str]]:
 
 
 def activity_rows(events: pd.DataFrame, zone: str, more: bool) -> list[Row]:
-    """Return the activity rows: each session's header, then its events, newest first as ``activity`` gives them.
+    """Return the activity rows: each session block's header, then its events, newest first as ``activity`` gives them.
 
-    ``more`` means that older events remain unloaded, so the last session
-    may have started before its oldest loaded event.
+    ``more`` means that older events remain unloaded, so the last block may
+    have started before its oldest loaded event.
     """
     rows: list[Row] = []
     records = list(events.itertuples(index=False))
-    start = 0
-    while start < len(records):
-        end = start
-        while end < len(records) and records[end].session_number == records[start].session_number:
-            end += 1
-        session = records[start:end]
-        complete = bool(session[-1].session_start) or not (more and end == len(records))
+    for session, complete in _session_blocks(records, more):
         rows.append(Row((Text(session_label(session, zone, complete)),), rule=True))
         rows.extend(_event_row(event, zone) for event in session)
-        start = end
     return rows
 
 
+def _session_blocks(records: list, more: bool) -> list[tuple[list, bool]]:
+    """Split newest-first ``records`` into session blocks, each with whether it is complete.
+
+    A block runs down to its first event (``session_start``). Blocks out of
+    session have no ``session_number``, so the split goes by ``session_start``.
+    """
+    blocks = []
+    start = 0
+    while start < len(records):
+        end = start
+        while end < len(records) - 1 and not records[end].session_start:
+            end += 1
+        end += 1
+        complete = bool(records[end - 1].session_start) or not (more and end == len(records))
+        blocks.append((records[start:end], complete))
+        start = end
+    return blocks
+
+
 def session_label(session: list, zone: str, complete: bool) -> str:
-    """Return a session header: number, session id, start time and length (last minus first event time)."""
+    """Return a session block's header: number, session id, start time and length (last minus first event time)."""
     newest, oldest = session[0], session[-1]
-    if is_missing(oldest.session_key):
+    if is_missing(oldest.session_number):
         name = "Out of session"
     else:
         name = f"Session {int(oldest.session_number)}"
-        if not is_missing(oldest.session_id):
-            name += f" ({printable(oldest.session_id)})"
+        if not is_missing(oldest.block_session_id):
+            name += f" ({printable(oldest.block_session_id)})"
     length = format_duration((newest.event_time - oldest.event_time).total_seconds())
     count = f"{len(session)} event" if len(session) == 1 else f"{len(session)} events"
     started = format_moment(oldest.event_time, zone)
@@ -107,5 +119,9 @@ def session_label(session: list, zone: str, complete: bool) -> str:
 
 
 def _event_row(event, zone: str) -> Row:
-    cells = (time_text(event.event_time, zone), data_text(event.event_type), Text(properties_text(event.event_properties)))
+    cells = (
+        time_text(event.event_time, zone),
+        event_text(event.event_type, event.session_key),
+        Text(properties_text(event.event_properties)),
+    )
     return Row(cells, key=int(event.seq))

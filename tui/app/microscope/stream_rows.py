@@ -1,7 +1,10 @@
 """The rows of a batch of user streams: a header per user, events, and lines at range edges and session starts.
 
 Events that counted toward the point carry ``MARK`` in the mark column and are
-drawn bold, so they stand out without colour too.
+drawn bold, so they stand out without colour too. An event out of session
+shows ``OUT_OF_SESSION`` after its name and draws no line of its own, because
+it belongs to the session block of the events around it (see
+``tui.analytics.microscope.sequence``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from tui.text import printable
 
 # The label of the line drawn where the point's range starts, before its time.
 RANGE_START = "range start"
+# The mark after the name of an event out of session, in streams and profiles.
+OUT_OF_SESSION = "(out of session)"
 
 
 @dataclass(frozen=True)
@@ -115,11 +120,12 @@ def _user_rows(batch: StreamBatch, zone: str, user: StreamKey, events: list[dict
 
 
 def _session_text(event: dict) -> str:
-    if is_missing(event["session_key"]):
+    """Return the label of the line above the first event of a session block, named by the block's session."""
+    if is_missing(event["block_session_key"]):
         return "out of session"
-    if is_missing(event["session_id"]):
+    if is_missing(event["block_session_id"]):
         return "new session"
-    return f"new session {printable(event['session_id'])}"
+    return f"new session {printable(event['block_session_id'])}"
 
 
 def _line(user: StreamKey, label: str) -> Row:
@@ -127,7 +133,15 @@ def _line(user: StreamKey, label: str) -> Row:
 
 
 def _event_row(user: StreamKey, event: dict, zone: str, property_columns: list) -> Row:
-    cells = [time_text(event["event_time"], zone), data_text(event["event_type"])]
+    cells = [time_text(event["event_time"], zone), event_text(event["event_type"], event["session_key"])]
     cells.extend(data_text(event[column]) for column in property_columns)
     key = StreamKey(user.actor_id, user.display_id, int(event["seq"]))
     return Row(tuple(cells), key=key, marked=bool(event["counted"]))
+
+
+def event_text(event_type: str, session_key) -> Text:
+    """Return an event's name as literal text, followed by ``OUT_OF_SESSION`` when ``session_key`` is NULL."""
+    text = data_text(event_type)
+    if is_missing(session_key):
+        text.append(f" {OUT_OF_SESSION}", style="italic")
+    return text
