@@ -34,8 +34,9 @@ async def test_escape_keeps_chosen_type(tmp_path):
         await choose(pilot, 1)
         assert builder.draft["type"] == "funnel"
 
-        # The first Escape leaves the Type field for the list, and keeps the funnel.
-        await pilot.press("escape")
+        # The type change moves the focus to the list. From a field, Escape goes back there and keeps the funnel.
+        assert isinstance(builder.focused, SeriesList)
+        await pilot.press("tab", "escape")
         await pilot.pause()
         assert app.screen is builder
         assert isinstance(builder.focused, SeriesList)

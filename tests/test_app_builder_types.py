@@ -66,12 +66,12 @@ async def open_builder(app, pilot) -> list:
 
 
 async def switch_type(app, pilot, kind: str) -> None:
-    """Choose the chart type ``kind`` with the arrow keys, then go back to the list."""
+    """Choose the chart type ``kind`` with the arrow keys, after which the focus is back on the list."""
     offset = CHART_TYPES.index(kind) - CHART_TYPES.index(app.screen.draft["type"])
     await pilot.press("t")
     await choose(pilot, offset)
-    await pilot.press("tab")
     assert app.screen.draft["type"] == kind
+    assert isinstance(app.screen.focused, SeriesList)
 
 
 async def pick_event(app, pilot, words: str) -> None:
@@ -246,7 +246,7 @@ async def test_retention_built_and_applied(tmp_path):
             "periods": 4,
             "mode": "on_or_after",
             "rolling": True,
-            "interval": "day",
+            "interval": "week",
             "range": RANGE,
         }]
 

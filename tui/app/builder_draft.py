@@ -23,6 +23,8 @@ NO_VALUE_OPERATORS = ("set", "not set")
 # The draft key of each chart type's list of events. Retention has a single start and return event instead.
 EVENT_LISTS = {"segmentation": "events", "funnel": "steps"}
 RETENTION_EVENTS = ("start", "return")
+# A retention chart's period when the draft has no ``period`` key, as ``parse_chart`` reads it.
+DEFAULT_PERIOD = "day"
 CHART_FILTERS = "where"
 
 
@@ -131,13 +133,15 @@ def next_event_key(draft: dict) -> str:
     return EVENT_LISTS[kind]
 
 
-def add_event(draft: dict, event: str) -> None:
-    """Add ``event`` as the next series, funnel step, or unset retention event."""
+def add_event(draft: dict, event: str) -> tuple:
+    """Add ``event`` as the next series, funnel step, or unset retention event, and return its row's place."""
     key = next_event_key(draft)
     if key in RETENTION_EVENTS:
         draft[key] = {"event": event}
-    else:
-        draft.setdefault(key, []).append({"event": event})
+        return (key, None, None)
+    events = draft.setdefault(key, [])
+    events.append({"event": event})
+    return (key, len(events) - 1, None)
 
 
 def set_event(draft: dict, row: SeriesRow, event: str) -> None:
@@ -149,13 +153,18 @@ def set_event(draft: dict, row: SeriesRow, event: str) -> None:
         spec["event"] = event
 
 
-def add_filter(draft: dict, row: SeriesRow, item: dict) -> None:
-    """Add the ``where`` item to the row's event, or to the chart-wide filters on a chart-wide row."""
+def add_filter(draft: dict, row: SeriesRow, item: dict) -> tuple:
+    """Add the ``where`` item to the row's event, or to the chart-wide filters on a chart-wide row.
+
+    Returns the place of the new filter's row.
+    """
     spec = event_spec(draft, row)
     target = draft if row.key == CHART_FILTERS else spec
     if target is None:
         raise DraftError(f"Choose the {row.key} event first, then filter it.")
-    target.setdefault("where", []).append(item)
+    filters = target.setdefault("where", [])
+    filters.append(item)
+    return (row.key, row.index, len(filters) - 1)
 
 
 def remove_row(draft: dict, row: SeriesRow) -> None:
@@ -206,9 +215,14 @@ def _renumber_exclusions(draft: dict, removed_step: int) -> None:
         item["between"] = [first, last]
 
 
-def add_exclusion(draft: dict, event: str, between: tuple[int, int]) -> None:
-    """Drop users who did ``event`` between the funnel steps ``between`` (1-based, first before second)."""
-    draft.setdefault("exclude", []).append({"event": event, "between": list(between)})
+def add_exclusion(draft: dict, event: str, between: tuple[int, int]) -> tuple:
+    """Drop users who did ``event`` between the funnel steps ``between`` (1-based, first before second).
+
+    Returns the place of the new exclusion's row.
+    """
+    exclusions = draft.setdefault("exclude", [])
+    exclusions.append({"event": event, "between": list(between)})
+    return ("exclude", len(exclusions) - 1, None)
 
 
 def set_exclusion_steps(draft: dict, index: int, between: tuple[int, int]) -> None:
@@ -233,6 +247,18 @@ def set_group_by(draft: dict, prop: str | None) -> None:
         draft.pop("group_by", None)
     else:
         draft["group_by"] = prop
+
+
+def follow_period(draft: dict) -> bool:
+    """Set a retention chart's interval to its period, so each start cohort is one period long.
+
+    Returns True when the interval changed, and False on other chart types.
+    """
+    period = draft.get("period", DEFAULT_PERIOD)
+    if chart_type(draft) != "retention" or draft.get("interval") == period:
+        return False
+    draft["interval"] = period
+    return True
 
 
 def set_cohort(draft: dict, name: str | None) -> None:

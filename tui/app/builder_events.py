@@ -19,14 +19,17 @@ class EventListActions:
     def _current_row(self) -> SeriesRow | None:
         return self.query_one(SeriesList).current_row()
 
-    def _edit(self, change, *args, highlight: tuple | None = None) -> None:
-        """Apply ``change(draft, *args)`` and show the result, or show why the draft rejected it."""
+    def _edit(self, change, *args) -> None:
+        """Apply ``change(draft, *args)`` and show the result, or show why the draft rejected it.
+
+        A change that adds a row returns the row's place, and the list highlights that row.
+        """
         try:
-            change(self.draft, *args)
+            added = change(self.draft, *args)
         except DraftError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
-        self.show_draft(highlight)
+        self.show_draft(added)
 
     def _when_chosen(self, change, *args):
         """Return a dialog callback that runs ``change(draft, *args, result)`` unless the dialog was closed."""
@@ -46,9 +49,12 @@ class EventListActions:
         self.app.push_screen(event_picker(), self._when_chosen(drafts.add_event))
 
     def on_option_list_option_selected(self, event: SeriesList.OptionSelected) -> None:
+        # Posted for a click on a row. Enter runs ``action_change_event`` directly.
+        if event.option_list is self.query_one(SeriesList):
+            self.action_change_event()
+
+    def action_change_event(self) -> None:
         """Choose another event for the highlighted row, and for an exclusion then the steps it lies between."""
-        if event.option_list is not self.query_one(SeriesList):
-            return
         row = self._current_row()
         if row is None or row.filter_index is not None or row.key == CHART_FILTERS:
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -21,9 +22,10 @@ from tui.analytics.definition import (
     DefinitionError,
     parse_window,
 )
+from tui.app.builder_draft import DEFAULT_PERIOD
 from tui.app.builder_group_by import COUNT_USERS, count_by_picker
 from tui.app.builder_values import format_seconds, length_edges, set_option, set_typed_option
-from tui.app.describe import MEASURE_NAMES
+from tui.app.describe import MEASURE_NAMES, measure_name
 from tui.app.pickers import PropertyChoice, property_picker
 from tui.text import printable
 
@@ -49,8 +51,36 @@ def form_row(label: str, *widgets: Widget) -> Horizontal:
 
 def choice_select(names: dict[str, str], keys: tuple[str, ...], value: str, widget_id: str) -> Select:
     """Return a Select of ``keys`` shown by their ``names``, or as themselves where ``names`` lacks them."""
-    options = [(names.get(key, key), key) for key in keys]
-    return Select(options, value=value, allow_blank=False, compact=True, id=widget_id)
+    return Select(choice_options(names, keys), value=value, allow_blank=False, compact=True, id=widget_id)
+
+
+def choice_options(names: dict[str, str], keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(names.get(key, key), key) for key in keys]
+
+
+def replace_options(select: Select, options: list[tuple[str, str]], value: str) -> None:
+    """Show ``options`` in ``select`` with ``value`` chosen, posting no Changed message that would look like a choice."""
+    with select.prevent(Select.Changed):
+        select.set_options(options)
+        select.value = value
+        # Textual (8.2) shows a new prompt only when the value changes, which it may not.
+        select.mutate_reactive(Select.value)
+
+
+def draft_unit(draft: dict) -> str:
+    """Return what the draft's chart counts, as a plural noun: ``groups`` with a ``count_by``, else ``users``."""
+    return "groups" if draft.get("count_by") else "users"
+
+
+class StateCheckbox(Checkbox):
+    """A checkbox whose box shows X when on and stays blank when off, so the two differ without colour.
+
+    Textual's Checkbox (8.2) shows X in both states, in different colours.
+    """
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - the name Textual's ToggleButton reads
+        return "X" if self.value else " "
 
 
 class TypeSettings(Vertical):
@@ -82,7 +112,14 @@ class TypeSettings(Vertical):
             self.draft.pop("count_by", None)
         else:
             self.draft["count_by"] = choice
-        self.query_one("#count-by", Button).label = self._count_by_label()
+        button = self.query_one("#count-by", Button)
+        button.label = self._count_by_label()
+        # A Button's label is not a layout reactive (Textual 8): without this it keeps its first label's width.
+        button.refresh(layout=True)
+        self.show_unit()
+
+    def show_unit(self) -> None:
+        """Name the counted unit in the measure choices, called when the count-by changes."""
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id in self.OPTIONS:
@@ -95,10 +132,19 @@ class SegmentationSettings(TypeSettings):
     """The measure of an event segmentation, with the property of ``sum:`` and ``avg:`` measures."""
 
     def compose(self) -> ComposeResult:
-        names = dict(MEASURE_NAMES) | PROPERTY_MEASURES
+        names = self._measure_names()
         kind = self.draft.get("measure", "uniques").partition(":")[0]
         yield form_row("Measure", choice_select(names, tuple(names), kind, "measure"), Static(id="measure-property"))
         yield from self.count_by_rows()
+
+    def _measure_names(self) -> dict[str, str]:
+        unit = draft_unit(self.draft)
+        return {measure: measure_name(measure, unit) for measure in MEASURE_NAMES} | PROPERTY_MEASURES
+
+    def show_unit(self) -> None:
+        names = self._measure_names()
+        kind = self.draft.get("measure", "uniques").partition(":")[0]
+        replace_options(self.query_one("#measure", Select), choice_options(names, tuple(names)), kind)
 
     def on_mount(self) -> None:
         self._show_property()
@@ -169,7 +215,7 @@ class SessionsSettings(TypeSettings):
 
     def compose(self) -> ComposeResult:
         measure = self.draft.get("measure", SESSION_MEASURES[0])
-        yield form_row("Measure", choice_select(SESSION_MEASURE_NAMES, SESSION_MEASURES, measure, "measure"))
+        yield form_row("Measure", choice_select(self._measure_names(), SESSION_MEASURES, measure, "measure"))
         if LENGTH_MEASURE in SESSION_MEASURES:
             edges = ", ".join(format_seconds(edge) for edge in self.draft.get("length_buckets") or ())
             buckets = Input(
@@ -178,6 +224,14 @@ class SessionsSettings(TypeSettings):
             )
             yield form_row("Buckets", buckets)
         yield from self.count_by_rows()
+
+    def _measure_names(self) -> dict[str, str]:
+        unit = draft_unit(self.draft)
+        return SESSION_MEASURE_NAMES | {"per_user": "Sessions per group"} if unit == "groups" else SESSION_MEASURE_NAMES
+
+    def show_unit(self) -> None:
+        options = choice_options(self._measure_names(), SESSION_MEASURES)
+        replace_options(self.query_one("#measure", Select), options, self.draft.get("measure", SESSION_MEASURES[0]))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id != "measure":
@@ -218,19 +272,30 @@ class SessionsSettings(TypeSettings):
 class RetentionSettings(TypeSettings):
     """A retention chart's periods: their length and number, how a return counts, and rolling windows."""
 
-    OPTIONS = {"period": ("period", "day"), "mode": ("mode", "on")}
+    OPTIONS = {"period": ("period", DEFAULT_PERIOD), "mode": ("mode", "on")}
+
+    class PeriodChanged(Message):
+        """Posted after the user chose another period, so the builder can move the interval along."""
 
     def compose(self) -> ComposeResult:
         draft = self.draft
-        yield form_row("Period", choice_select(PERIOD_NAMES, RETENTION_PERIODS, draft.get("period", "day"), "period"))
+        period = draft.get("period", DEFAULT_PERIOD)
+        yield form_row("Period", choice_select(PERIOD_NAMES, RETENTION_PERIODS, period, "period"))
         periods = Input(
             str(draft.get("periods", "")), placeholder=str(DEFAULT_PERIODS), type="integer", compact=True, id="periods",
         )
         yield form_row("Periods", periods)
         yield form_row("Mode", choice_select(MODE_NAMES, RETENTION_MODES, draft.get("mode", "on"), "mode"))
-        rolling = Checkbox("not calendar periods", draft.get("rolling", False), compact=True, id="rolling")
+        rolling = StateCheckbox("not calendar periods", draft.get("rolling", False), compact=True, id="rolling")
         yield form_row("Rolling", rolling)
         yield from self.count_by_rows()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        # The Select also posts Changed when it mounts with the draft's period, which is no choice.
+        before = self.draft.get("period", DEFAULT_PERIOD)
+        super().on_select_changed(event)
+        if self.draft.get("period", DEFAULT_PERIOD) != before:
+            self.post_message(self.PeriodChanged())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "periods":

@@ -24,7 +24,14 @@ from tui.app import builder_draft as drafts
 from tui.app.background import run_in_background
 from tui.app.builder_events import EventListActions
 from tui.app.builder_group_by import drop_unaccepted_group_by, group_by_picker
-from tui.app.builder_panels import PANELS, choice_select, form_row
+from tui.app.builder_panels import (
+    PANELS,
+    RetentionSettings,
+    choice_options,
+    choice_select,
+    form_row,
+    replace_options,
+)
 from tui.app.builder_types import SetAside, switch_type
 from tui.app.cohort_picker import ALL_USERS_LABEL, CohortChoice, cohort_picker
 from tui.app.confirm import ConfirmScreen
@@ -42,11 +49,12 @@ CHART_TYPE_NAMES = {
     "sessions": "User sessions",
     "retention": "Retention",
 }
+# The list's keys on each chart type, which ``unavailable_reason`` keeps in step with the footer.
 LIST_HINTS = {
-    "segmentation": "Series: a add, f filter, x remove, J/K move, w filter all",
-    "funnel": "Steps: a add, f filter, x remove, J/K move, e exclude, w filter all",
-    "sessions": "Every event counts: w filter all",
-    "retention": "Start and return: Enter change, f filter, w filter all",
+    "segmentation": "Series: a add, Enter change, f filter, x remove, J/K move, w filter all",
+    "funnel": "Steps: a add, Enter change, f filter, x remove, J/K move, e exclude, w filter all",
+    "sessions": "Every event counts: f or w filter them, x remove a filter",
+    "retention": "Start and return: Enter change, f filter, x remove a filter, w filter all",
 }
 
 # The reason J and K move no row on the chart types whose events have no order.
@@ -54,6 +62,10 @@ UNORDERED_EVENTS = {
     "sessions": "A sessions chart has no events to move: it counts every event.",
     "retention": "A retention chart's start and return events keep their places: Enter on either changes its event.",
 }
+
+# The interval row's label by chart type. A retention chart's interval sets the length of its start cohorts.
+INTERVAL_LABELS = {"retention": "Cohorts"}
+INTERVAL_LABEL = "Interval"
 
 # The ``Lines`` button without a ``segments`` key; with one it shows the key and clears it when pressed.
 # NOTE: the button is hidden while the draft has no ``segments`` key, so this label shows only if that changes.
@@ -88,12 +100,16 @@ class BuilderScreen(EventListActions, Screen):
             tooltip="From a field back to the list, from the list back to the chart without applying",
         ),
         Binding("q", "back", "Back", show=False, id="builder.quit"),
+        # A control key, because letters typed in a field go into the field.
+        Binding("ctrl+l", "focus_list", "List", id="builder.list", tooltip="Move the focus to the list of events"),
     ]
 
     def __init__(self, definition: ChartDefinition | None, chart_name: str | None, last_day: date):
         super().__init__()
         self.draft = drafts.new_draft(definition, last_day)
         self.set_aside = SetAside()
+        # Set once the user picks an interval here. Until then a retention chart's interval follows its period.
+        self.interval_chosen = False
         self.chart_name = chart_name
         self.last_day = last_day
         # The draft and name as the builder opened with them, set on mount.
@@ -115,7 +131,9 @@ class BuilderScreen(EventListActions, Screen):
 
     def _common_rows(self) -> ComposeResult:
         interval = choice_select(INTERVAL_NAMES, INTERVALS, self.draft.get("interval", "day"), "interval")
-        yield form_row("Interval", interval)
+        row = form_row(self._interval_label(), interval)
+        row.id = "interval-row"
+        yield row
         yield form_row("From", Input(placeholder="YYYY-MM-DD", compact=True, id="range-from"))
         yield form_row("To", Input(placeholder="YYYY-MM-DD", compact=True, id="range-to"))
         presets = [Button(f"{days} days", compact=True, id=f"preset-{days}") for days in drafts.PRESET_DAYS]
@@ -135,10 +153,15 @@ class BuilderScreen(EventListActions, Screen):
         chart_range = self.draft.get("range", {})
         self.query_one("#range-from", Input).value = chart_range.get("from", "")
         self.query_one("#range-to", Input).value = chart_range.get("to", "")
-        self.query_one("#chart-name", Input).value = self.chart_name or ""
+        self.query_one("#chart-name", Input).value = self.chart_name or self._unsaved_name() or ""
         self.show_draft()
         self.query_one(SeriesList).focus()
         self.opened_form = self._form_state()
+
+    def _unsaved_name(self) -> str | None:
+        """Return the name typed when the chart shown was applied unsaved, so reopening the builder keeps it."""
+        origin = getattr(self.app, "chart_origin", None)
+        return origin.name if origin is not None else None
 
     def show_draft(self, highlight: tuple | None = None) -> None:
         """Show the parts of the draft that are not typed into inputs: the list, group-by and cohort."""
@@ -168,13 +191,43 @@ class BuilderScreen(EventListActions, Screen):
         return self.unavailable_reason(action) is None
 
     def unavailable_reason(self, action: str) -> str | None:
-        """Return why the list key of ``action`` does nothing on the draft's chart type, or None when it acts."""
+        """Return why the list key of ``action`` does nothing on the draft and the highlighted row, or None when it acts."""
         kind = drafts.chart_type(self.draft)
+        if action == "add_event":
+            return self._add_event_reason()
         if action == "add_exclusion" and kind != "funnel":
             return f"Only funnels exclude users who did an event between two steps, and this is a {kind} chart."
         if action == "move_row" and kind not in drafts.EVENT_LISTS:
             return UNORDERED_EVENTS[kind]
+        if action in ("change_event", "remove_row"):
+            return self._row_reason(action)
         return None
+
+    def _add_event_reason(self) -> str | None:
+        try:
+            drafts.next_event_key(self.draft)
+        except drafts.DraftError as error:
+            return str(error)
+        return None
+
+    def _row_reason(self, action: str) -> str | None:
+        """Return why Enter (``change_event``) or x (``remove_row``) does nothing on the highlighted row."""
+        row = self.query_one(SeriesList).current_row()
+        if row is None:
+            return "The list has no row to change or remove yet."
+        if action == "change_event" and (row.filter_index is not None or row.key == drafts.CHART_FILTERS):
+            return "A filter row has no event to change: x removes the filter, f adds another."
+        if action == "remove_row" and row.key in drafts.RETENTION_EVENTS and row.filter_index is None:
+            return f"A retention chart needs a {row.key} event: press Enter to choose another one."
+        return None
+
+    def on_option_list_option_highlighted(self, event: SeriesList.OptionHighlighted) -> None:
+        # The keys for the highlighted row differ between event and filter rows, so the footer follows the row.
+        if event.option_list is self.query_one(SeriesList):
+            self.refresh_bindings()
+
+    def action_focus_list(self) -> None:
+        self.query_one(SeriesList).focus()
 
     # Chart type, interval, group-by and cohort -------------------------------
 
@@ -183,12 +236,17 @@ class BuilderScreen(EventListActions, Screen):
 
     async def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "interval":
+            # A Select also posts Changed when it mounts, for the value it was built with (Textual 8.2),
+            # which is no choice.
+            if event.value != self.draft.get("interval"):
+                self.interval_chosen = True
             self.draft["interval"] = event.value
         elif event.select.id == "chart-type" and event.value != drafts.chart_type(self.draft):
             await self._switch_type(event.value)
 
     async def _switch_type(self, new_type: str) -> None:
-        notes = [switch_type(self.draft, new_type, self.set_aside), drop_unaccepted_group_by(self.draft)]
+        switched = switch_type(self.draft, new_type, self.set_aside, interval_follows=not self.interval_chosen)
+        notes = [switched, drop_unaccepted_group_by(self.draft)]
         if self.query_one("#chart-name", Input).value.strip():
             # Saving under the old name would replace the saved chart of the other type.
             self.query_one("#chart-name", Input).value = ""
@@ -197,11 +255,27 @@ class BuilderScreen(EventListActions, Screen):
         settings = self.query_one("#type-settings", Vertical)
         await settings.remove_children()
         await settings.mount(PANELS[new_type](self.draft))
+        self._show_interval()
         self.show_draft()
         self.refresh_bindings()
+        # The events are what a new chart type needs next, so the list takes the focus from the Type field.
+        self.query_one(SeriesList).focus()
         for note in notes:
             if note:
                 self.notify(note, severity="warning", markup=False)
+
+    def on_retention_settings_period_changed(self, event: RetentionSettings.PeriodChanged) -> None:
+        if not self.interval_chosen and drafts.follow_period(self.draft):
+            self._show_interval()
+
+    def _interval_label(self) -> str:
+        return INTERVAL_LABELS.get(drafts.chart_type(self.draft), INTERVAL_LABEL)
+
+    def _show_interval(self) -> None:
+        """Show the draft's interval and the row's label for the chart type, without it counting as a choice."""
+        self.query_one("#interval-row > Label", Label).update(self._interval_label())
+        options = choice_options(INTERVAL_NAMES, INTERVALS)
+        replace_options(self.query_one("#interval", Select), options, self.draft.get("interval", "day"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
@@ -282,7 +356,8 @@ class BuilderScreen(EventListActions, Screen):
     def action_apply(self) -> None:
         definition = self._definition()
         if definition is not None:
-            self.app.show_chart(definition)
+            typed_name = self.query_one("#chart-name", Input).value.strip()
+            self.app.show_chart(definition, unsaved_name=typed_name or None)
             self.dismiss(definition)
 
     def action_save(self) -> None:

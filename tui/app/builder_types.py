@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 
 from tui.analytics.definition import COMMON_KEYS, MAX_FUNNEL_STEPS, TYPE_KEYS
-from tui.app.builder_draft import EVENT_LISTS, RETENTION_EVENTS, chart_type
+from tui.app.builder_draft import EVENT_LISTS, RETENTION_EVENTS, chart_type, follow_period
 
 # How many events each type keeps. A type missing here keeps any number.
 EVENT_CAPACITY = {"funnel": MAX_FUNNEL_STEPS, "retention": len(RETENTION_EVENTS), "sessions": 0}
@@ -23,6 +23,8 @@ class SetAside:
     # The last list of events, so a sessions chart (which has none) can switch back without losing them.
     events: list[dict] = field(default_factory=list)
     shared: dict = field(default_factory=dict)
+    # The interval the chart had before it became a retention chart, whose interval follows its period.
+    interval: str | None = None
 
 
 def event_specs(draft: dict) -> list[dict]:
@@ -35,14 +37,18 @@ def event_specs(draft: dict) -> list[dict]:
     return []
 
 
-def switch_type(draft: dict, new_type: str, set_aside: SetAside) -> str | None:
+def switch_type(draft: dict, new_type: str, set_aside: SetAside, interval_follows: bool = False) -> str | None:
     """Turn the draft into a ``new_type`` chart, and return a note if some events did not fit.
 
-    Range, interval, chart-wide ``where``, group-by, cohort and time zone stay.
+    Range, chart-wide ``where``, group-by, cohort and time zone stay.
     The ``segments`` key goes: it names the old type's lines.
     Series become funnel steps and back, and retention starts with the first
     event and returns with the second. Settings only the old type takes go to
     ``set_aside`` and come back when the user switches back to that type.
+    The interval stays too, unless ``interval_follows`` is True. Then a new
+    retention chart takes its period as interval, and the interval it had
+    comes back when it switches to another type. The builder passes True
+    until the user chooses an interval.
     """
     old_type = chart_type(draft)
     if new_type == old_type:
@@ -64,6 +70,7 @@ def switch_type(draft: dict, new_type: str, set_aside: SetAside) -> str | None:
     for key in SHARED_KEYS:
         if key in set_aside.shared and key in TYPE_KEYS[new_type]:
             draft[key] = set_aside.shared.pop(key)
+    _switch_interval(draft, old_type, set_aside, interval_follows)
     return _place_events(draft, new_type, specs)
 
 
@@ -92,3 +99,21 @@ def _place_events(draft: dict, new_type: str, specs: list[dict]) -> str | None:
     if new_type == "funnel" and len(placed) < len(specs):
         return f"A funnel has at most {capacity} steps, so it keeps the first {capacity} of the {len(specs)} events."
     return None
+
+
+def _switch_interval(draft: dict, old_type: str, set_aside: SetAside, interval_follows: bool) -> None:
+    """Set the interval of a new retention chart to its period, or put back the one it had before retention.
+
+    An interval the user chose stays on every type, so without ``interval_follows`` the one set aside goes.
+    """
+    if not interval_follows:
+        set_aside.interval = None
+        return
+
+    if chart_type(draft) == "retention":
+        # Kept even when it equals the period, because a new period moves the interval along later.
+        set_aside.interval = draft.get("interval")
+        follow_period(draft)
+    elif old_type == "retention" and set_aside.interval is not None:
+        draft["interval"] = set_aside.interval
+        set_aside.interval = None

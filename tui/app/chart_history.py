@@ -23,18 +23,29 @@ class ChartOrigin:
 
     change: str
     base_name: str | None
+    # The name typed in the builder when the chart was applied, which Save offers until the chart is saved.
+    name: str | None = None
 
     def text(self) -> str:
-        """Return the title's note, such as ``unsaved, zoomed in from “Signups”``."""
+        """Return the title's note, such as ``unsaved, zoomed in from “Signups”``.
+
+        A typed name other than the base's comes first: ``unsaved “Signups by plan”, edited in the builder from “Signups”``.
+        """
         base = f"“{printable(self.base_name)}”" if self.base_name else "an unsaved chart"
-        return f"unsaved, {self.change} from {base}"
+        named = f" “{printable(self.name)}”" if self.name and self.name != self.base_name else ""
+        return f"unsaved{named}, {self.change} from {base}"
 
 
-def derived_origin(change: str, chart_name: str | None, origin: ChartOrigin | None) -> ChartOrigin:
-    """Return the origin of a chart made by ``change`` from the current chart (saved as ``chart_name``, or derived)."""
+def derived_origin(
+    change: str, chart_name: str | None, origin: ChartOrigin | None, name: str | None = None
+) -> ChartOrigin:
+    """Return the origin of a chart made by ``change`` from the current chart (saved as ``chart_name``, or derived).
+
+    ``name`` is the name typed for the new chart in the builder, if any.
+    """
     if chart_name:
-        return ChartOrigin(change, chart_name)
-    return ChartOrigin(change, origin.base_name if origin else None)
+        return ChartOrigin(change, chart_name, name)
+    return ChartOrigin(change, origin.base_name if origin else None, name)
 
 
 @dataclass(frozen=True)

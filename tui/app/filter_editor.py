@@ -18,6 +18,10 @@ from tui.text import printable
 from tui.app.modal import LoupeModal
 from tui.app.pickers import PropertyChoice, property_picker, property_values
 
+# The number of a property's values listed under the value field. Typing completes any of the values loaded.
+MAX_LISTED_VALUES = 8
+DEFAULT_OPERATOR = "="
+
 
 class FilterEditor(LoupeModal):
     """A dialog returning a ``where`` item such as ``{"property": "platform", "op": "=", "value": "iOS"}``."""
@@ -32,6 +36,7 @@ class FilterEditor(LoupeModal):
         self.event_type = event_type
         self.title_text = title or f"Filter {event_name(event_type)}"
         self.property: PropertyChoice | None = None
+        self.operator = DEFAULT_OPERATOR
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -41,10 +46,11 @@ class FilterEditor(LoupeModal):
                 yield Button("Choose…", compact=True, id="filter-property")
             with Horizontal(classes="form-row"):
                 yield Label("Operator")
-                yield Select([(op, op) for op in OPERATORS], value="=", allow_blank=False, compact=True, id="filter-op")
+                yield Select([(op, op) for op in OPERATORS], value=DEFAULT_OPERATOR, allow_blank=False, compact=True, id="filter-op")
             with Horizontal(classes="form-row"):
                 yield Label("Value")
                 yield Input(placeholder='value (a, b, c for in; "7" for text)', compact=True, id="filter-value")
+            yield Static(id="filter-values")
             yield Button("Add filter", variant="primary", compact=True, id="filter-add")
         yield SteadyFooter()
 
@@ -64,16 +70,42 @@ class FilterEditor(LoupeModal):
             return
         self.property = choice
         self.query_one("#filter-property", Button).label = Text(printable(choice.name))
+        # The operator is the next field to fill, and its default ``=`` is one Tab away from the value.
         self.query_one("#filter-op", Select).focus()
+        # The values of a property chosen before go, and the new ones show once loaded (nothing shows if that fails).
+        self.query_one("#filter-values", Static).update(Text())
+        self.query_one("#filter-value", Input).suggester = None
         run_in_background(
             self,
             lambda cursor: property_values(cursor, choice.name, self.event_type),
-            self._set_suggestions,
+            lambda values: self._set_suggestions(choice, values),
             "Loading property values failed",
         )
 
-    def _set_suggestions(self, values: list[str]) -> None:
+    def _set_suggestions(self, choice: PropertyChoice, values: list[str]) -> None:
+        """Offer the property's most frequent values: listed under the field, and completed while typing."""
+        if choice != self.property:
+            # Another property was chosen while these values loaded.
+            return
         self.query_one("#filter-value", Input).suggester = SuggestFromList(values, case_sensitive=False)
+        self.query_one("#filter-values", Static).update(values_text(choice.name, values))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Move to the value once an operator is chosen, or past it to Add for an operator that takes none."""
+        if event.select.id != "filter-op":
+            return
+        event.stop()
+        if event.value == self.operator:
+            # Textual posts Changed for the first value on mount, which no one chose.
+            return
+        self.operator = event.value
+        takes_value = event.value not in NO_VALUE_OPERATORS
+        value = self.query_one("#filter-value", Input)
+        value.disabled = not takes_value
+        if takes_value:
+            value.focus()
+        else:
+            self.query_one("#filter-add", Button).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -94,3 +126,12 @@ class FilterEditor(LoupeModal):
         if op not in NO_VALUE_OPERATORS:
             item["value"] = value
         self.dismiss(item)
+
+
+def values_text(prop: str, values: list[str]) -> Text:
+    """Return the line under the value field: the first ``MAX_LISTED_VALUES`` values, most frequent first."""
+    if not values:
+        return Text(f"No event has a value of {printable(prop)} yet.")
+    listed = ", ".join(printable(value) for value in values[:MAX_LISTED_VALUES])
+    more = f" and {len(values) - MAX_LISTED_VALUES} more" if len(values) > MAX_LISTED_VALUES else ""
+    return Text(f"Top values: {listed}{more} (typing completes them, → accepts)")

@@ -21,6 +21,10 @@ class SeriesList(VimOptionList):
 
     BINDINGS = [
         Binding("a", "screen.add_event", "Add event", id="builder.add_series", tooltip="Add an event as a new series or step"),
+        Binding(
+            "enter", "screen.change_event", "Change event", id="builder.change_event",
+            tooltip="Choose another event for the highlighted row",
+        ),
         Binding("f", "screen.add_filter", "Add filter", id="builder.add_filter", tooltip="Add a filter to the highlighted event"),
         Binding("x,delete", "screen.remove_row", "Remove", id="builder.remove", tooltip="Remove the highlighted event or filter"),
         Binding(
