@@ -181,9 +181,11 @@ async def test_dropped_part_menu_actions(tmp_path):
         for name in ("users", "paths", "drivers", "cohort", "download", "release"):
             assert reasons[name] is None, name
         assert reasons["streams"] == "View user streams: only event segmentation charts have user streams"
-        assert reasons["zoom"] == "Zoom in: only time charts zoom, and this is a funnel chart."
-        assert reasons["filter"] == "Filter to series: this funnel chart has no group_by, so it shows only one line."
-        assert reasons["exclude"] == "Exclude series: this funnel chart has no group_by, so it shows only one line."
+        assert reasons["zoom"] == (
+            "Zoom in: a funnel's steps have no time axis. Its conversion over time (T on the chart) zooms in."
+        )
+        assert reasons["filter"] == "Filter to series: this funnel has no group_by, so each step has only one bar."
+        assert reasons["exclude"] == "Exclude series: this funnel has no group_by, so each step has only one bar."
         assert reasons["annotation"].startswith("Add annotation: ")
         assert reasons["compare"] == "Compare with marked point: mark a point with m on the chart first"
 

@@ -58,7 +58,8 @@ async def test_segments_readout_and_legend(tmp_path):
         legend = app.home.query_one(Legend).render().plain
         first, second, none = (line_style(index)[0] for index in range(3))
         assert legend.startswith(
-            f"{first} ads   {second} mail   {none} (none)   {second} converted   {DROPPED_FILL} dropped off   1 view"
+            f"{first} ads   {second} mail   {none} (none)   {first}/{second}/{none} converted   "
+            f"{DROPPED_FILL} dropped off   1 view"
         )
         drawn = canvas(app)
         assert CURSOR_MARKER in drawn

@@ -186,9 +186,9 @@ def test_changes_rejected_on_funnel():
                           "range": {"from": "2024-01-01", "to": "2024-01-31"}})
     point = Point(funnel, 0, None, 0)
     for change, arguments, message in (
-        (zoomed, (SETTINGS,), "Zoom in: only time charts zoom, and this is a funnel chart."),
-        (filtered_to_line, ([None],), "Filter to series: this funnel chart has no group_by, so it shows only one line."),
-        (excluded_line, ([None],), "Exclude series: this funnel chart has no group_by, so it shows only one line."),
+        (zoomed, (SETTINGS,), "Zoom in: a funnel's steps have no time axis. Its conversion over time (T on the chart) zooms in."),
+        (filtered_to_line, ([None],), "Filter to series: this funnel has no group_by, so each step has only one bar."),
+        (excluded_line, ([None],), "Exclude series: this funnel has no group_by, so each step has only one bar."),
     ):
         with pytest.raises(ChartChangeError) as raised:
             change(point, *arguments)

@@ -27,19 +27,21 @@ class ChartChanges:
         """Redraw the chart on ``point``'s bucket at the next finer interval."""
         from tui.app.chart_changes import zoomed
 
-        self._change_chart("zoomed in", zoomed, point, self.settings)
+        self._change_chart("zoomed in", point, zoomed, point, self.settings)
 
     def filter_to_series(self, point: Point) -> None:
         """Redraw the chart with only ``point``'s series, or only its segment when the chart is grouped."""
         from tui.app.chart_changes import filtered_to_line
 
-        self._change_chart("filtered to one line", filtered_to_line, point, self.series_segments(point.series))
+        segments = self.series_segments(point.series)
+        self._change_chart("filtered to one line", point, filtered_to_line, point, segments, same_buckets=True)
 
     def exclude_series(self, point: Point) -> None:
         """Redraw the chart without ``point``'s series, or without its segment when the chart is grouped."""
         from tui.app.chart_changes import excluded_line
 
-        self._change_chart("with a line excluded", excluded_line, point, self.series_segments(point.series))
+        segments = self.series_segments(point.series)
+        self._change_chart("with a line excluded", point, excluded_line, point, segments, same_buckets=True)
 
     def zoom_reason(self, point: Point) -> str | None:
         from tui.app.chart_changes import zoomed
@@ -66,8 +68,14 @@ class ChartChanges:
             return list(getattr(self.points, "segments", None) or [])
         return [line.segment for line in lines if line.series == series]
 
-    def _change_chart(self, description: str, change: Callable, *arguments) -> None:
-        """Show the chart ``change`` makes; the unsaved chart's title names it by ``description``."""
+    def _change_chart(
+        self, description: str, point: Point, change: Callable, *arguments, same_buckets: bool = False
+    ) -> None:
+        """Show the chart ``change`` makes from ``point``; the unsaved chart's title names it by ``description``.
+
+        A change made on a funnel's conversion over time shows the new funnel's conversion over time too.
+        A change that keeps the buckets (``same_buckets``) keeps the cursor's bucket and each line's marker.
+        """
         from tui.app.chart_changes import ChartChangeError
 
         try:
@@ -75,7 +83,8 @@ class ChartChanges:
         except ChartChangeError as error:
             self.notify(str(error), title="Chart unchanged", severity="warning", markup=False)
             return
-        self.show_chart(definition, change=description)
+        follows = self.points if same_buckets else None
+        self.show_chart(definition, change=description, over_time=point.over_time, follows=follows)
 
     @staticmethod
     def _reason(change: Callable, *arguments) -> str | None:

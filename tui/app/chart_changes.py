@@ -40,9 +40,17 @@ class ChartChangeError(ValueError):
 
 
 def zoomed(point: Point, settings: Any) -> ChartDefinition:
-    """Return the chart of ``point``'s bucket alone at the next finer interval (month, week, day, hour)."""
+    """Return the chart of ``point``'s bucket alone at the next finer interval (month, week, day, hour).
+
+    A funnel's conversion over time zooms too: the zoomed funnel's range is
+    the entry bucket, so it counts the conversions that started there.
+    """
     definition = point.definition
-    if definition.type not in TIME_CHART_TYPES:
+    if definition.type == "funnel" and not point.over_time:
+        raise ChartChangeError(
+            "Zoom in: a funnel's steps have no time axis. Its conversion over time (T on the chart) zooms in."
+        )
+    if definition.type not in TIME_CHART_TYPES and not point.over_time:
         raise ChartChangeError(f"Zoom in: only time charts zoom, and this is a {definition.type} chart.")
     finer = FINER_INTERVAL.get(definition.interval)
     if finer is None:
@@ -162,8 +170,7 @@ def _line_labels(point: Point, segments: list, action: str, verb: str) -> list[s
     """Return the ``segments`` labels naming ``point``'s line: its length bucket and its segment, as they apply."""
     definition = point.definition
     if definition.group_by is None and not names_series(definition):
-        kind = "user sessions" if definition.type == "sessions" else definition.type
-        raise ChartChangeError(f"{action}: this {kind} chart has no group_by, so it shows only one line.")
+        raise ChartChangeError(f"{action}: {_one_line_reason(point)}.")
     if segments or definition.type in TIME_CHART_TYPES:
         # Funnel and retention points may not list their segments; the key is then written unchecked.
         _check_several_lines(definition, segments, action, verb)
@@ -175,6 +182,19 @@ def _line_labels(point: Point, segments: list, action: str, verb: str) -> list[s
     if not labels:
         raise ChartChangeError(f"{action}: this point has no segment, so its line cannot be named.")
     return labels
+
+
+def _one_line_reason(point: Point) -> str:
+    """Return why a chart without a group-by has nothing to keep or drop, in the words of what it draws."""
+    chart_type = point.definition.type
+    if chart_type == "funnel" and point.over_time:
+        return "this funnel has no group_by, so its conversion over time shows only one line"
+    if chart_type == "funnel":
+        return "this funnel has no group_by, so each step has only one bar"
+    if chart_type == "retention":
+        return "this retention chart has no group_by, so it shows only one table"
+    kind = "user sessions" if chart_type == "sessions" else chart_type
+    return f"this {kind} chart has no group_by, so it shows only one line"
 
 
 def _label_kinds(definition: ChartDefinition, labels) -> set[str]:

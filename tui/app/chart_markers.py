@@ -41,7 +41,7 @@ class Marker:
 
 
 def load_markers(cursor, definition: ChartDefinition, chart_name: str | None) -> tuple[Marker, ...]:
-    """Return the markers on the days of ``definition``'s range; annotations only on chart types that take them.
+    """Return the markers on the days of ``definition``'s range; annotations only on charts that draw them.
 
     Runs on a worker's cursor. The store module is imported here because it
     imports pandas, which the app keeps off its startup path.
@@ -53,10 +53,9 @@ def load_markers(cursor, definition: ChartDefinition, chart_name: str | None) ->
         Marker(row.kind, row.day, row.last_day, row.label)
         for row in frame.itertuples(index=False)
     )
-    return tuple(
-        marker for marker in markers
-        if marker.kind == RELEASE or definition.type in ANNOTATED_CHART_TYPES
-    )
+    # A funnel draws markers only on its conversion over time, which takes annotations as a time chart does.
+    annotated = definition.type in ANNOTATED_CHART_TYPES or definition.type == "funnel"
+    return tuple(marker for marker in markers if marker.kind == RELEASE or annotated)
 
 
 def marker_positions(

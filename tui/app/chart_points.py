@@ -47,6 +47,8 @@ class ChartPoints:
         self.bucket_starts = list(bucket_rows["bucket_start"])
         self.bucket_ends = list(bucket_rows["bucket_end"])
         self.lines = _lines(frame, self.bucket_starts)
+        # The marker and colour (an index into ``plotting.line_style``) of each line, in the order of ``lines``.
+        self.line_styles = list(range(len(self.lines)))
         self.line_index = 0
         # The most recent bucket is the one people look at first.
         self.bucket_index = max(len(self.bucket_starts) - 1, 0)
@@ -100,6 +102,39 @@ class ChartPoints:
         moved = (bucket_index, line_index) != (self.bucket_index, self.line_index)
         self.bucket_index, self.line_index = bucket_index, line_index
         return moved
+
+    def follow(self, previous: ChartPoints) -> None:
+        """Keep the look of ``previous``, the chart this one was made from by keeping or dropping lines.
+
+        Each line that ``previous`` drew keeps its marker and colour, and a
+        new line takes a style no kept line uses. The cursor stays on its
+        bucket, on the line nearest in value to the point it was on, which is
+        the same line unless that line was dropped.
+        """
+        previous_styles = {
+            (line.series_name, line.segment): style for line, style in zip(previous.lines, previous.line_styles)
+        }
+        matched_styles: list[int | None] = []
+        for line in self.lines:
+            style = previous_styles.get((line.series_name, line.segment))
+            # Two series of one event and measure share a name, so only the first keeps the style.
+            matched_styles.append(None if style in matched_styles else style)
+        unused = (style for style in range(len(previous.line_styles) + len(self.lines)) if style not in matched_styles)
+        self.line_styles = [style if style is not None else next(unused) for style in matched_styles]
+
+        point = previous.point()
+        if point is None or point.bucket_start not in self.bucket_starts:
+            return
+        bucket_index = self.bucket_starts.index(point.bucket_start)
+        same_line = [
+            index for index, line in enumerate(self.lines)
+            if (line.series_name, line.segment) == (point.series_name, point.segment)
+        ]
+        if same_line:
+            self.bucket_index, self.line_index = bucket_index, same_line[0]
+            return
+        # From a gap (NaN) no line is nearer than another, and the cursor goes to the first line.
+        self.move_to(bucket_index, point.value)
 
     def is_partial(self, index: int, interval: str, now: datetime | None = None) -> bool:
         """Return whether bucket ``index`` is cut by the chart's range or not over at ``now`` (default: the current time)."""

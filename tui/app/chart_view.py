@@ -106,7 +106,7 @@ class ChartView(Widget, can_focus=True):
         open_from = None if first_open is None else max(first_open - window.start, 0)
         self._drawn = plotting.draw(
             lines, labels, cursor, width, height, color=not self.app.no_color, markers=markers, hidden=hidden,
-            open_from=open_from,
+            open_from=open_from, styles=points.line_styles,
         )
         self._window = window
         return self._drawn

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from rich.cells import cell_len
+
 from tui.analytics.definition import ChartDefinition, SegmentChoice
 from tui.app.chart_points import Point, bucket_is_partial
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, quantity_text, shorten
@@ -36,6 +38,8 @@ SESSION_MEASURE_NAMES = {
     "per_user": "Sessions per user",
     "length": "Session length distribution",
 }
+# By default a title cut before its range keeps at least this many cells of its start (such as the chart's name).
+MIN_TITLE_HEAD_CELLS = 12
 RETENTION_MODES = {"on": "return on", "on_or_after": "return on or after"}
 ROLLING_PERIODS = {"day": "rolling 24-hour days", "week": "rolling 7-day weeks"}
 
@@ -81,11 +85,40 @@ def describe_chart(definition: ChartDefinition, name: str | None) -> str:
     parts.append(", ".join(series_name(spec) for spec in definition.events) or "No events")
     parts.extend(filters_text(definition))
     parts.append(measure_name(definition.measure, counted_unit(definition)))
-    parts.append(INTERVAL_NAMES.get(definition.interval, definition.interval))
+    parts.extend(interval_text(definition, name))
     parts.append(range_text(definition))
     parts.extend(grouping_text(definition))
     parts.extend(counting_text(definition))
     return SEPARATOR.join(parts)
+
+
+def interval_text(definition: ChartDefinition, name: str | None) -> list[str]:
+    """Return the interval as ``Weekly``, or no part when the chart's name contains it, as "Weekly revenue" does."""
+    interval = INTERVAL_NAMES.get(definition.interval, definition.interval)
+    if name and interval.lower() in printable(name).lower().split():
+        return []
+    return [interval]
+
+
+def fit_chart_title(
+    definition: ChartDefinition, name: str | None, cells: int, min_head_cells: int = MIN_TITLE_HEAD_CELLS
+) -> str:
+    """Return the chart's title line cut to ``cells`` terminal cells, keeping the range and what follows it.
+
+    The parts before the range (name, events, filters, measure) are cut
+    first, so the range end stays on screen. When that leaves fewer than
+    ``min_head_cells`` of them, the title is cut at its end instead.
+    """
+    title = describe_chart(definition, name)
+    if cell_len(title) <= cells:
+        return title
+    # The last match, because an event name or a filter value before the range could contain the same text.
+    start = title.rfind(SEPARATOR + range_text(definition))
+    tail = title[start:]
+    head_cells = cells - cell_len(tail)
+    if start < 0 or head_cells < min_head_cells:
+        return shorten(title, cells)
+    return shorten(title[:start], head_cells) + tail
 
 
 def counting_text(definition: ChartDefinition) -> list[str]:
@@ -288,7 +321,7 @@ def describe_sessions(definition: ChartDefinition, name: str | None) -> str:
     if definition.measure == "per_user" and definition.count_by:
         measure = "Sessions per group"
     parts.append(measure)
-    parts.append(INTERVAL_NAMES.get(definition.interval, definition.interval))
+    parts.extend(interval_text(definition, name))
     parts.append(range_text(definition))
     parts.extend(grouping_text(definition))
     if definition.cohort:

@@ -12,11 +12,13 @@ from textual.widgets import Static
 
 from tui.app.chart_view import ChartView, chart_shown
 from tui.app.describe import (
-    describe_chart,
+    MIN_TITLE_HEAD_CELLS,
+    counted_unit,
     describe_entry_bucket,
     describe_funnel_part,
     describe_point,
     describe_retention_part,
+    fit_chart_title,
 )
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import SEPARATOR
@@ -84,6 +86,21 @@ def chart_key_entries(entries: list[KeyEntry], points) -> list[KeyEntry]:
     ]
 
 
+def shows_mark(marked, definition) -> bool:
+    """Tell whether the readout names the marked point on the chart of ``definition``.
+
+    It does on charts of the marked point's type that count the same unit:
+    its own chart, and the zoomed or filtered charts made from it, whose
+    points it is usually compared with. Elsewhere the line would take one
+    of the few rows of a small screen. The mark stays, so the microscope
+    still compares it with any point.
+    """
+    if marked is None or definition is None:
+        return False
+    same_type = marked.definition.type == definition.type
+    return same_type and counted_unit(marked.definition) == counted_unit(definition)
+
+
 class HomeScreen(Screen):
     """The screen of the app's current chart, where the cursor moves over the points already loaded."""
 
@@ -108,7 +125,7 @@ class HomeScreen(Screen):
         ),
         Binding(
             "m", "app.mark_point", "Mark", show=False, id="chart.mark_point",
-            tooltip="Mark the point under the cursor to compare it with another",
+            tooltip="Mark the point under the cursor to compare it with another. m on it again or Esc clears the mark",
         ),
         Binding("b", "app.open_builder", "Build", id="chart.builder", tooltip="Change the chart in the chart builder"),
         Binding("o", "app.open_saved", "Open", id="chart.open_saved", tooltip="Open a saved chart"),
@@ -126,7 +143,10 @@ class HomeScreen(Screen):
             tooltip="Top paths after a start event or before an end event",
         ),
         Binding("r", "app.reload_chart", "Run again", show=False, id="chart.reload"),
-        Binding("escape", "app.cancel_query", "Cancel query", show=False, id="chart.cancel"),
+        Binding(
+            "escape", "app.cancel_query", "Cancel", show=False, id="chart.cancel",
+            tooltip="Cancel the running query, or else clear the marked point",
+        ),
         Binding("q", "app.quit", "Quit", id="chart.quit", tooltip="Quit Loupe"),
     ]
 
@@ -173,7 +193,7 @@ class HomeScreen(Screen):
         # One screen row per line of a two-line readout, so a narrow screen cuts the end of a line, not the
         # line after it. Textual (8.2) drops a rich Text's no_wrap, so the style sets it.
         readout.set_class(isinstance(point, (FunnelPart, RetentionPart, EntryBucketPart)), "row-per-line")
-        if app.marked_label:
+        if app.marked_label and shows_mark(app.marked_point, app.definition):
             # The readout's max-height of 3 in loupe.tcss leaves room for this line under a funnel's or retention's two.
             readout_text.append(f"\nmarked: {app.marked_label}")
         readout.update(readout_text)
@@ -192,8 +212,20 @@ class HomeScreen(Screen):
         if app.chart_origin is not None:
             # Before the chart's description, like the status, so a narrow screen still shows it.
             title.append(app.chart_origin.text() + SEPARATOR, style="italic")
-        title.append(describe_chart(app.definition, app.chart_name) if app.definition else "Loupe")
-        self.query_one("#chart-title", Static).update(title)
+        widget = self.query_one("#chart-title", Static)
+        if app.definition is None:
+            title.append("Loupe")
+        else:
+            # The screen's width, not the widget's: on a resize the widget still has its old size.
+            cells = max(self.size.width - widget.styles.gutter.width, 0) - title.cell_len
+            # The origin already names the chart this one came from, so the range may take all the room after it.
+            min_head_cells = 1 if app.chart_origin is not None else MIN_TITLE_HEAD_CELLS
+            title.append(fit_chart_title(app.definition, app.chart_name, cells, min_head_cells))
+        widget.update(title)
+
+    def on_resize(self) -> None:
+        # The title is cut to the screen's width, so a new width needs it cut again.
+        self._draw_title()
 
     def _move(self, step) -> None:
         if self.app.points is None:

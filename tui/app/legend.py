@@ -25,6 +25,8 @@ from tui.text import printable
 # Long event names (a thousand characters happen) are cut so several lines fit on a row.
 MAX_NAME_CELLS = 32
 GAP = "   "
+# A grouped funnel's "converted" entry lists this many segment markers, then "…".
+SHOWN_MARKERS = 3
 
 
 # An entry: its symbol and the symbol's style, then its name uncut and the name's style.
@@ -44,8 +46,8 @@ def legend_text(
     video. Annotations and releases follow as ``symbol day label``.
     """
     entries: list[Entry] = []
-    for index, line in enumerate(points.lines):
-        marker, line_color = line_style(index)
+    for index, (line, style) in enumerate(zip(points.lines, points.line_styles)):
+        marker, line_color = line_style(style)
         name = line_name(definition, line.series, line.series_name, line.segment)
         name_style = "reverse" if index == points.line_index else ""
         entries.append(((marker, line_color if color else ""), (name, name_style)))
@@ -61,8 +63,12 @@ def funnel_legend_text(points: FunnelPoints, definition: ChartDefinition, color:
     if points.grouped:
         entries.extend(_segment_entries(points, color))
         # Each segment fills its converted part with its own marker, and every dropped-off part with one fill.
-        marker, segment_color = line_style(points.segment_index)
-        parts = ((marker, segment_color, False), (DROPPED_FILL, segment_color, True))
+        # The converted entry shows the segments' markers together, so no two entries share a symbol.
+        _, segment_color = line_style(points.segment_index)
+        converted = "/".join(line_style(index)[0] for index in range(min(len(points.segments), SHOWN_MARKERS)))
+        if len(points.segments) > SHOWN_MARKERS:
+            converted += "/…"
+        parts = ((converted, "", False), (DROPPED_FILL, segment_color, True))
     for fill, fill_color, dropped in parts:
         name_style = "reverse" if dropped == points.on_dropped else ""
         entries.append(((fill, fill_color if color else ""), (part_name(dropped), name_style)))

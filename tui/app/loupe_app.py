@@ -33,8 +33,9 @@ from tui.app.chart_points import ChartPoints
 from tui.app.commands import LoupeCommands
 from tui.app.confirm import ConfirmScreen
 from tui.app.describe import counted_unit
+from tui.app.funnel_over_time import switch_over_time
 from tui.app.funnel_points import FunnelPoints
-from tui.app.help_screen import HelpScreen
+from tui.app.help_screen import HelpScreen, help_entries
 from tui.app.home_screen import HomeScreen, chart_key_entries
 from tui.app.keys import key_entries
 from tui.app.retention_points import RetentionPoints, not_begun_message
@@ -99,6 +100,10 @@ class ChartChange:
 
     left: ShownChart | None = None
     origin: ChartOrigin | None = None
+    # True when the new chart is a funnel to show as its conversion over time, like the chart it was made from.
+    over_time: bool = False
+    # The points of the chart the new one was made from by keeping or dropping lines, whose look it keeps.
+    follows: ChartPoints | None = None
 
 
 class ChartReady(Message):
@@ -185,16 +190,25 @@ class LoupeApp(ChartChanges, App):
         self.project.close()
 
     def show_chart(
-        self, definition: ChartDefinition, name: str | None = None, change: str = "edited in the builder"
+        self,
+        definition: ChartDefinition,
+        name: str | None = None,
+        change: str = "edited in the builder",
+        over_time: bool = False,
+        unsaved_name: str | None = None,
+        follows: ChartPoints | None = None,
     ) -> None:
         """Run ``definition`` in the background and show it, named ``name`` if saved.
 
         Back returns to the chart shown now. An unsaved chart's title names
         ``change`` (such as ``zoomed in``) and the chart shown now as its origin.
+        With ``over_time`` a funnel opens on its conversion over time. The
+        new chart keeps the cursor's bucket and the lines' markers of ``follows``.
+        ``unsaved_name`` is the name typed in the builder for a chart not saved yet.
         """
-        origin = None if name else derived_origin(change, self.chart_name, self.chart_origin)
+        origin = None if name else derived_origin(change, self.chart_name, self.chart_origin, unsaved_name)
         job = lambda cursor: load_chart_jobs().run_chart(cursor, definition, name, self.settings)  # noqa: E731
-        self._start(job, ChartChange(self._leaving(definition, name), origin))
+        self._start(job, ChartChange(self._leaving(definition, name), origin, over_time, follows))
 
     def open_saved_chart(self, name: str) -> None:
         """Load the saved chart ``name`` and run it in the background; Back returns to the chart shown now."""
@@ -302,7 +316,7 @@ class LoupeApp(ChartChanges, App):
         entries = key_entries(self.screen)
         if self.screen is self.home:
             entries = chart_key_entries(entries, self.points)
-        self.push_screen(HelpScreen(entries))
+        self.push_screen(HelpScreen(help_entries(entries, self.screen)))
 
     def action_open_point(self) -> None:
         # Imported on first use: the microscope pulls in the analytics and pandas.
@@ -382,8 +396,15 @@ class LoupeApp(ChartChanges, App):
             self.home.show_progress(self._query.progress())
 
     def action_cancel_query(self) -> None:
+        """Cancel the running chart query, or else clear the point marked for a comparison."""
         if self.cancel_query():
             self.notify(f"Query cancelled. {self._shown_now()}")
+            self.home.redraw()
+            return
+        if self.marked_point is not None:
+            self.marked_point = None
+            self.marked_label = None
+            self.notify("The point is no longer marked.")
             self.home.redraw()
 
     def _start(self, job: Callable[[object], ChartResult], change: ChartChange | None = None) -> None:
@@ -423,6 +444,10 @@ class LoupeApp(ChartChanges, App):
         self.definition = result.definition
         self.chart_name = result.name
         self.points = chart_points(result)
+        follows = self._change.follows
+        # Only lines of one kind (segmentation, sessions) match up, not a funnel's conversion over time.
+        if type(follows) is ChartPoints and type(self.points) is ChartPoints:
+            self.points.follow(follows)
         self.markers = result.markers
         self.session_span_us = result.session_span_us
         if result.last_day is not None:
@@ -430,6 +455,8 @@ class LoupeApp(ChartChanges, App):
         if result.warning:
             self.notify(result.warning, severity="warning", markup=False)
         self.home.redraw()
+        if self._change.over_time and isinstance(self.points, FunnelPoints):
+            switch_over_time(self.home)
 
     def _shown_now(self) -> str:
         """Return what the home screen shows after a query did not finish."""

@@ -83,8 +83,12 @@ def draw(
     markers: Mapping[int, str] | None = None,
     hidden: tuple[int, int] = (0, 0),
     open_from: int | None = None,
+    styles: Sequence[int] | None = None,
 ) -> Text:
     """Draw ``lines`` (one value per x position) with the cursor at (line, x position).
+
+    ``styles`` gives each line's index into ``line_style`` (default: its own index), so a line keeps its
+    marker when another is dropped.
 
     ``x_labels`` names every x position; a readable subset becomes the x
     ticks, always including the first and the last. The cursor is a distinct
@@ -113,8 +117,9 @@ def draw(
         plotext.plot([position, position], [ticks[0], ticks[-1]], marker=MARKER_LINE, color=GUIDE_COLOR if color else None)
     if cursor is not None:
         plotext.vertical_line(cursor[1], color=GUIDE_COLOR if color else None)
-    for index, line in enumerate(lines):
-        marker, line_color = line_style(index)
+    styles = styles if styles is not None else range(len(lines))
+    for line, style in zip(lines, styles):
+        marker, line_color = line_style(style)
         for run, run_marker in _line_runs(line, open_from, marker):
             plotext.plot(list(run), [line[position] for position in run], marker=run_marker, color=line_color if color else None)
         # The points of the open part keep the line's marker, so lines stay apart without colour; only the strokes are dotted.

@@ -1,8 +1,8 @@
 """Add annotation: a label (and optional details) on a day of the chart, drawn as a marker on the time axis.
 
 Only managers and admins annotate, and only event segmentation and user
-sessions charts take annotations. The dialog shows the reason and disables
-saving for anyone else.
+sessions charts and a funnel's conversion over time take annotations. The
+dialog shows the reason and disables saving for anyone else.
 """
 
 from __future__ import annotations
@@ -23,6 +23,23 @@ def point_day(point: Point, settings: Any) -> date:
     return point_label(point, settings).bucket_start.date()
 
 
+# The reason a funnel's steps take no annotation, though its conversion over time does.
+FUNNEL_STEPS_REASON = (
+    "Add annotation: a funnel's steps have no time axis. Its conversion over time (T on the chart) takes annotations."
+)
+
+
+def can_annotate_point(project, point: Point) -> tuple[bool, str]:
+    """Return whether the current member may annotate ``point``'s chart, and why not.
+
+    A funnel's conversion over time has a time axis, where the chart draws
+    annotations, so it takes them like an event segmentation chart.
+    """
+    if point.definition.type == "funnel" and not point.over_time:
+        return False, FUNNEL_STEPS_REASON
+    return can_annotate(project, None if point.over_time else point.definition.type)
+
+
 class AnnotationDialog(FormDialog):
     """The dialog that adds an annotation on ``point``'s day (editable); returns the Annotation."""
 
@@ -41,7 +58,7 @@ class AnnotationDialog(FormDialog):
         ]
 
     def check_permission(self, project: Project) -> tuple[bool, str]:
-        return can_annotate(project, self.point.definition.type)
+        return can_annotate_point(project, self.point)
 
     def save(self, project: Project, values: dict[str, str]) -> Annotation:
         return add_annotation(
@@ -49,7 +66,7 @@ class AnnotationDialog(FormDialog):
             values["annotation-label"],
             values["annotation-day"],
             details=values["annotation-details"] or None,
-            chart_type=self.point.definition.type,
+            chart_type=None if self.point.over_time else self.point.definition.type,
         )
 
     def saved(self, annotation: Annotation) -> None:

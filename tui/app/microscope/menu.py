@@ -30,6 +30,7 @@ from tui.app.microscope.actions import (
     not_available,
     screen_class,
 )
+from tui.app.microscope.annotation_dialog import can_annotate_point
 from tui.app.microscope.base import MicroscopeModal
 from tui.app.microscope.compare import CompareScreen
 from tui.app.microscope.header import PointHeader
@@ -37,7 +38,7 @@ from tui.app.microscope.jobs import project_on
 from tui.app.microscope.streams_screen import StreamsScreen
 from tui.app.microscope.users_screen import UsersScreen
 from tui.app.vim_option_list import VimOptionList
-from tui.store.annotations import can_add_release, can_annotate
+from tui.store.annotations import can_add_release
 from tui.store.project import Project
 
 ROLE_ACTIONS = ("annotation", "release")
@@ -74,7 +75,7 @@ class MicroscopeMenu(MicroscopeModal):
 
         def check_roles(cursor) -> dict[str, str | None]:
             view = project_on(project, cursor)
-            results = {"annotation": can_annotate(view, self.point.definition.type), "release": can_add_release(view)}
+            results = {"annotation": can_annotate_point(view, self.point), "release": can_add_release(view)}
             return {name: None if allowed else reason for name, (allowed, reason) in results.items()}
 
         self.start(check_roles, self._roles_checked, self._roles_failed)
