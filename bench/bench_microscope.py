@@ -72,6 +72,36 @@ JOIN users USING (actor_id)
 ORDER BY listed.events_in_point DESC, listed.actor_id
 """
 
+# The session gap of the generated projects (Loupe's default): more than this between two events, one
+# of them out of session, starts a new session block in streams and a path's end.
+GAP_US = 30 * 60 * 1_000_000
+
+
+def session_break_sql(source: str) -> str:
+    """Return SQL adding ``session_break`` to ``source``'s rows, per actor from their first row, as session blocks split.
+
+    A block starts at an actor's first row; at a row more than ``GAP_US`` after the previous one when
+    either is out of session (no ``session_key``); and at a row whose session differs from the last
+    session seen since the last gap start.
+    """
+    order = "PARTITION BY actor_id ORDER BY client_time, seq"
+    return f"""
+        SELECT * EXCLUDE (gap_start, gap_block), gap_start OR coalesce(session_key <> last_value(session_key IGNORE NULLS)
+                   OVER (PARTITION BY actor_id, gap_block ORDER BY client_time, seq
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS session_break
+        FROM (
+            SELECT *, sum(gap_start::INTEGER) OVER ({order} ROWS UNBOUNDED PRECEDING) AS gap_block
+            FROM (
+                SELECT *, row_number() OVER ({order}) = 1
+                          OR ((session_key IS NULL OR lag(session_key) OVER ({order}) IS NULL)
+                              AND epoch_us(client_time) - epoch_us(lag(client_time) OVER ({order})) > {GAP_US})
+                          AS gap_start
+                FROM ({source})
+            )
+        )
+    """
+
+
 # Picks each actor's kept events from narrow columns, then reads the wide columns of those events only.
 FLOOR_STREAMS = f"""
 WITH placed AS (
@@ -80,9 +110,7 @@ WITH placed AS (
     FROM events WHERE actor_id IN (SELECT unnest($ids))
 ),
 kept AS (
-    SELECT *, session_key IS NULL OR session_key IS DISTINCT FROM
-               lag(session_key) OVER (PARTITION BY actor_id ORDER BY client_time, seq) AS session_break
-    FROM placed
+    SELECT * FROM ({session_break_sql("SELECT * FROM placed")})
     QUALIFY position = 'in'
          OR (position = 'before'
              AND count(*) OVER (PARTITION BY actor_id, position)
@@ -98,19 +126,20 @@ FROM kept JOIN (SELECT * FROM events WHERE actor_id IN (SELECT unnest($ids))) AS
 ORDER BY list_position($ids, kept.actor_id), kept.client_time, kept.seq
 """
 
+# Each user's events of the point from their first event of the point's type on.
+FOLLOWING_EVENTS = """
+    SELECT e.actor_id, e.event_type, e.client_time, e.seq, e.session_key
+    FROM events e JOIN starts s USING (actor_id)
+    WHERE e.event_time >= $start AND e.event_time < $end AND (e.client_time, e.seq) >= s.first
+"""
+
 # Each user's first session from their first event of the point, repeats collapsed, 6 steps; then users per prefix.
-FLOOR_PATHS = """
+FLOOR_PATHS = f"""
 WITH starts AS (
     SELECT actor_id, min((client_time, seq)) AS first FROM events
     WHERE event_type = $event_type AND event_time >= $start AND event_time < $end GROUP BY actor_id
 ),
-following AS (
-    SELECT e.actor_id, e.event_type, e.client_time, e.seq,
-           e.session_key IS NULL OR e.session_key IS DISTINCT FROM
-               lag(e.session_key) OVER (PARTITION BY e.actor_id ORDER BY e.client_time, e.seq) AS session_break
-    FROM events e JOIN starts s USING (actor_id)
-    WHERE e.event_time >= $start AND e.event_time < $end AND (e.client_time, e.seq) >= s.first
-),
+following AS ({session_break_sql(FOLLOWING_EVENTS)}),
 first_session AS (
     SELECT *, lag(event_type) OVER (PARTITION BY actor_id ORDER BY client_time, seq) AS previous_type
     FROM following
