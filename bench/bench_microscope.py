@@ -80,9 +80,9 @@ GAP_US = 30 * 60 * 1_000_000
 def session_break_sql(source: str) -> str:
     """Return SQL adding ``session_break`` to ``source``'s rows, per actor from their first row, as session blocks split.
 
-    A block starts at an actor's first row; at a row more than ``GAP_US`` after the previous one when
-    either is out of session (no ``session_key``); and at a row whose session differs from the last
-    session seen since the last gap start.
+    A block starts at an actor's first row. It also starts at a row more than ``GAP_US`` after the
+    previous one when either is out of session (no ``session_key``). And it starts at a row whose
+    session differs from the last session seen since the last gap start.
     """
     order = "PARTITION BY actor_id ORDER BY client_time, seq"
     return f"""
