@@ -37,13 +37,20 @@ TIMELINES = {
 }
 
 
-def timeline_events(timelines: dict) -> list[dict]:
-    """Return the events of ``timelines`` for the JSON-lines import, in order within each user."""
-    return [
-        {"event_type": event, "event_time": minutes_after(START, minute), "user_id": user, "session_id": session}
-        for user, timeline in timelines.items()
-        for minute, event, session in timeline
-    ]
+def timeline_events(timelines: dict, with_session_ids: bool = True) -> list[dict]:
+    """Return the events of ``timelines`` for the JSON-lines import, in order within each user.
+
+    Without ``with_session_ids`` the events have no ``session_id`` key, so
+    the import cuts sessions by the gap.
+    """
+    events = []
+    for user, timeline in timelines.items():
+        for minute, event, session in timeline:
+            row = {"event_type": event, "event_time": minutes_after(START, minute), "user_id": user}
+            if with_session_ids:
+                row["session_id"] = session
+            events.append(row)
+    return events
 
 
 @pytest.fixture

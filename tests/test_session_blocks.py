@@ -7,10 +7,9 @@ import pytest
 
 from builders import build_project
 from microscope_data import day_point, minutes_after
+from test_paths_out_of_session import OUT, START, TIMELINES as PATH_TIMELINES, timeline_events
 from tui.analytics.microscope import activity, find_actor, point_streams
 
-START = "2024-03-03T10:00"
-OUT = "-1"
 # Any event on 2024-03-03, so every event of the timelines is in the point's range.
 ANY_EVENT = {
     "type": "segmentation", "events": [{"event": "*"}], "measure": "uniques", "interval": "day",
@@ -18,23 +17,10 @@ ANY_EVENT = {
 }
 POINT = day_point(ANY_EVENT, 0)
 
-# Each user's events as (minute after START, event, session id). OUT is Amplitude's "out of session".
-# The project's session gap is its default, 30 minutes.
+# The timelines of the paths tests, and two more where the gap splits a session. Each user's events
+# are (minute after START, event, session id), with the project's default gap of 30 minutes.
 TIMELINES = {
-    # An out-of-session event between two events of one session.
-    "between": [(0, "View", "s1"), (1, "Fail", OUT), (2, "Cart", "s1"), (3, "Buy", "s1")],
-    # 31 minutes pass before the out-of-session event, more than the gap.
-    "late": [(0, "View", "s1"), (31, "Fail", OUT)],
-    # Exactly the gap: the gap must be passed to split.
-    "at_gap": [(0, "View", "s1"), (30, "Fail", OUT)],
-    # The session changes after the out-of-session event, which stays with the session before.
-    "switch": [(0, "View", "s1"), (1, "Fail", OUT), (2, "Cart", "s2")],
-    # No event in a session: only the gap splits.
-    "only_out": [(0, "View", OUT), (1, "Fail", OUT), (10, "Cart", OUT), (45, "Buy", OUT)],
-    # One timestamp for all three, kept in file order.
-    "same_time": [(0, "View", "s1"), (0, "Fail", OUT), (0, "Cart", "s1")],
-    # An out-of-session first event joins the session of the next events.
-    "out_start": [(0, "View", OUT), (1, "Cart", "s1"), (2, "Buy", "s1"), (3, "Help", "s2")],
+    **PATH_TIMELINES,
     # The gap before Fail splits session s1 in two blocks.
     "back_to_s1": [(0, "View", "s1"), (40, "Fail", OUT), (41, "Cart", "s1")],
     # After the gap, Fail joins the next session, s2, as it would in a path starting at Fail.
@@ -53,22 +39,6 @@ EXPECTED = {
     "back_to_s1": ([True, True, False], ["s1", "s1", "s1"]),
     "late_then_s2": ([True, True, False], ["s1", "s2", "s2"]),
 }
-
-
-def timeline_events(timelines: dict, with_session_ids: bool = True) -> list[dict]:
-    """Return the events of ``timelines`` for the JSON-lines import, in order within each user.
-
-    Without ``with_session_ids`` the events have no ``session_id`` key, so
-    the import cuts sessions by the gap.
-    """
-    events = []
-    for user, timeline in timelines.items():
-        for minute, event, session in timeline:
-            row = {"event_type": event, "event_time": minutes_after(START, minute), "user_id": user}
-            if with_session_ids:
-                row["session_id"] = session
-            events.append(row)
-    return events
 
 
 @pytest.fixture
