@@ -22,7 +22,9 @@ from typing import Any, Union
 import duckdb
 import pandas as pd
 
-from tui.analytics.export import ExportResult, export_rows
+# The module, not its names: export loads the microscope package, whose compare module loads this one, so
+# when export is imported first its names do not exist yet.
+from tui.analytics import export
 from tui.analytics.filters import Fragment
 from tui.analytics.interruptible import Cancel, Progress
 from tui.analytics.microscope.actor_set import ActorSet, MicroscopeError, events_actor_set, point_actor_set
@@ -198,7 +200,7 @@ def groups_csv(
     overwrite: bool = False,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
-) -> ExportResult:
+) -> export.ExportResult:
     """Write the groups of ``target`` (a Point or a GroupSet) to the CSV file ``out_path``.
 
     Columns: ``group_id``, ``group_name``, ``first_time``, ``creator_id``.
@@ -211,7 +213,7 @@ def groups_csv(
     """
     groups, params = point_groups_sql(as_group_set(target, settings).events)
     rows = (f"SELECT group_id, group_name, first_time, creator_id FROM ({groups})", params)
-    return export_rows(
+    return export.export_rows(
         cursor, rows, _groups_lines_sql, out_path, settings, cap,
         overwrite=overwrite, progress=progress, cancel=cancel, noun="groups",
     )
