@@ -6,7 +6,7 @@ import pandas as pd
 from textual.widgets._footer import FooterKey
 
 from builders import build_project
-from ecom_app import VIEWS_BY_PLATFORM, endless_set, run_menu_action, with_chart
+from ecom_app import VIEWS_BY_PLATFORM, endless_set, messages, run_menu_action, with_chart
 from microscope_app import ecom, ecom_template, error_messages, press, running, settle
 from tui.analytics.microscope.actor_set import ActorSet
 from tui.analytics.microscope.paths import point_paths
@@ -107,6 +107,9 @@ async def test_paths_range_limit_raised_with_key(ecom):
 
         status = screen.query_one("#paths-status").content.plain
         assert "This report would read 31 days of events, more than the project's limit of 30 days" in status
+        settings_line = screen.query_one("#paths-settings").content.plain
+        assert settings_line.endswith(" · limit 30 days (L)")
+        assert screen.check_action("raise_limit", ()) is True
         assert "The point covers 31 days, [2024-03-01 00:00, 2024-04-01 00:00) UTC." in status
         assert status.endswith("\nPress L to allow 31 days for this report.")
         # The app's key raises the limit, so the command line's option is not named.
@@ -116,8 +119,37 @@ async def test_paths_range_limit_raised_with_key(ecom):
         await press(app, pilot, "L")
         assert screen.max_days == 31
         assert frame_rows(expected_nodes(app, point, max_days=31)) == [row[:2] for row in tree_rows(screen)]
-        assert "limit 31 days (L)" in screen.query_one("#paths-settings").content.plain
+        settings_line = screen.query_one("#paths-settings").content.plain
+        assert settings_line.endswith(" · limit raised to 31 days")
+        # Now the range is within the limit, so L is greyed out and changes nothing.
+        assert screen.check_action("raise_limit", ()) is None
+        await press(app, pilot, "L")
+        assert screen.max_days == 31
+        assert messages(app, "warning") == [
+            "This point's range of 31 days is within the limit of 31 days set with L, so L has no limit to raise."
+        ]
         assert app.is_running
+
+
+async def test_paths_limit_key_within_limit(ecom):
+    async with running(with_chart(ecom, VIEWS_BY_PLATFORM)) as (app, pilot):
+        screen = await run_menu_action(app, pilot, "p", PathsScreen)
+        settings_line = screen.query_one("#paths-settings").content.plain
+        # A day's point is within the limit, so L is not offered.
+        assert settings_line.endswith(" · limit 30 days")
+        assert "(L" not in settings_line
+        assert screen.check_action("raise_limit", ()) is None
+        nodes = tree_rows(screen)
+
+        await press(app, pilot, "L")
+        # L never lowers the limit to the point's range: the report stays as it was.
+        assert screen.max_days is None
+        assert screen.query_one("#paths-settings").content.plain == settings_line
+        assert tree_rows(screen) == nodes
+        assert messages(app, "warning") == [
+            "This point's range of 1 day is within the project's limit of 30 days, so L has no limit to raise."
+        ]
+        assert error_messages(app) == []
 
 
 async def test_paths_escape_interrupts_report(ecom):

@@ -1,4 +1,6 @@
-"""Streams and profiles in the app: an out-of-session event is marked on its row and splits no session by itself."""
+"""Streams and profiles in the app: an out-of-session event is marked on its row and splits no session by itself.
+
+A session block's line in a stream reads like its header in a profile."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from builders import build_project
 from microscope_app import error_messages, press, running
 from test_session_blocks import ANY_EVENT, TIMELINES, timeline_events
 from tui.app.microscope.profile_screen import ProfileScreen
+from tui.app.microscope.stream_rows import OUT_OF_SESSION_MARK
 from tui.app.microscope.streams_screen import StreamsScreen
 from tui.store.saved_charts import save_chart
 
@@ -44,34 +47,38 @@ async def test_stream_lines_around_out_of_session(project_path):
         between = user_lines(screen, "between")
         late = user_lines(screen, "late")
         only_out = user_lines(screen, "only_out")
+        status = screen.query_one("#streams-status").content.plain
         assert error_messages(app) == []
 
+    # The line above a block reads like a profile's session header, and the id names the session.
     assert between == [
         "range start 2024-03-03 00:00:00",
-        "new session s1",
+        "Session s1 · started 2024-03-03 10:00:00 · 3 min 00 s · 4 events",
         "2024-03-03 10:00:00 View",
-        "2024-03-03 10:01:00 Fail (out of session)",
+        f"2024-03-03 10:01:00 Fail {OUT_OF_SESSION_MARK}",
         "2024-03-03 10:02:00 Cart",
         "2024-03-03 10:03:00 Buy",
         "range end 2024-03-04 00:00:00",
     ]
     # More than the 30-minute gap passed, so Fail starts a block of its own.
     assert late[1:] == [
-        "new session s1",
+        "Session s1 · started 2024-03-03 10:00:00 · 0 s · 1 event",
         "2024-03-03 10:00:00 View",
-        "out of session",
-        "2024-03-03 10:31:00 Fail (out of session)",
+        "Out of session · started 2024-03-03 10:31:00 · 0 s · 1 event",
+        f"2024-03-03 10:31:00 Fail {OUT_OF_SESSION_MARK}",
         "range end 2024-03-04 00:00:00",
     ]
     assert only_out[1:] == [
-        "out of session",
-        "2024-03-03 10:00:00 View (out of session)",
-        "2024-03-03 10:01:00 Fail (out of session)",
-        "2024-03-03 10:10:00 Cart (out of session)",
-        "out of session",
-        "2024-03-03 10:45:00 Buy (out of session)",
+        "Out of session · started 2024-03-03 10:00:00 · 10 min 00 s · 3 events",
+        f"2024-03-03 10:00:00 View {OUT_OF_SESSION_MARK}",
+        f"2024-03-03 10:01:00 Fail {OUT_OF_SESSION_MARK}",
+        f"2024-03-03 10:10:00 Cart {OUT_OF_SESSION_MARK}",
+        "Out of session · started 2024-03-03 10:45:00 · 0 s · 1 event",
+        f"2024-03-03 10:45:00 Buy {OUT_OF_SESSION_MARK}",
         "range end 2024-03-04 00:00:00",
     ]
+    # The status line explains the mark, because the batch has events out of session.
+    assert f" · {OUT_OF_SESSION_MARK} out of session · " in status
 
 
 async def open_profile_at(app, pilot, streams: StreamsScreen, user: str) -> ProfileScreen:

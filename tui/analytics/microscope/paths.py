@@ -158,7 +158,7 @@ def check_path_options(depth: int, top: int, error: type[ValueError] = Microscop
         raise error(f"top: {top!r} is not a positive whole number of events per step.")
 
 
-def _max_days(settings: Any, max_days: float | None) -> float:
+def path_day_limit(settings: Any, max_days: float | None = None) -> float:
     """Return the longest range paths may read, in days: ``max_days``, else the project setting."""
     if max_days is not None:
         return max_days
@@ -173,7 +173,7 @@ def _max_days(settings: Any, max_days: float | None) -> float:
 
 def _check_range(target: Target, actor_set: ActorSet, settings: Any, max_days: float | None) -> None:
     """Raise PathRangeError when the range ``actor_set`` reads is longer than the limit in days."""
-    limit = _max_days(settings, max_days)
+    limit = path_day_limit(settings, max_days)
     days = (actor_set.end - actor_set.start) / DAY
     if days <= limit:
         return

@@ -26,7 +26,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from tui.analytics.filters import Fragment
+from tui.analytics.definition import USER_PREFIX
+from tui.analytics.filters import COLUMNS, Fragment
 from tui.analytics.microscope.actor_set import (
     ActorSet,
     MicroscopeError,
@@ -91,6 +92,41 @@ def stream_property_names(
     stream = _stream_sql(_streamed_set(target, settings), actor_ids, session_gap_us(cursor))
     sql, params = property_names_sql("event_properties", stream)
     return [name for (name,) in cursor.execute(sql, params).fetchall()]
+
+
+def default_stream_columns(
+    cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, actor_ids: list[int], count: int
+) -> list[str]:
+    """Return up to ``count`` event property names to show before the user picks: those of the chart's own event.
+
+    A ``sum:PROP`` or ``avg:PROP`` measure's event property comes first, then
+    the properties most often set on the events that counted toward the point
+    for ``actor_ids``. When those events have no property, the names come from
+    the whole streams (``stream_property_names``).
+    """
+    actor_set = _streamed_set(target, settings)
+    ids = id_list_sql(actor_ids)
+    sql, params = property_names_sql("event_properties", actor_events_sql(actor_set, ids))
+    counted = [name for (name,) in cursor.execute(sql, params).fetchall()]
+    if not counted:
+        return stream_property_names(cursor, target, settings, actor_ids)[:count]
+    measured = _measured_property(target)
+    names = [measured] if measured is not None else []
+    names.extend(name for name in counted if name != measured)
+    return names[:count]
+
+
+def _measured_property(target: Target) -> str | None:
+    """Return the event property a Point's ``sum:PROP`` or ``avg:PROP`` measure reads, else None.
+
+    A user property or a column is no event property, so it has no stream column.
+    """
+    if not isinstance(target, Point):
+        return None
+    name = target.definition.measure_property
+    if name is None or name.startswith(USER_PREFIX) or name in COLUMNS:
+        return None
+    return name
 
 
 def check_streams(target: Target) -> None:

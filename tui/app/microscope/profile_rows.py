@@ -7,18 +7,10 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.analytics.microscope.profile import Profile
-from tui.app.formatting import SEPARATOR, format_number, quantity_text
-from tui.app.microscope.cells import (
-    TIME_CELLS,
-    format_duration,
-    format_moment,
-    is_missing,
-    properties_text,
-    property_value,
-    time_text,
-)
+from tui.app.formatting import format_number, quantity_text
+from tui.app.microscope.cells import TIME_CELLS, format_moment, properties_text, property_value, time_text
 from tui.app.microscope.row_view import Column, Row
-from tui.app.microscope.stream_rows import event_text
+from tui.app.microscope.stream_rows import event_text, session_label, session_name
 from tui.text import printable
 
 ACTIVITY_COLUMNS = [Column("Time", TIME_CELLS), Column("Event"), Column("Event properties")]
@@ -77,7 +69,7 @@ def activity_rows(events: pd.DataFrame, zone: str, more: bool) -> list[Row]:
     rows: list[Row] = []
     records = list(events.itertuples(index=False))
     for session, complete in _session_blocks(records, more):
-        rows.append(Row((Text(session_label(session, zone, complete)),), rule=True))
+        rows.append(Row((Text(_block_label(session, zone, complete)),), rule=True))
         rows.extend(_event_row(event, zone) for event in session)
     return rows
 
@@ -101,21 +93,12 @@ def _session_blocks(records: list, more: bool) -> list[tuple[list, bool]]:
     return blocks
 
 
-def session_label(session: list, zone: str, complete: bool) -> str:
-    """Return a session block's header: number, session id, start time and length (last minus first event time)."""
+def _block_label(session: list, zone: str, complete: bool) -> str:
+    """Return a session block's header from its events, newest first: see ``session_label``."""
     newest, oldest = session[0], session[-1]
-    if is_missing(oldest.session_number):
-        name = "Out of session"
-    else:
-        name = f"Session {int(oldest.session_number)}"
-        if not is_missing(oldest.block_session_id):
-            name += f" ({printable(oldest.block_session_id)})"
-    length = format_duration((newest.event_time - oldest.event_time).total_seconds())
-    count = f"{len(session)} event" if len(session) == 1 else f"{len(session)} events"
-    started = format_moment(oldest.event_time, zone)
-    if not complete:
-        return SEPARATOR.join((name, f"started before {started}, older events below", f"{count} so far"))
-    return SEPARATOR.join((name, f"started {started}", length, count))
+    name = session_name(oldest.session_number, oldest.block_session_key, oldest.block_session_id, oldest.event_time)
+    cut = None if complete else "before"
+    return session_label(name, oldest.event_time, newest.event_time, len(session), zone, cut)
 
 
 def _event_row(event, zone: str) -> Row:

@@ -2,29 +2,40 @@
 
 Events that counted toward the point carry ``MARK`` in the mark column and are
 drawn bold, so they stand out without colour too. An event out of session
-shows ``OUT_OF_SESSION`` after its name and draws no line of its own, because
-it belongs to the session block of the events around it (see
-``tui.analytics.microscope.sequence``).
+shows ``OUT_OF_SESSION_MARK`` after its name and draws no line of its own,
+because it belongs to the session block of the events around it (see
+``tui.analytics.microscope.sequence``). The line above a session block's first
+event reads like a profile's session header (``session_label``), counting the
+block's events that the stream shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from rich.text import Text
 
-from tui.analytics.microscope.streams import STREAM_COLUMNS
-from tui.app.formatting import SEPARATOR, format_number
-from tui.app.microscope.cells import TIME_CELLS, data_text, format_moment, is_missing, time_text
+from tui.analytics.microscope.streams import FROM_START, STREAM_COLUMNS
+from tui.app.formatting import SEPARATOR, format_number, quantity_text
+from tui.app.microscope.cells import TIME_CELLS, data_text, format_duration, format_moment, is_missing, time_text
 from tui.app.microscope.row_view import Column, Row
 from tui.text import printable
 
 # The label of the line drawn where the point's range starts, before its time.
 RANGE_START = "range start"
-# The mark after the name of an event out of session, in streams and profiles.
+# The mark after the name of an event out of session: words in profiles, a symbol in streams,
+# whose status line explains it, so that the name keeps the width of a narrow Event column.
 OUT_OF_SESSION = "(out of session)"
+OUT_OF_SESSION_MARK = "∅"
+# The widest Event column of a stream in cells, so that a long event name from the data leaves
+# room for the property columns.
+MAX_EVENT_CELLS = 32
+# How far a numeric session id may be from its session's first event and still be read as the
+# session's start in Unix milliseconds (Amplitude's session ids), which the start time already shows.
+# A day allows for a device clock far off the server's.
+SESSION_ID_CLOCK_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -49,17 +60,25 @@ class StreamKey:
     seq: int | None = None
 
 
-def stream_columns(property_names: list[str]) -> list[Column]:
-    return [Column("Time", TIME_CELLS), Column("Event")] + [Column(printable(name)) for name in property_names]
+def stream_columns(property_names: list[str], event_cells: int = 0) -> list[Column]:
+    """Return the stream's columns, with an Event column ``event_cells`` wide (0 shares the width)."""
+    event = Column("Event", event_cells)
+    return [Column("Time", TIME_CELLS), event] + [Column(printable(name)) for name in property_names]
 
 
 @dataclass(frozen=True)
 class StreamLayout:
-    """A batch's rows, with the row index of each user's header and of each user's "range start" line."""
+    """A batch's rows, with the row index of each user's header and of each user's "range start" line.
+
+    ``event_cells`` is the width of the widest Event cell (at most ``MAX_EVENT_CELLS``),
+    and ``out_of_session`` is true when any event shows ``OUT_OF_SESSION_MARK``.
+    """
 
     rows: list[Row]
     user_starts: list[int]
     range_starts: list[int]
+    event_cells: int = 0
+    out_of_session: bool = False
 
 
 def stream_rows(batch: StreamBatch, zone: str) -> StreamLayout:
@@ -78,7 +97,14 @@ def stream_rows(batch: StreamBatch, zone: str) -> StreamLayout:
         user_rows = _user_rows(batch, zone, StreamKey(actor_id, display_id), events, property_columns)
         range_starts.append(len(rows) + _range_start_index(user_rows))
         rows.extend(user_rows)
-    return StreamLayout(rows, user_starts, range_starts)
+    out_of_session = bool(batch.events["session_key"].isna().any())
+    return StreamLayout(rows, user_starts, range_starts, _event_cells(rows), out_of_session)
+
+
+def _event_cells(rows: list[Row]) -> int:
+    """Return the width of the widest Event cell of ``rows``, at most ``MAX_EVENT_CELLS``."""
+    widest = max((row.cells[1].cell_len for row in rows if not row.rule), default=0)
+    return min(widest, MAX_EVENT_CELLS)
 
 
 def _range_start_index(user_rows: list[Row]) -> int:
@@ -101,14 +127,15 @@ def _user_rows(batch: StreamBatch, zone: str, user: StreamKey, events: list[dict
     """Return one user's events in capture order, with lines where the range starts and ends and sessions start."""
     rows: list[Row] = []
     previous = None
-    for event in events:
+    session_labels = _session_labels(events, zone)
+    for index, event in enumerate(events):
         position = event["position"]
         if previous in (None, "before") and position != "before":
             rows.append(_line(user, f"{RANGE_START} {format_moment(batch.start, zone)}"))
         if previous != "after" and position == "after":
             rows.append(_line(user, f"range end {format_moment(batch.end, zone)}"))
-        if event["session_break"]:
-            rows.append(_line(user, _session_text(event)))
+        if index in session_labels:
+            rows.append(_line(user, session_labels[index]))
         rows.append(_event_row(user, event, zone, property_columns))
         previous = position
     # A range the user has no event after still gets its edges drawn.
@@ -119,13 +146,73 @@ def _user_rows(batch: StreamBatch, zone: str, user: StreamKey, events: list[dict
     return rows
 
 
-def _session_text(event: dict) -> str:
-    """Return the label of the line above the first event of a session block, named by the block's session."""
-    if is_missing(event["block_session_key"]):
-        return "out of session"
-    if is_missing(event["block_session_id"]):
-        return "new session"
-    return f"new session {printable(event['block_session_id'])}"
+def _session_labels(events: list[dict], zone: str) -> dict[int, str]:
+    """Return the label of each session block's line, keyed by the index of the block's first event.
+
+    A block counts the events the stream shows. The last block may go on past
+    the stream's last event when the stream may have cut events after it.
+    """
+    starts = [index for index, event in enumerate(events) if event["session_break"]]
+    labels = {}
+    for start, end in zip(starts, starts[1:] + [len(events)]):
+        first, last = events[start], events[end - 1]
+        name = session_name(None, first["block_session_key"], first["block_session_id"], first["event_time"])
+        cut = "after" if end == len(events) and _may_cut_later_events(events) else None
+        labels[start] = session_label(name, first["event_time"], last["event_time"], end - start, zone, cut)
+    return labels
+
+
+def _may_cut_later_events(events: list[dict]) -> bool:
+    """Return whether the user may have events after the stream's last one.
+
+    The stream keeps events after the range only until ``FROM_START`` events
+    are shown from the range start on. Fewer than that means that the user has
+    no later event, and that many or more (all in the range) may leave some out.
+    """
+    from_start = sum(1 for event in events if event["position"] != "before")
+    return from_start >= FROM_START
+
+
+def session_name(number, session_key, session_id, started) -> str:
+    """Return a session block's name: ``Session``, its ``number`` in the user's history if known, and its id.
+
+    A block with no ``session_key`` is ``Out of session``. The id is left out
+    where it only repeats the start time (see ``SESSION_ID_CLOCK_SLACK``).
+    """
+    if is_missing(session_key):
+        return "Out of session"
+    name = "Session" if is_missing(number) else f"Session {int(number)}"
+    if is_missing(session_id) or _is_start_stamp(str(session_id), started):
+        return name
+    # After a number the id goes in brackets: "Session 2 (s1)", else "Session s1".
+    if is_missing(number):
+        return f"{name} {printable(session_id)}"
+    return f"{name} ({printable(session_id)})"
+
+
+def _is_start_stamp(session_id: str, started) -> bool:
+    """Return whether ``session_id`` reads as the Unix time in milliseconds of ``started``, give or take the slack."""
+    if not (session_id.isascii() and session_id.isdigit()):
+        return False
+    started_ms = started.timestamp() * 1000
+    return abs(int(session_id) - started_ms) <= SESSION_ID_CLOCK_SLACK.total_seconds() * 1000
+
+
+def session_label(name: str, first_time, last_time, event_count: int, zone: str, cut: str | None = None) -> str:
+    """Return a session block's header: name, start time, length (last minus first event time) and event count.
+
+    ``cut`` is ``"before"`` when the events before ``first_time`` are not
+    loaded yet (a profile, newest first) and ``"after"`` when the events after
+    ``last_time`` are not shown (a stream), else None.
+    """
+    count = quantity_text(event_count, "events")
+    started = format_moment(first_time, zone)
+    if cut == "before":
+        return SEPARATOR.join((name, f"started before {started}, older events below", f"{count} so far"))
+    if cut == "after":
+        return SEPARATOR.join((name, f"started {started}", f"{count} shown before the stream ends"))
+    length = format_duration((last_time - first_time).total_seconds())
+    return SEPARATOR.join((name, f"started {started}", length, count))
 
 
 def _line(user: StreamKey, label: str) -> Row:
@@ -133,15 +220,16 @@ def _line(user: StreamKey, label: str) -> Row:
 
 
 def _event_row(user: StreamKey, event: dict, zone: str, property_columns: list) -> Row:
-    cells = [time_text(event["event_time"], zone), event_text(event["event_type"], event["session_key"])]
+    name = event_text(event["event_type"], event["session_key"], OUT_OF_SESSION_MARK)
+    cells = [time_text(event["event_time"], zone), name]
     cells.extend(data_text(event[column]) for column in property_columns)
     key = StreamKey(user.actor_id, user.display_id, int(event["seq"]))
     return Row(tuple(cells), key=key, marked=bool(event["counted"]))
 
 
-def event_text(event_type: str, session_key) -> Text:
-    """Return an event's name as literal text, followed by ``OUT_OF_SESSION`` when ``session_key`` is NULL."""
+def event_text(event_type: str, session_key, mark: str = OUT_OF_SESSION) -> Text:
+    """Return an event's name as literal text, followed by ``mark`` when ``session_key`` is NULL."""
     text = data_text(event_type)
     if is_missing(session_key):
-        text.append(f" {OUT_OF_SESSION}", style="italic")
+        text.append(f" {mark}", style="italic")
     return text

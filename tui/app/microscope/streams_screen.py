@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tui.analytics.microscope.actor_set import Target, as_actor_set
-from tui.analytics.microscope.streams import point_streams, stream_property_names
+from tui.analytics.microscope.streams import default_stream_columns, point_streams, stream_property_names
 from tui.analytics.microscope.users import point_users, point_users_count
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import SEPARATOR, format_number
@@ -25,13 +25,19 @@ from tui.app.microscope.header import PointHeader
 from tui.app.microscope.profile_screen import ProfileScreen
 from tui.app.microscope.property_picker import PropertyPicker
 from tui.app.microscope.row_view import MARK, RowView
-from tui.app.microscope.stream_rows import StreamBatch, StreamKey, stream_columns, stream_rows
+from tui.app.microscope.stream_rows import (
+    OUT_OF_SESSION_MARK,
+    StreamBatch,
+    StreamKey,
+    stream_columns,
+    stream_rows,
+)
 from tui.app.microscope.why_screen import WhyScreen
 from tui.store.project import Project
 from tui.text import printable
 
 BATCH = 50
-# Property columns shown before the user picks: the most often set ones.
+# Property columns shown before the user picks: those of the chart's own event (see default_stream_columns).
 DEFAULT_COLUMNS = 3
 # The user list's order: sort column, descending, search.
 DEFAULT_ORDER = ("events_in_point", True, None)
@@ -70,6 +76,8 @@ class StreamsScreen(MicroscopeScreen):
         self.batch: StreamBatch | None = None
         self.user_starts: list[int] = []
         self.range_starts: list[int] = []
+        # Whether the batch shows OUT_OF_SESSION_MARK, which the status line then explains.
+        self.out_of_session = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text("User streams", style="bold"), classes="screen-title")
@@ -102,7 +110,7 @@ class StreamsScreen(MicroscopeScreen):
             actor_ids = [int(actor_id) for actor_id in users["actor_id"]]
             chosen = names
             if chosen is None:
-                chosen = stream_property_names(cursor, target, settings, actor_ids)[:DEFAULT_COLUMNS]
+                chosen = default_stream_columns(cursor, target, settings, actor_ids, DEFAULT_COLUMNS)
             events = point_streams(cursor, target, settings, actor_ids, chosen)
             count = total if total is not None else point_users_count(cursor, target, settings, search)
             actor_set = as_actor_set(target, settings)
@@ -118,7 +126,8 @@ class StreamsScreen(MicroscopeScreen):
             self.query_one(PointHeader).set_list_count(batch.total)
         layout = stream_rows(batch, self.zone)
         self.user_starts, self.range_starts = layout.user_starts, layout.range_starts
-        self.table.set_columns(stream_columns(batch.property_names))
+        self.out_of_session = layout.out_of_session
+        self.table.set_columns(stream_columns(batch.property_names, layout.event_cells))
         if not layout.rows:
             self.table.show_message("No users in this list.")
             self._show_status("No users in this list.")
@@ -156,7 +165,10 @@ class StreamsScreen(MicroscopeScreen):
         user = f"User {format_number(self.batch.offset + index + 1)} of {format_number(self.batch.total)}"
         keys = "n next user, N previous user, c columns"
         # The keys come last, so a narrow terminal cuts them (the footer lists them too) before the time zone.
-        parts = (user, printable(row.key.display_id), f"{MARK} counted toward the point", self.zone, keys)
+        parts = [user, printable(row.key.display_id), f"{MARK} counted toward the point"]
+        if self.out_of_session:
+            parts.append(f"{OUT_OF_SESSION_MARK} out of session")
+        parts.extend((self.zone, keys))
         return SEPARATOR.join(parts)
 
     def on_row_view_cursor_moved(self, message: RowView.CursorMoved) -> None:
