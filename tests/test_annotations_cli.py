@@ -72,8 +72,3 @@ def test_delete_by_id(project_path, capsys):
     assert main(["annotations", "delete", annotation_id, "--project", str(project_path)]) == 0
     assert main(["annotations", "delete", annotation_id, "--project", str(project_path)]) == 2
     assert f"No annotation or release has id {annotation_id}" in capsys.readouterr().err
-
-
-def test_missing_project(capsys):
-    assert main(["annotations"]) == 2
-    assert "--project is missing" in capsys.readouterr().err

@@ -3,7 +3,7 @@
 import io
 
 from tui.cli import main
-from tui.cli.open_command import ProgressLine, _demo_project
+from tui.cli.open_command import ProgressLine, demo_project
 from tui.paths import demo_project_path
 from tui.store.demo import build_demo_project
 
@@ -53,6 +53,6 @@ def test_existing_demo_opened_without_building(capsys):
     path = build_demo_project(demo_project_path(), n_events=2_000, seed=1)
     modified = path.stat().st_mtime_ns
 
-    assert _demo_project() == path
+    assert demo_project() == path
     assert path.stat().st_mtime_ns == modified
     assert capsys.readouterr().err == ""

@@ -94,12 +94,12 @@ def test_retention_not_begun_csv(tmp_path, capsys):
     assert [tuple(row[column] for column in columns) for row in csv_rows(output.out)] == [
         ("2024-03-01T00:00:00+00:00", "0", "1", "0", "1", "0.0", "true", "true"),
         ("2024-03-01T00:00:00+00:00", "1", "1", "1", "0", "1.0", "false", "true"),
-        ("2024-03-01T00:00:00+00:00", "2", "1", "0", "0", "", "false", "false"),
+        ("2024-03-01T00:00:00+00:00", "2", "1", "", "", "", "false", "false"),
         ("2024-03-02T00:00:00+00:00", "0", "1", "0", "1", "0.0", "false", "true"),
-        ("2024-03-02T00:00:00+00:00", "1", "1", "0", "0", "", "false", "false"),
-        ("2024-03-02T00:00:00+00:00", "2", "1", "0", "0", "", "false", "false"),
+        ("2024-03-02T00:00:00+00:00", "1", "1", "", "", "", "false", "false"),
+        ("2024-03-02T00:00:00+00:00", "2", "1", "", "", "", "false", "false"),
     ]
-    assert "started is false (with an empty rate) for periods that had not begun" in output.err
+    assert "started is false (with empty retained, not_retained and rate) for periods that had not begun" in output.err
 
 
 def test_retention_not_begun_json(tmp_path, capsys):
@@ -110,6 +110,9 @@ def test_retention_not_begun_json(tmp_path, capsys):
     assert [(row["rate"], row["complete"], row["started"]) for row in rows] == [
         (0.0, True, True), (1.0, False, True), (None, False, False),
         (0.0, False, True), (None, False, False), (None, False, False),
+    ]
+    assert [(row["retained"], row["not_retained"]) for row in rows] == [
+        (0, 1), (1, 0), (None, None), (0, 1), (None, None), (None, None),
     ]
 
 

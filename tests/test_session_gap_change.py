@@ -14,7 +14,7 @@ from locking import write_lock_held
 from tui.analytics.definition import parse_chart
 from tui.analytics.sessions import sessions_chart
 from tui.cli import main
-from tui.store.project import ProjectError, open_project
+from tui.store.project import ProjectError, create_project, open_project
 from tui.store.session_gap import change_session_gap
 
 
@@ -130,6 +130,8 @@ def test_source_session_ids_kept(tmp_path):
     assert after["MINUS"] is None
     assert after["G1"] != after["G2"]
     assert change.gap_events == 2
+    assert change.source_session_events == 2
+    assert change.out_of_session_events == 2
     assert sessions(project) == [["S1", "S2"], ["G1"], ["G2"]]
 
 
@@ -346,3 +348,62 @@ def test_cli_progress_bar_on_terminal(minutes_apart, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "\rre-keying sessions [" in err
     assert "100%" in err
+
+
+def cli_gap_lines(project, capsys, minutes: str = "45") -> list[str]:
+    """Close ``project``, change its gap with ``loupe settings`` and return the lines printed on stderr."""
+    path = str(project.path)
+    project.close()
+
+    status = main(["settings", "--project", path, "--session-gap", minutes, "--format", "csv"])
+
+    assert status == 0
+    return capsys.readouterr().err.splitlines()
+
+
+def test_cli_all_source_sessions(tmp_path, capsys):
+    project = build_project(tmp_path, [
+        event("10:00", "A", "alice", session_id="s1"), event("11:00", "B", "bob", session_id="s2"),
+    ])
+
+    assert cli_gap_lines(project, capsys) == [
+        "session gap: 45 minutes (was 30)",
+        "all 2 events carry a session id from the source, so the gap splits none of them",
+    ]
+
+
+def test_cli_source_and_out_of_session(tmp_path, capsys):
+    # The file has a session_id column, so OUT (no id) and MINUS (-1) are out of session, not gap events.
+    project = build_project(tmp_path, [
+        event("10:00", "S", "alice", session_id="s"), event("10:05", "OUT", "alice"),
+        event("10:06", "MINUS", "alice", session_id="-1"),
+    ])
+
+    assert cli_gap_lines(project, capsys) == [
+        "session gap: 45 minutes (was 30)",
+        "the gap splits none of the 3 events: 1 carry a session id from the source and 2 are out of session "
+        "(session id -1, or none in a file that has session ids)",
+    ]
+
+
+def test_cli_gap_and_source_events(tmp_path, capsys):
+    project = build_project(tmp_path, [event("10:00", "S", "alice", session_id="s")])
+    build_project(tmp_path, [event("10:10", "G1", "alice"), event("11:00", "G2", "alice")])
+
+    assert cli_gap_lines(project, capsys, "60") == [
+        "session gap: 60 minutes (was 30)",
+        "events in gap sessions: 2",
+        "sessions before: 2",
+        "sessions after: 1",
+        "events whose session changed: 1",
+        "events the gap does not apply to: 1 with a session id from the source, 0 out of session",
+    ]
+
+
+def test_cli_gap_of_empty_project(tmp_path, capsys):
+    project = create_project(tmp_path / "empty.duckdb")
+
+    assert cli_gap_lines(project, capsys) == [
+        "session gap: 45 minutes (was 30)",
+        "the project has no events yet, so the gap applies to the events you import next",
+    ]

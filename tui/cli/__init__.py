@@ -16,7 +16,17 @@ log = logging.getLogger(__name__)
 
 
 class CommandError(Exception):
-    """A failure the user can fix; its message is printed without a traceback."""
+    """A failure the user can fix. ``loupe`` prints its message without a traceback and exits with ``exit_status``."""
+
+    # argparse exits with 2 on a usage error, and every failure uses it too unless a subclass sets another.
+    exit_status = 2
+
+
+class ProjectInUseError(CommandError):
+    """A command that writes found its project open for writing in another process, usually the app."""
+
+    # A status of its own, so a script can tell "close the app and retry" from a wrong option.
+    exit_status = 3
 
 
 # Subcommand name -> module in this package with ``add_arguments(parser)`` and ``run(args) -> int``.
@@ -58,6 +68,11 @@ def _run_command(name: str, argv: list[str]) -> int:
     module.add_arguments(parser)
     args = parser.parse_args(argv)
     try:
+        if name != "open":
+            # Imported here because the module imports this one's errors.
+            from tui.cli.project_option import fill_default_project
+
+            fill_default_project(name, args)
         return module.run(args)
     except BrokenPipeError:
         # The reader (e.g. ``head``) closed the pipe early: stop quietly, as Unix tools do.
@@ -66,9 +81,12 @@ def _run_command(name: str, argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("Cancelled; nothing was changed.", file=sys.stderr)
         return 130
-    except (CommandError, ProjectError) as error:
+    except CommandError as error:
         print(f"loupe {name}: {error}", file=sys.stderr)
-        return 2
+        return error.exit_status
+    except ProjectError as error:
+        print(f"loupe {name}: {error}", file=sys.stderr)
+        return CommandError.exit_status
 
 
 def installed_version() -> str:

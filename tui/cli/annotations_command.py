@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import pandas as pd
 
 from tui.cli import CommandError
 from tui.cli.output import FORMATS, print_frame
+from tui.cli.project_option import add_project_argument, require_writable
 from tui.store.annotations import (
     AnnotationError,
     add_annotation,
@@ -25,6 +25,8 @@ from tui.store.annotations import (
 )
 from tui.store.project import open_project
 
+# Actions that change the project, so it must not be open for writing elsewhere.
+WRITING_ACTIONS = ("add", "release", "delete")
 LIST_COLUMNS = ["kind", "id", "day", "last_day", "label", "details", "platforms", "chart", "created_by"]
 
 
@@ -59,9 +61,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    if args.project is None:
-        raise CommandError("--project is missing: name the project file, e.g. --project shop.duckdb.")
     with open_project(args.project) as project:
+        if args.action in WRITING_ACTIONS:
+            require_writable(project)
         try:
             _apply(project, args)
         except (AnnotationError, PermissionError) as error:
@@ -116,7 +118,7 @@ def _add_common_arguments(parser, default) -> None:
 
     An action's defaults are SUPPRESS, so they do not erase a value given before the action.
     """
-    parser.add_argument("--project", type=Path, default=default, help="project file (.duckdb)")
+    add_project_argument(parser, default=default)
     parser.add_argument(
         "--format", choices=FORMATS, default=default,
         help="output format (default: table on a terminal, csv otherwise)",

@@ -16,6 +16,7 @@ from tui.analytics.segmentation import segmentation
 from tui.analytics.sessions import series_names, sessions_chart
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
+from tui.cli.project_option import add_project_argument
 from tui.store.project import open_project
 from tui.text import printable
 
@@ -39,7 +40,7 @@ RETENTION_COLUMNS = [
 
 def add_arguments(parser) -> None:
     parser.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
-    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_project_argument(parser, "project file to read events from")
     parser.add_argument(
         "--over-time",
         action="store_true",
@@ -102,7 +103,7 @@ def chart_note(definition: ChartDefinition, over_time: bool = False) -> str | No
         periods = f"rolling {ROLLING_LENGTHS[definition.period]} periods" if definition.rolling else f"calendar {definition.period}s"
         return (
             f"{mode}, {periods}; complete is false for periods that have not ended by the last event, "
-            "and started is false (with an empty rate) for periods that had not begun"
+            "and started is false (with empty retained, not_retained and rate) for periods that had not begun"
         )
     if definition.type == "sessions" and definition.measure == "length":
         # The rows name each length bucket, and the point commands pick one by its number (--series N).
@@ -141,9 +142,15 @@ def data_points(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 
 def _blank_unstarted(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of a retention frame whose cells that had not started have no rate, as the app shows them."""
-    # A rate of 0 would claim the whole cohort failed to return in a period that had not begun.
-    return frame.assign(rate=frame["rate"].where(frame["started"]))
+    """Return a copy of a retention frame with no counts or rate in cells not started, as the app shows them."""
+    # Zeros would claim the whole cohort failed to return in a period that had not begun. The counts
+    # become nullable integers, so a blank cell does not turn the others into 1.0.
+    started = frame["started"]
+    return frame.assign(
+        retained=frame["retained"].astype("Int64").where(started),
+        not_retained=frame["not_retained"].astype("Int64").where(started),
+        rate=frame["rate"].where(started),
+    )
 
 
 def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from tui.analytics.cohorts import create_cohort_from_point
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, count_text, print_frame
 from tui.cli.point_options import add_point_arguments, local_times, run_on_point
+from tui.cli.project_option import add_project_argument, require_writable
 from tui.store.cohorts import (
     Cohort,
     CohortError,
@@ -22,7 +23,9 @@ from tui.store.cohorts import (
 )
 from tui.store.project import open_project
 
-COHORT_COLUMNS = ["name", "description", "size", "as_of", "created_by"]
+# ``unit`` is what ``size`` counts: ``users``, or ``groups`` for a cohort made from a chart with ``count_by``.
+# It comes last, so scripts that read the earlier columns by position keep working.
+COHORT_COLUMNS = ["name", "description", "size", "as_of", "created_by", "unit"]
 
 
 def add_arguments(parser) -> None:
@@ -33,23 +36,23 @@ def add_arguments(parser) -> None:
     )
     create.add_argument("name", metavar="NAME", help="cohort name, unique in the project")
     create.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
-    _add_project_argument(create)
+    add_project_argument(create)
     add_point_arguments(create)
     create.add_argument("--description", default=None, metavar="TEXT", help="what the cohort is for")
     add_format_argument(create)
 
     listing = actions.add_parser("list", help="list cohorts with their sizes")
-    _add_project_argument(listing)
+    add_project_argument(listing)
     add_format_argument(listing)
 
     show = actions.add_parser("show", help="print a cohort's users (or groups)")
     show.add_argument("name", metavar="NAME", help="cohort name")
-    _add_project_argument(show)
+    add_project_argument(show)
     add_format_argument(show)
 
     delete = actions.add_parser("delete", help="delete a cohort")
     delete.add_argument("name", metavar="NAME", help="cohort name")
-    _add_project_argument(delete)
+    add_project_argument(delete)
 
 
 def run(args) -> int:
@@ -63,6 +66,7 @@ def run(args) -> int:
             print_frame(_members(args), args.format)
         else:
             with open_project(args.project) as project:
+                require_writable(project)
                 delete_cohort(project, args.name)
             print(f"Deleted cohort {args.name!r}.", file=sys.stderr)
     except (CohortError, PermissionError) as error:
@@ -71,9 +75,9 @@ def run(args) -> int:
 
 
 def cohort_frame(cohorts: list[Cohort]) -> pd.DataFrame:
-    """Return one row per cohort: name, description, size, as_of (ISO 8601) and created_by."""
+    """Return one row per cohort: name, description, size, as_of (ISO 8601), created_by and unit (users or groups)."""
     rows = [
-        (cohort.name, cohort.description, cohort.size, cohort.as_of.isoformat(), cohort.created_by)
+        (cohort.name, cohort.description, cohort.size, cohort.as_of.isoformat(), cohort.created_by, cohort.member_noun)
         for cohort in cohorts
     ]
     return pd.DataFrame(rows, columns=COHORT_COLUMNS)
@@ -81,6 +85,7 @@ def cohort_frame(cohorts: list[Cohort]) -> pd.DataFrame:
 
 def _create(args) -> pd.DataFrame:
     def create(cursor, point, project) -> pd.DataFrame:
+        require_writable(project)
         cohort = create_cohort_from_point(project, args.name, args.description, point)
         print(f"Created cohort {cohort.name!r} with {count_text(cohort.size, cohort.member_noun)}.", file=sys.stderr)
         return cohort_frame([cohort])
@@ -105,5 +110,3 @@ def _members(args) -> pd.DataFrame:
     return members
 
 
-def _add_project_argument(parser) -> None:
-    parser.add_argument("--project", required=True, type=Path, help="project file (.duckdb)")

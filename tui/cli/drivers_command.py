@@ -21,6 +21,7 @@ from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
 from tui.text import printable
 from tui.cli.point_options import point_from_args, positive_int
+from tui.cli.project_option import add_project_argument
 from tui.store.project import open_project
 
 OUTPUT_COLUMNS = ["event", "converted_users", "dropped_users", "phi", "odds_ratio", "p_value", "q_value"]
@@ -30,7 +31,7 @@ P_VALUE_COLUMNS = ["p_value", "q_value"]
 
 def add_arguments(parser) -> None:
     parser.add_argument("chart", type=Path, metavar="CHART.json", help="funnel chart definition file (JSON)")
-    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_project_argument(parser, "project file to read events from")
     parser.add_argument(
         "--step", required=True, type=positive_int, metavar="K",
         help="the funnel step (1-based, 2 or later) whose converted and dropped users are compared",

@@ -10,6 +10,7 @@ from tui.analytics.groups import groups_csv
 from tui.cli import CommandError
 from tui.cli.output import count_text
 from tui.cli.point_options import add_point_arguments, positive_int, print_not_begun_line, run_on_point
+from tui.cli.project_option import add_project_argument
 
 
 def add_arguments(parser) -> None:
@@ -24,7 +25,7 @@ def add_arguments(parser) -> None:
 
 def _add_export_arguments(parser, noun: str) -> None:
     parser.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
-    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_project_argument(parser, "project file to read events from")
     add_point_arguments(parser)
     parser.add_argument("--out", required=True, type=Path, metavar="FILE.csv", help="CSV file to write")
     parser.add_argument("--force", action="store_true", help="replace FILE.csv if it exists")

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from tui.cli import CommandError
+from tui.cli.project_option import require_writable
 from tui.store.importing import ImportFailed, ImportSummary, import_files
 from tui.store.importing.detect import FORMATS
 from tui.store.importing.formats.base import MAPPABLE_FIELDS
@@ -39,6 +40,7 @@ def run(args) -> int:
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     created = not args.project.exists()
     with open_project(args.project, create=True) as project:
+        require_writable(project)
         try:
             summary = import_files(
                 project, args.files, format=args.format, mapping=mapping,

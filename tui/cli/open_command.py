@@ -24,7 +24,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Open the app on ``args.project`` (or the demo project) and return its exit status."""
-    path = args.project if args.project is not None else _demo_project()
+    path = args.project if args.project is not None else demo_project()
     if not path.exists():
         raise CommandError(
             f"Project file {path} not found: check the path, or create it with "
@@ -41,7 +41,8 @@ def run(args) -> int:
     return app.return_code or 0
 
 
-def _demo_project() -> Path:
+def demo_project() -> Path:
+    """Return the demo project's path in the data folder, building it first (with a progress line) if it is missing."""
     from tui.store.demo import ensure_demo_project
 
     progress = ProgressLine(sys.stderr)

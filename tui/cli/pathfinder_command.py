@@ -12,11 +12,12 @@ from tui.analytics.pathfinder import pathfinder_rows
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, count_text, print_frame
 from tui.cli.path_arguments import add_path_arguments
+from tui.cli.project_option import add_project_argument
 from tui.store.project import open_project
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_project_argument(parser, "project file to read events from")
     anchor = parser.add_mutually_exclusive_group(required=True)
     anchor.add_argument(
         "--start", metavar="EVENT", help="print the paths after each user's first EVENT in the range ('*': any event)"

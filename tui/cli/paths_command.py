@@ -11,11 +11,12 @@ from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
 from tui.cli.path_arguments import add_path_arguments
 from tui.cli.point_options import add_point_arguments, positive_float, print_not_begun_line, run_on_point
+from tui.cli.project_option import add_project_argument
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
-    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_project_argument(parser, "project file to read events from")
     add_point_arguments(parser)
     add_path_arguments(parser, "steps after the chart's event")
     parser.add_argument(

@@ -9,6 +9,7 @@ import pandas as pd
 from tui.cli import CommandError
 from tui.cli.import_command import ProgressBar
 from tui.cli.output import add_format_argument, print_frame
+from tui.cli.project_option import add_project_argument, require_writable
 from tui.store.project import check_timezone, open_project
 from tui.store.importing.keys import FINGERPRINT_SETTING
 from tui.store.schema import ROLES
@@ -18,7 +19,7 @@ WEEK_STARTS = ("monday", "sunday")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--project", required=True, help="project file (.duckdb)")
+    add_project_argument(parser)
     parser.add_argument("--timezone", help="IANA time zone for day boundaries, e.g. Europe/Berlin")
     parser.add_argument("--week-start", choices=WEEK_STARTS, help="first day of a week bucket")
     parser.add_argument(
@@ -61,6 +62,10 @@ def _apply_changes(project, args) -> None:
         "current_member": args.current_member,
     }
 
+    requested = [value for value in changes.values() if value is not None]
+    if gap is not None or requested or members:
+        require_writable(project)
+
     if gap is not None:
         _change_session_gap(project, gap)
     for key, value in changes.items():
@@ -92,14 +97,38 @@ def _change_session_gap(project, minutes: int) -> None:
 
 def describe_gap_change(change: GapChange) -> str:
     """Return the lines ``loupe settings`` prints after changing the session gap."""
-    lines = [
-        f"session gap: {change.new_minutes} minutes (was {change.old_minutes})",
+    lines = [f"session gap: {change.new_minutes} minutes (was {change.old_minutes})"]
+    if change.gap_events == 0:
+        # Zero sessions before and after would read as a project without sessions.
+        lines.append(_no_gap_events_text(change))
+        return "\n".join(lines)
+
+    lines += [
         f"events in gap sessions: {change.gap_events}",
         f"sessions before: {change.sessions_before}",
         f"sessions after: {change.sessions_after}",
         f"events whose session changed: {change.changed_events}",
     ]
+    if change.source_session_events or change.out_of_session_events:
+        lines.append(
+            f"events the gap does not apply to: {change.source_session_events} with a session id "
+            f"from the source, {change.out_of_session_events} out of session"
+        )
     return "\n".join(lines)
+
+
+def _no_gap_events_text(change: GapChange) -> str:
+    """Return why a gap change re-keyed nothing: no events, or none without a session id from the source."""
+    total = change.source_session_events + change.out_of_session_events
+    if total == 0:
+        return "the project has no events yet, so the gap applies to the events you import next"
+    if change.out_of_session_events == 0:
+        return f"all {total} events carry a session id from the source, so the gap splits none of them"
+    return (
+        f"the gap splits none of the {total} events: {change.source_session_events} carry a session id "
+        f"from the source and {change.out_of_session_events} are out of session (session id -1, or none "
+        "in a file that has session ids)"
+    )
 
 
 def _positive(value: int | None, option: str) -> int | None:

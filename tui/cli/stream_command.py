@@ -16,13 +16,14 @@ from tui.analytics.point import point_actor_count, point_label
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, count_text, print_frame
 from tui.cli.point_options import add_point_arguments, local_times, run_on_point
+from tui.cli.project_option import add_project_argument
 
 FIXED_COLUMNS = ["event_time", "event_type", "counted", "session_id"]
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
-    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_project_argument(parser, "project file to read events from")
     add_point_arguments(parser)
     parser.add_argument(
         "--user", required=True, metavar="ID", help="the user id, or the device id of a user never identified"

@@ -14,11 +14,12 @@ from tui.cli.output import add_format_argument, count_text, print_frame, printab
 from tui.cli.point_options import (
     add_point_arguments, local_times, positive_int, print_not_begun_line, run_on_point,
 )
+from tui.cli.project_option import add_project_argument
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("chart", type=Path, metavar="CHART.json", help="chart definition file (JSON)")
-    parser.add_argument("--project", required=True, type=Path, help="project file to read events from")
+    add_project_argument(parser, "project file to read events from")
     add_point_arguments(parser)
     parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="print at most N users (default: all)")
     add_format_argument(parser)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from tui.store.importing.keys import SOURCE_SESSION
 from tui.store.importing.memory import capped_memory
 from tui.store.importing.sessions import (
     STORED_GAP_EVENTS,
@@ -54,7 +55,11 @@ SLICE_EVENTS_SQL = f"""
 
 @dataclass
 class GapChange:
-    """Counts of a session gap change: gap events, sessions before and after, and re-keyed events."""
+    """Counts of a session gap change: gap events, sessions before and after, and re-keyed events.
+
+    ``source_session_events`` and ``out_of_session_events`` are the events the
+    gap does not apply to, so with ``gap_events`` they add up to every event.
+    """
 
     old_minutes: float
     new_minutes: float
@@ -62,6 +67,8 @@ class GapChange:
     sessions_before: int = 0
     sessions_after: int = 0
     changed_events: int = 0
+    source_session_events: int = 0
+    out_of_session_events: int = 0
 
 
 def change_session_gap(project: Project, minutes: float, progress: Progress | None = None) -> GapChange:
@@ -109,9 +116,7 @@ def _check_gap(minutes: float) -> None:
 def _rekey_all(cur: duckdb.DuckDBPyConnection, minutes: float, report: Progress) -> GapChange:
     """Re-key the gap sessions of every actor, slice by slice, and return the counts."""
     change = GapChange(old_minutes=stored_setting(cur, GAP_SETTING), new_minutes=minutes)
-    change.gap_events, change.sessions_before = run(
-        cur, "count gap sessions", f"SELECT count(*), count(DISTINCT session_key) FROM events WHERE {STORED_GAP_EVENTS}"
-    ).fetchall()[0]
+    _count_events(cur, change)
     report(0, change.gap_events)
 
     # Old keys kept in earlier slices. Imports by earlier versions could leave one key on the events
@@ -127,6 +132,20 @@ def _rekey_all(cur: duckdb.DuckDBPyConnection, minutes: float, report: Progress)
         done += slice_events
         report(done, change.gap_events)
     return change
+
+
+def _count_events(cur: duckdb.DuckDBPyConnection, change: GapChange) -> None:
+    """Store in ``change`` the gap events and their sessions, and the events the gap does not apply to."""
+    # Every event is in exactly one of the three: a source session has a key from its id, an event
+    # out of session has no key, and a gap event has no session id but a key.
+    counts = run(cur, "count events by session kind", f"""
+        SELECT count(*) FILTER (WHERE {STORED_GAP_EVENTS}),
+               count(DISTINCT session_key) FILTER (WHERE {STORED_GAP_EVENTS}),
+               count(*) FILTER (WHERE {SOURCE_SESSION}),
+               count(*) FILTER (WHERE session_key IS NULL)
+        FROM events
+    """).fetchall()[0]
+    change.gap_events, change.sessions_before, change.source_session_events, change.out_of_session_events = counts
 
 
 def _actor_slices(cur: duckdb.DuckDBPyConnection, gap_events: int) -> list[tuple[int, int]]:
