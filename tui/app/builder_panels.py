@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from tui.analytics.definition import (
     FUNNEL_ORDERS,
@@ -25,7 +25,8 @@ from tui.analytics.definition import (
 from tui.app.builder_draft import DEFAULT_PERIOD
 from tui.app.builder_group_by import COUNT_USERS, count_by_picker
 from tui.app.builder_values import format_seconds, length_edges, set_option, set_typed_option
-from tui.app.describe import MEASURE_NAMES, measure_name
+from tui.app.builder_widgets import ReselectableSelect, StateCheckbox
+from tui.app.describe import MEASURE_NAMES, ROLLING_PERIODS, measure_name
 from tui.app.pickers import PropertyChoice, property_picker
 from tui.text import printable
 
@@ -49,9 +50,11 @@ def form_row(label: str, *widgets: Widget) -> Horizontal:
     return Horizontal(Label(label), *widgets, classes="form-row")
 
 
-def choice_select(names: dict[str, str], keys: tuple[str, ...], value: str, widget_id: str) -> Select:
+def choice_select(
+    names: dict[str, str], keys: tuple[str, ...], value: str, widget_id: str, select_class: type[Select] = Select,
+) -> Select:
     """Return a Select of ``keys`` shown by their ``names``, or as themselves where ``names`` lacks them."""
-    return Select(choice_options(names, keys), value=value, allow_blank=False, compact=True, id=widget_id)
+    return select_class(choice_options(names, keys), value=value, allow_blank=False, compact=True, id=widget_id)
 
 
 def choice_options(names: dict[str, str], keys: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -70,17 +73,6 @@ def replace_options(select: Select, options: list[tuple[str, str]], value: str) 
 def draft_unit(draft: dict) -> str:
     """Return what the draft's chart counts, as a plural noun: ``groups`` with a ``count_by``, else ``users``."""
     return "groups" if draft.get("count_by") else "users"
-
-
-class StateCheckbox(Checkbox):
-    """A checkbox whose box shows X when on and stays blank when off, so the two differ without colour.
-
-    Textual's Checkbox (8.2) shows X in both states, in different colours.
-    """
-
-    @property
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - the name Textual's ToggleButton reads
-        return "X" if self.value else " "
 
 
 class TypeSettings(Vertical):
@@ -134,7 +126,9 @@ class SegmentationSettings(TypeSettings):
     def compose(self) -> ComposeResult:
         names = self._measure_names()
         kind = self.draft.get("measure", "uniques").partition(":")[0]
-        yield form_row("Measure", choice_select(names, tuple(names), kind, "measure"), Static(id="measure-property"))
+        measure = choice_select(names, tuple(names), kind, "measure", ReselectableSelect)
+        # The property shows as a button, so Tab reaches it and Enter picks another property.
+        yield form_row("Measure", measure, Button("", compact=True, id="measure-property"))
         yield from self.count_by_rows()
 
     def _measure_names(self) -> dict[str, str]:
@@ -150,8 +144,13 @@ class SegmentationSettings(TypeSettings):
         self._show_property()
 
     def _show_property(self) -> None:
+        """Show the measured property on its button, and hide the button for a measure without one."""
         prop = self.draft.get("measure", "uniques").partition(":")[2]
-        self.query_one("#measure-property", Static).update(Text(f"of {printable(prop)}") if prop else Text())
+        button = self.query_one("#measure-property", Button)
+        button.label = Text(f"of {printable(prop)}") if prop else Text()
+        button.display = bool(prop)
+        # A Button's label is not a layout reactive (Textual 8): without this it keeps its first label's width.
+        button.refresh(layout=True)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id != "measure":
@@ -160,15 +159,34 @@ class SegmentationSettings(TypeSettings):
         if event.value == self.draft.get("measure", "uniques").partition(":")[0]:
             return
         if event.value in PROPERTY_MEASURES:
-            events = self.draft.get("events") or [{}]
-            title = f"{PROPERTY_MEASURES[event.value].rstrip('…')} to measure"
-            self.app.push_screen(
-                property_picker(events[0].get("event"), title),
-                lambda choice: self._property_chosen(event.value, choice),
-            )
+            self._pick_property(event.value)
             return
         self.draft["measure"] = event.value
         self._show_property()
+
+    def on_reselectable_select_reselected(self, event: ReselectableSelect.Reselected) -> None:
+        """Open the property picker again when the user chooses the property measure the draft already has."""
+        if event.select.id != "measure":
+            return
+        event.stop()
+        if event.value in PROPERTY_MEASURES:
+            self._pick_property(event.value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        # Textual calls TypeSettings' handler too, after this one, which handles the Count by button.
+        if event.button.id != "measure-property":
+            return
+        event.stop()
+        self._pick_property(self.draft.get("measure", "uniques").partition(":")[0])
+
+    def _pick_property(self, kind: str) -> None:
+        """Ask for the property that the ``kind`` measure (``sum`` or ``avg``) measures."""
+        events = self.draft.get("events") or [{}]
+        title = f"{PROPERTY_MEASURES[kind].rstrip('…')} to measure"
+        self.app.push_screen(
+            property_picker(events[0].get("event"), title),
+            lambda choice: self._property_chosen(kind, choice),
+        )
 
     def _property_chosen(self, kind: str, choice: PropertyChoice | None) -> None:
         if choice is None:
@@ -218,11 +236,12 @@ class SessionsSettings(TypeSettings):
         yield form_row("Measure", choice_select(self._measure_names(), SESSION_MEASURES, measure, "measure"))
         if LENGTH_MEASURE in SESSION_MEASURES:
             edges = ", ".join(format_seconds(edge) for edge in self.draft.get("length_buckets") or ())
-            buckets = Input(
-                edges, placeholder="default, or e.g. 10s, 1m, 5m", compact=True, id="length-buckets",
-                disabled=measure != LENGTH_MEASURE,
-            )
-            yield form_row("Buckets", buckets)
+            buckets = Input(edges, placeholder="default, or e.g. 10s, 1m, 5m", compact=True, id="length-buckets")
+            row = form_row("Buckets", buckets)
+            row.id = "length-buckets-row"
+            # Only the length distribution has buckets, so the row shows only while it is the measure.
+            row.display = measure == LENGTH_MEASURE
+            yield row
         yield from self.count_by_rows()
 
     def _measure_names(self) -> dict[str, str]:
@@ -241,9 +260,8 @@ class SessionsSettings(TypeSettings):
         set_option(self.draft, "measure", event.value, SESSION_MEASURES[0])
         # Bucket edges apply only to the length distribution, so other measures leave them out of the draft.
         if LENGTH_MEASURE in SESSION_MEASURES:
-            buckets = self.query_one("#length-buckets", Input)
-            buckets.disabled = event.value != LENGTH_MEASURE
-            self._store_buckets(buckets.value)
+            self.query_one("#length-buckets-row").display = event.value == LENGTH_MEASURE
+            self._store_buckets(self.query_one("#length-buckets", Input).value)
         self._drop_stale_lines(before)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -286,8 +304,8 @@ class RetentionSettings(TypeSettings):
         )
         yield form_row("Periods", periods)
         yield form_row("Mode", choice_select(MODE_NAMES, RETENTION_MODES, draft.get("mode", "on"), "mode"))
-        rolling = StateCheckbox("not calendar periods", draft.get("rolling", False), compact=True, id="rolling")
-        yield form_row("Rolling", rolling)
+        rolling = draft.get("rolling", False)
+        yield form_row("Rolling", StateCheckbox(periods_name(rolling, period), rolling, compact=True, id="rolling"))
         yield from self.count_by_rows()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -295,6 +313,7 @@ class RetentionSettings(TypeSettings):
         before = self.draft.get("period", DEFAULT_PERIOD)
         super().on_select_changed(event)
         if self.draft.get("period", DEFAULT_PERIOD) != before:
+            self._show_periods_name()
             self.post_message(self.PeriodChanged())
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -305,6 +324,17 @@ class RetentionSettings(TypeSettings):
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
         set_option(self.draft, "rolling", event.value, False)
+        self._show_periods_name()
+
+    def _show_periods_name(self) -> None:
+        # Textual's label setter refreshes the layout, so the checkbox takes the width of the new name.
+        checkbox = self.query_one("#rolling", StateCheckbox)
+        checkbox.label = periods_name(self.draft.get("rolling", False), self.draft.get("period", DEFAULT_PERIOD))
+
+
+def periods_name(rolling: bool, period: str) -> str:
+    """Name the retention periods that the Rolling switch gives, such as ``calendar days`` or ``rolling 7-day weeks``."""
+    return ROLLING_PERIODS[period] if rolling else f"calendar {period}s"
 
 
 PANELS = {

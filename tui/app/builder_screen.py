@@ -118,10 +118,12 @@ class BuilderScreen(EventListActions, Screen):
     def compose(self) -> ComposeResult:
         kind = drafts.chart_type(self.draft)
         yield Static(Text("Chart builder", style="bold"), id="builder-title")
+        # The hint takes a row of its own across both panes, because wrapped inside the list's pane its lines
+        # would sit beside the settings' rows and read as labels of those controls.
+        yield Label(id="list-hint")
         with Horizontal(id="builder-body"):
             with Vertical(id="series-pane"):
                 yield form_row("Type", choice_select(CHART_TYPE_NAMES, CHART_TYPES, kind, "chart-type"))
-                yield Label(id="list-hint")
                 yield SeriesList(id="series")
             with VerticalScroll(id="settings-pane", can_focus=False):
                 with Vertical(id="type-settings"):
