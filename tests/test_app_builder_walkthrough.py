@@ -78,7 +78,7 @@ async def test_apply_keeps_typed_name(tmp_path):
         assert app.chart_name is None
         assert app.chart_origin.name == TYPED_NAME
         title = app.home.query_one("#chart-title", Static).content.plain
-        assert title.startswith(f"unsaved “{TYPED_NAME}”, edited in the builder from “{SAVED_NAME}”")
+        assert title.startswith(f"“{TYPED_NAME}” (unsaved, from “{SAVED_NAME}”)")
 
         # The builder opens with that name again, and Save saves under it.
         await pilot.press("b")
@@ -104,7 +104,7 @@ async def test_apply_under_opened_name_adds_none(tmp_path):
 
         # The Name field still shows the saved chart's name, so the title names only the origin.
         title = app.home.query_one("#chart-title", Static).content.plain
-        assert title.startswith(f"unsaved, edited in the builder from “{SAVED_NAME}”")
+        assert title.startswith(f"Unsaved, edited in the builder from “{SAVED_NAME}”")
         await pilot.press("b")
         assert app.screen.query_one("#chart-name", Input).value == SAVED_NAME
 

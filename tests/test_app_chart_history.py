@@ -61,7 +61,7 @@ async def test_back_after_zoom_restores_cursor(tmp_path):
         assert isinstance(app.screen, HomeScreen)
         assert app.definition.interval == "day"
         assert app.chart_name is None
-        assert title(app).startswith("unsaved, zoomed in from “Weekly signups” · ")
+        assert title(app).startswith("Unsaved, zoomed in from “Weekly signups” · ")
         assert len(app.history) == 1
 
         queries = app.queries_run
@@ -71,7 +71,7 @@ async def test_back_after_zoom_restores_cursor(tmp_path):
         assert app.definition.interval == "week"
         assert cursor(app) == (1, 0)
         assert app.points.point().value == 2
-        assert not title(app).startswith("unsaved")
+        assert not title(app).startswith("Unsaved")
         assert len(app.history) == 0
 
         # Nothing is left to go back to: the chart stays, with a warning.
@@ -90,16 +90,16 @@ async def test_back_walks_several_changes(tmp_path):
         # Filter to the Buy series, then zoom into its week: two unsaved charts that keep the saved chart's name.
         await press(app, pilot, "enter", "f")
         assert [spec.event for spec in app.definition.events] == ["Buy"]
-        assert title(app).startswith("unsaved, filtered to one line from “Weekly signups” · ")
+        assert title(app).startswith("Unsaved, filtered to one line from “Weekly signups” · ")
         await press(app, pilot, "g")
         await press(app, pilot, "enter", "z")
         assert app.definition.interval == "day"
-        assert title(app).startswith("unsaved, zoomed in from “Weekly signups” · ")
+        assert title(app).startswith("Unsaved, zoomed in from “Weekly signups” · ")
 
         await press(app, pilot, "backspace")
         assert app.definition.interval == "week"
         assert [spec.event for spec in app.definition.events] == ["Buy"]
-        assert title(app).startswith("unsaved, filtered to one line from “Weekly signups” · ")
+        assert title(app).startswith("Unsaved, filtered to one line from “Weekly signups” · ")
         assert cursor(app) == (0, 0)
 
         await press(app, pilot, "backspace")
@@ -130,7 +130,7 @@ async def test_back_from_builder_apply(tmp_path):
         await press(app, pilot, "ctrl+r")
         assert isinstance(app.screen, HomeScreen)
         assert app.definition.to_json()["range"] == {"from": "2024-01-08", "to": "2024-01-21"}
-        assert title(app).startswith("unsaved, edited in the builder from “Weekly signups” · ")
+        assert title(app).startswith("Unsaved, edited in the builder from “Weekly signups” · ")
 
         await press(app, pilot, "backspace")
         assert app.chart_name == "Weekly signups"

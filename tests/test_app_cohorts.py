@@ -120,7 +120,7 @@ async def test_cohorts_screen_lists_and_deletes(ecom):
         cohort = load_cohort(app.project, "Viewers")
         assert table.row_count == 1
         assert [cell.plain for cell in table.get_row_at(0)] == [
-            "Viewers", "10", cohort.as_of.strftime("%Y-%m-%d %H:%M"), app.project.current_member(), "desktop on the 16th",
+            "Viewers", "10 users", cohort.as_of.strftime("%Y-%m-%d %H:%M"), app.project.current_member(), "desktop on the 16th",
         ]
 
         await press(app, pilot, "d")

@@ -180,20 +180,20 @@ async def test_dropped_part_menu_actions(tmp_path):
         reasons = menu.reasons
         for name in ("users", "paths", "drivers", "cohort", "download", "release"):
             assert reasons[name] is None, name
-        assert reasons["streams"] == "View user streams: only event segmentation charts have user streams"
+        assert reasons["streams"] == "View user streams: only event segmentation charts have them"
         assert reasons["zoom"] == (
             "Zoom in: a funnel's steps have no time axis. Its conversion over time (T on the chart) zooms in."
         )
-        assert reasons["filter"] == "Filter to series: this funnel has no group_by, so each step has only one bar."
-        assert reasons["exclude"] == "Exclude series: this funnel has no group_by, so each step has only one bar."
+        assert reasons["filter"] == "Filter to series: no Group by, so each step has one bar."
+        assert reasons["exclude"] == "Exclude series: no Group by, so each step has one bar."
         assert reasons["annotation"].startswith("Add annotation: ")
-        assert reasons["compare"] == "Compare with marked point: mark a point with m on the chart first"
+        assert reasons["compare"] == "Compare with marked point: press m on a point first"
 
         await press(app, pilot, "z")
         assert app.screen is menu
         await press(app, pilot, "escape", "g", "enter")
         assert app.screen.reasons["drivers"] == (
-            "Explore conversion drivers: step 1 has no previous step to convert from; move to a later step"
+            "Explore conversion drivers: only on steps after step 1"
         )
 
 

@@ -112,7 +112,7 @@ async def test_driver_users_have_no_streams(tmp_path):
         assert app.screen is users
         warnings = [note.message for note in app._notifications if note.severity == "warning"]
         assert warnings == [
-            "View user streams: only event segmentation charts have user streams, "
+            "View user streams: only event segmentation charts have them, "
             "and these users come from a funnel chart."
         ]
 

@@ -179,7 +179,7 @@ async def test_ungrouped_funnel_exclude_reason(shop):
     async with running(shop, size=(80, 24)) as (app, pilot):
         await show(app, pilot, FUNNEL)
         menu = await open_menu(app, pilot)
-        assert menu.reasons["exclude"] == "Exclude series: this funnel has no group_by, so each step has only one bar."
+        assert menu.reasons["exclude"] == "Exclude series: no Group by, so each step has one bar."
         assert menu.reasons["zoom"] == (
             "Zoom in: a funnel's steps have no time axis. Its conversion over time (T on the chart) zooms in."
         )
@@ -187,7 +187,7 @@ async def test_ungrouped_funnel_exclude_reason(shop):
         await press(app, pilot, "escape", "T")
         menu = await open_menu(app, pilot)
         assert menu.reasons["exclude"] == (
-            "Exclude series: this funnel has no group_by, so its conversion over time shows only one line."
+            "Exclude series: no Group by, so there is one line."
         )
 
 
@@ -207,7 +207,7 @@ async def test_zoom_on_conversion_over_time(shop):
         assert len(app.points.bucket_starts) == 24
         # At 80 columns the title still ends with the zoomed range, after the chart's origin.
         title = app.home.query_one("#chart-title").content.plain
-        assert title.startswith("unsaved, zoomed in from ")
+        assert title.startswith("Unsaved, zoomed in from ")
         assert title.endswith(" · 2024-03-01 … 2024-03-01")
 
 
@@ -260,7 +260,8 @@ async def test_long_title_shows_range_end(shop):
     async with running(shop, size=(120, 30)) as (app, pilot):
         await show(app, pilot, chart)
         title = app.home.query_one("#chart-title").content.plain
-        assert title.startswith("unsaved, edited in the builder from “Views by platform” · view where platform")
+        # The name of the chart it came from is cut first, then the parts before the range.
+        assert title.startswith("Unsaved, edited in the builder from “Views by pla…” · view where platform")
         assert title.endswith("… · 2024-03-01 … 2024-03-05 · by platform")
         # The title's row is the screen's width less one cell of padding each side.
         assert cell_len(title) == 118

@@ -108,7 +108,7 @@ async def test_compare_needs_a_marked_point(ecom):
         await press(app, pilot, "enter")
         menu = app.screen
         assert isinstance(menu, MicroscopeMenu)
-        assert menu.reasons["compare"] == "Compare with marked point: mark a point with m on the chart first"
+        assert menu.reasons["compare"] == "Compare with marked point: press m on a point first"
         await press(app, pilot, "C")
         assert app.screen is menu
 

@@ -48,7 +48,7 @@ async def test_rejected_streams_key_explains(tmp_path):
         await press(app, pilot, "s")
         assert app.screen is users
         assert messages(app)[-1] == (
-            "View user streams: only event segmentation charts have user streams, "
+            "View user streams: only event segmentation charts have them, "
             "and these users come from a funnel chart."
         )
         warnings = [note for note in app._notifications if note.severity == "warning"]
@@ -94,7 +94,7 @@ async def test_one_group_list_is_singular(tmp_path):
         groups = app.screen
         assert isinstance(groups, GroupsScreen)
         assert groups.query_one("#groups-status").content.plain.startswith("1 group · Sorted by")
-        assert "point = 1, list = 1" in groups.query_one("#point-header").plain()
+        assert "point = 1 group, list = 1 group" in groups.query_one("#point-header").plain()
 
         await press(app, pilot, "enter")
         users = app.screen

@@ -175,13 +175,13 @@ async def test_menu_actions_on_a_cell(signups):
         reasons = menu.reasons
         for name in ("users", "paths", "cohort", "download", "release"):
             assert reasons[name] is None, name
-        assert reasons["streams"] == "View user streams: only event segmentation charts have user streams"
+        assert reasons["streams"] == "View user streams: only event segmentation charts have them"
         assert reasons["annotation"].startswith("Add annotation: ")
         assert "retention" in reasons["annotation"]
         assert reasons["zoom"] == "Zoom in: only time charts zoom, and this is a retention chart."
-        assert reasons["filter"] == "Filter to series: this retention chart has no group_by, so it shows only one table."
-        assert reasons["exclude"] == "Exclude series: this retention chart has no group_by, so it shows only one table."
-        assert reasons["drivers"] == "Explore conversion drivers: only funnel charts have conversion drivers"
+        assert reasons["filter"] == "Filter to series: no Group by, so there is one table."
+        assert reasons["exclude"] == "Exclude series: no Group by, so there is one table."
+        assert reasons["drivers"] == "Explore conversion drivers: only funnel charts have them"
 
         await press(app, pilot, "z")
         assert app.screen is menu

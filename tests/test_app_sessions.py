@@ -126,11 +126,11 @@ async def test_menu_offers_annotation_not_streams(tmp_path, sessions_template):
         reasons = menu.reasons
         for name in ("users", "paths", "cohort", "download", "annotation", "release", "zoom"):
             assert reasons[name] is None, name
-        assert reasons["streams"] == "View user streams: only event segmentation charts have user streams"
-        assert reasons["drivers"] == "Explore conversion drivers: only funnel charts have conversion drivers"
+        assert reasons["streams"] == "View user streams: only event segmentation charts have them"
+        assert reasons["drivers"] == "Explore conversion drivers: only funnel charts have them"
         # One line (no group-by, not the length measure): nothing to keep or drop.
-        assert reasons["filter"] == "Filter to series: this user sessions chart has no group_by, so it shows only one line."
-        assert reasons["exclude"] == "Exclude series: this user sessions chart has no group_by, so it shows only one line."
+        assert reasons["filter"] == "Filter to series: no Group by, so there is one line."
+        assert reasons["exclude"] == "Exclude series: no Group by, so there is one line."
 
         await press(app, pilot, "s")
         assert app.screen is menu

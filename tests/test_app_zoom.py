@@ -187,8 +187,8 @@ def test_changes_rejected_on_funnel():
     point = Point(funnel, 0, None, 0)
     for change, arguments, message in (
         (zoomed, (SETTINGS,), "Zoom in: a funnel's steps have no time axis. Its conversion over time (T on the chart) zooms in."),
-        (filtered_to_line, ([None],), "Filter to series: this funnel has no group_by, so each step has only one bar."),
-        (excluded_line, ([None],), "Exclude series: this funnel has no group_by, so each step has only one bar."),
+        (filtered_to_line, ([None],), "Filter to series: no Group by, so each step has one bar."),
+        (excluded_line, ([None],), "Exclude series: no Group by, so each step has one bar."),
     ):
         with pytest.raises(ChartChangeError) as raised:
             change(point, *arguments)

@@ -63,7 +63,7 @@ async def test_groups_table_rows_and_banner(accounts):
         assert rows[0][2:] == ("2024-03-01 09:00:00", "alice", "2", "2")
         assert rows[2][2:] == ("2024-03-01 08:00:00", "dora", "1", "1")
         assert MARKUP_COMPANY in shown_line(screen.table, 3)
-        assert "point = 4, list = 4" in screen.query_one("#point-header").plain()
+        assert "point = 4 groups, list = 4 groups" in screen.query_one("#point-header").plain()
         assert "4 groups" in screen.query_one("#groups-status").content.plain
         assert error_messages(app) == []
 
@@ -115,7 +115,7 @@ async def test_download_groups_dialog_writes_csv(accounts, tmp_path):
         assert Path(dialog.query_one("#download-path").value).name.startswith("loupe-groups-")
         note = dialog.query_one("#form-note").content.plain
         assert note.endswith("4 groups will be written (export cap 1,000,000).")
-        assert "point = 4, list = 4" in dialog.query_one("#point-header").plain()
+        assert "point = 4 groups, list = 4 groups" in dialog.query_one("#point-header").plain()
         dialog.query_one("#download-path").value = str(out)
         await press(app, pilot, "enter")
 
@@ -140,7 +140,7 @@ async def test_cohort_from_groups_screen(accounts):
         dialog = app.screen
         assert isinstance(dialog, CohortDialog)
         assert dialog.query_one("#form-note").content.plain == "4 groups will be saved, as they are now (a static cohort)."
-        assert "point = 4, list = 4" in dialog.query_one("#point-header").plain()
+        assert "point = 4 groups, list = 4 groups" in dialog.query_one("#point-header").plain()
         dialog.query_one("#cohort-name").value = "Day one accounts"
         await press(app, pilot, "enter")
         assert isinstance(app.screen, GroupsScreen)

@@ -179,7 +179,7 @@ def test_group_type_filter_keeps_event():
 
 def test_one_line_charts_say_why():
     plain = parse_chart({"type": "sessions", "range": RANGE})
-    with pytest.raises(ChartChangeError, match="this user sessions chart has no group_by, so it shows only one line"):
+    with pytest.raises(ChartChangeError, match="no Group by, so there is one line"):
         filtered_to_line(Point(plain), [None])
     one_segment = parse_chart({"type": "sessions", "range": RANGE, "group_by": "cohorts"})
     with pytest.raises(ChartChangeError, match="the chart shows only this line, so there is nothing to drop"):

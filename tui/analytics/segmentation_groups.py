@@ -20,7 +20,8 @@ _SEGMENT_GROUPS = (
     "SELECT event_groups.seq, groups.group_name FROM event_groups JOIN groups USING (group_id) "
     "WHERE event_groups.group_type = ?"
 )
-# NOTE: cohorts of groups are ignored: ``group_by: "cohorts"`` segments actors, and a group cohort has no actors.
+# Cohorts of groups are left out: ``group_by: "cohorts"`` segments actors, and a cohort of groups has no
+# actors. The builder offers that group-by only while a cohort of users exists (``has_user_cohorts``).
 USER_COHORTS = "SELECT cohort_id, name FROM cohorts WHERE member_kind = 'users'"
 # Each actor (``member_id``, not ``actor_id``, which would clash with the events') with the name of
 # every cohort of users it is in, as ``group_name`` like ``_SEGMENT_GROUPS``.
@@ -40,6 +41,11 @@ def group_type(reference: str | None) -> str | None:
 def group_types(cursor) -> list[str]:
     """Return the project's group types in byte order, each a ``group:TYPE`` a chart may be grouped by."""
     return [name for (name,) in cursor.execute("SELECT DISTINCT group_type FROM groups ORDER BY group_type").fetchall()]
+
+
+def has_user_cohorts(cursor) -> bool:
+    """Tell whether the project has a cohort of users, the only kind ``group_by: "cohorts"`` segments by."""
+    return bool(cursor.execute(f"SELECT EXISTS ({USER_COHORTS})").fetchall()[0][0])
 
 
 def segments_by_cohorts(definition: ChartDefinition) -> bool:

@@ -2,8 +2,9 @@
 
 ``cohorts`` is a reserved ``group_by`` value: it segments by the saved
 cohorts of users each actor is in, so the picker offers it only on the chart
-types in ``COHORT_SEGMENT_TYPES`` (an event property named ``cohorts`` cannot
-be a group-by).
+types in ``COHORT_SEGMENT_TYPES`` and only while the project has a cohort of
+users (cohorts of groups segment no users). An event property named
+``cohorts`` cannot be a group-by.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.analytics.definition import COHORT_SEGMENT_TYPES, GROUP_BY_COHORTS, GROUP_PREFIX
-from tui.analytics.segmentation_groups import group_types
+from tui.analytics.segmentation_groups import group_types, has_user_cohorts
 from tui.app.builder_draft import chart_type
 from tui.app.choice_screen import Choice, ChoiceScreen
 from tui.app.pickers import PropertyChoice, property_picker
@@ -55,9 +56,9 @@ def _segments_chart(choice: PropertyChoice, event_type: str | None) -> bool:
 
 
 def _named_choices(cursor, with_cohorts: bool) -> list[Choice]:
-    """Return the choices that segment by name: saved cohorts if ``with_cohorts``, then each group type of the project."""
+    """Return the choices that segment by name: saved cohorts if ``with_cohorts`` and a cohort of users exists, then each group type."""
     choices = []
-    if with_cohorts:
+    if with_cohorts and has_user_cohorts(cursor):
         cohorts = Text(COHORTS_LABEL)
         cohorts.append(f"  {GROUP_BY_COHORTS}: the saved user cohorts each user is in", style="dim")
         choices.append(Choice(PropertyChoice(GROUP_BY_COHORTS, GROUP_BY_COHORTS), cohorts))

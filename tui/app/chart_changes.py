@@ -186,15 +186,13 @@ def _line_labels(point: Point, segments: list, action: str, verb: str) -> list[s
 
 def _one_line_reason(point: Point) -> str:
     """Return why a chart without a group-by has nothing to keep or drop, in the words of what it draws."""
+    # The builder's words (Group by), and short, because the microscope menu shows it on one line.
     chart_type = point.definition.type
-    if chart_type == "funnel" and point.over_time:
-        return "this funnel has no group_by, so its conversion over time shows only one line"
-    if chart_type == "funnel":
-        return "this funnel has no group_by, so each step has only one bar"
+    if chart_type == "funnel" and not point.over_time:
+        return "no Group by, so each step has one bar"
     if chart_type == "retention":
-        return "this retention chart has no group_by, so it shows only one table"
-    kind = "user sessions" if chart_type == "sessions" else chart_type
-    return f"this {kind} chart has no group_by, so it shows only one line"
+        return "no Group by, so there is one table"
+    return "no Group by, so there is one line"
 
 
 def _label_kinds(definition: ChartDefinition, labels) -> set[str]:

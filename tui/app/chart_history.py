@@ -11,10 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.analytics.definition import ChartDefinition
+from tui.app.formatting import shorten
 from tui.text import printable
 
 # Charts kept for Back; the oldest is forgotten first. Each keeps its aggregated points, not events.
 MAX_CHARTS = 50
+
+
+# The change of a chart applied from the builder. Zoom, filter and exclude start from a point on the chart instead.
+BUILDER_EDIT = "edited in the builder"
 
 
 @dataclass(frozen=True)
@@ -23,17 +28,26 @@ class ChartOrigin:
 
     change: str
     base_name: str | None
-    # The name typed in the builder when the chart was applied, which Save offers until the chart is saved.
+    # The name typed in the builder for this chart or one it was made from, which Save offers until it is saved.
     name: str | None = None
 
-    def text(self) -> str:
-        """Return the title's note, such as ``unsaved, zoomed in from “Signups”``.
+    def text(self, base_cells: int | None = None, name_cells: int | None = None) -> str:
+        """Return the title's note, such as ``Unsaved, zoomed in from “Signups”``.
 
-        A typed name other than the base's comes first: ``unsaved “Signups by plan”, edited in the builder from “Signups”``.
+        A typed name other than the base's comes first and takes the place of
+        the change: ``“Signups by plan” (unsaved, from “Signups”)``. The base
+        name is cut to ``base_cells`` and the typed name to ``name_cells`` cells.
         """
-        base = f"“{printable(self.base_name)}”" if self.base_name else "an unsaved chart"
-        named = f" “{printable(self.name)}”" if self.name and self.name != self.base_name else ""
-        return f"unsaved{named}, {self.change} from {base}"
+        base = quoted(self.base_name, base_cells) if self.base_name else "an unsaved chart"
+        if self.name and self.name != self.base_name:
+            return f"{quoted(self.name, name_cells)} (unsaved, from {base})"
+        return f"Unsaved, {self.change} from {base}"
+
+
+def quoted(name: str, cells: int | None = None) -> str:
+    """Return ``name`` as printable text in curly quotes, cut to ``cells`` cells (quotes not counted)."""
+    text = printable(name)
+    return f"“{text if cells is None else shorten(text, cells)}”"
 
 
 def derived_origin(
@@ -41,10 +55,15 @@ def derived_origin(
 ) -> ChartOrigin:
     """Return the origin of a chart made by ``change`` from the current chart (saved as ``chart_name``, or derived).
 
-    ``name`` is the name typed for the new chart in the builder, if any.
+    ``name`` is the name typed for the new chart in the builder, if any. A
+    change made outside the builder (zoom, filter, exclude) keeps the name
+    typed for the chart it changes, so Save still offers it. A builder edit
+    takes the name as typed, and an empty Name field drops it.
     """
     if chart_name:
         return ChartOrigin(change, chart_name, name)
+    if name is None and change != BUILDER_EDIT and origin is not None:
+        name = origin.name
     return ChartOrigin(change, origin.base_name if origin else None, name)
 
 

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from rich.cells import cell_len
 
-from tui.analytics.definition import ChartDefinition, SegmentChoice
+from tui.analytics.definition import GROUP_PREFIX, ChartDefinition, SegmentChoice
+from tui.app.chart_history import ChartOrigin
 from tui.app.chart_points import Point, bucket_is_partial
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, quantity_text, shorten
 from tui.app.funnel_over_time import EntryBucketPart
@@ -40,6 +41,8 @@ SESSION_MEASURE_NAMES = {
 }
 # By default a title cut before its range keeps at least this many cells of its start (such as the chart's name).
 MIN_TITLE_HEAD_CELLS = 12
+# An unsaved chart's origin note cuts a chart name to no fewer cells than this, as in "Daily active…".
+MIN_NOTE_NAME_CELLS = 13
 RETENTION_MODES = {"on": "return on", "on_or_after": "return on or after"}
 ROLLING_PERIODS = {"day": "rolling 24-hour days", "week": "rolling 7-day weeks"}
 
@@ -112,8 +115,7 @@ def fit_chart_title(
     title = describe_chart(definition, name)
     if cell_len(title) <= cells:
         return title
-    # The last match, because an event name or a filter value before the range could contain the same text.
-    start = title.rfind(SEPARATOR + range_text(definition))
+    start = range_start(title, definition)
     tail = title[start:]
     head_cells = cells - cell_len(tail)
     if start < 0 or head_cells < min_head_cells:
@@ -121,9 +123,58 @@ def fit_chart_title(
     return shorten(title[:start], head_cells) + tail
 
 
+def range_start(title: str, definition: ChartDefinition) -> int:
+    """Return where the separator before the range starts in ``title``, or -1 when the title has no range."""
+    # The last match, because an event name or a filter value before the range could contain the same text.
+    return title.rfind(SEPARATOR + range_text(definition))
+
+
+def fit_origin_note(origin: ChartOrigin, definition: ChartDefinition, cells: int) -> str:
+    """Return an unsaved chart's origin note, cut so that it and the title of ``definition`` fit in ``cells``.
+
+    The title follows the note after a separator. The name of the chart it
+    came from is cut first. Next ``fit_chart_title`` cuts the title's parts
+    before the range, and only then is a typed name cut. Neither name is cut
+    below ``MIN_NOTE_NAME_CELLS``.
+    """
+    title = describe_chart(definition, None)
+    note_cells = cells - cell_len(SEPARATOR) - cell_len(title)
+    base_cells = _cut_name_cells(origin.base_name, cell_len(origin.text()) - note_cells)
+    note = origin.text(base_cells)
+
+    # The minimum the title keeps: one cell of its start, then its range and what follows.
+    start = range_start(title, definition)
+    least_title = cell_len(title[start:]) + 1 if start >= 0 else cell_len(title)
+    note_cells = cells - cell_len(SEPARATOR) - least_title
+    name_cells = _cut_name_cells(origin.name, cell_len(note) - note_cells)
+    return origin.text(base_cells, name_cells)
+
+
+def _cut_name_cells(name: str | None, excess: int) -> int | None:
+    """Return how many cells ``name`` keeps when the note is ``excess`` cells too long, or None to keep it whole."""
+    if not name or excess <= 0:
+        return None
+    return max(cell_len(printable(name)) - excess, MIN_NOTE_NAME_CELLS)
+
+
 def counting_text(definition: ChartDefinition) -> list[str]:
-    """Return the ``count_by`` as ``counting group:TYPE``, or no part for a chart that counts users."""
-    return [f"counting {printable(definition.count_by)}"] if definition.count_by else []
+    """Return the ``count_by`` in the builder's words, ``counting accounts`` for ``group:account``, or no part for users."""
+    if not definition.count_by:
+        return []
+    group_type = definition.count_by.removeprefix(GROUP_PREFIX)
+    return [f"counting {plural_noun(printable(group_type))}"]
+
+
+def plural_noun(noun: str) -> str:
+    """Return the English plural of a one-word ``noun`` by the regular rules: ``account`` → ``accounts``, ``company`` → ``companies``.
+
+    NOTE: irregular plurals (``person``) come out regular, which still names the group type.
+    """
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    if len(noun) > 1 and noun.endswith("y") and noun[-2].lower() not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
 
 
 def grouping_text(definition: ChartDefinition) -> list[str]:

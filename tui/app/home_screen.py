@@ -19,6 +19,7 @@ from tui.app.describe import (
     describe_point,
     describe_retention_part,
     fit_chart_title,
+    fit_origin_note,
 )
 from tui.app.footer import SteadyFooter
 from tui.app.formatting import SEPARATOR
@@ -31,6 +32,7 @@ from tui.app.funnel_over_time import (
 from tui.app.funnel_points import FunnelPart, FunnelPoints
 from tui.app.keys import KeyEntry
 from tui.app.legend import Legend
+from tui.app.microscope.actions import ACTIONS
 from tui.app.retention_points import RetentionPart, RetentionPoints, not_begun_message
 
 EMPTY_PROJECT = "This project has no events yet: add some with `loupe import FILE --project PROJECT`."
@@ -68,6 +70,11 @@ FUNNEL_STEPS_PARTS = (
     "T shows conversion over time, where t switches between them."
 )
 OVER_TIME_REASON = "Only funnel charts switch to conversion over time with T"
+# The prefix of the hidden actions of the microscope's keys that mean nothing on the chart, such as x and z.
+MICROSCOPE_ONLY = "microscope_only_"
+# e adds a funnel exclusion in the builder. On the chart its message points to x, which excludes a series.
+EXCLUDE_HINT_ACTION = "exclude_hint"
+EXCLUDE_HINT = "e does nothing on the chart. To exclude a series, press Enter on a point, then x in the microscope."
 
 
 def chart_key_entries(entries: list[KeyEntry], points) -> list[KeyEntry]:
@@ -84,6 +91,24 @@ def chart_key_entries(entries: list[KeyEntry], points) -> list[KeyEntry]:
         replace(entry, description=descriptions[entry.action]) if entry.action in descriptions else entry
         for entry in entries
     ]
+
+
+def microscope_only_bindings(bindings: list[Binding]) -> list[Binding]:
+    """Return hidden bindings of the microscope's keys that no binding in ``bindings`` uses, and of e.
+
+    Their actions never run. ``unavailable_reason`` returns where each key
+    works instead, and the app shows it, so no press is silently ignored.
+    """
+    bound = {key for binding in bindings for key in binding.key.split(",")}
+    keys = [
+        Binding(
+            action.key, MICROSCOPE_ONLY + action.name, action.label, show=False, id=f"chart.microscope_{action.name}"
+        )
+        for action in ACTIONS.values()
+        if action.key not in bound
+    ]
+    keys.append(Binding("e", EXCLUDE_HINT_ACTION, "Exclude", show=False, id="chart.exclude_hint"))
+    return keys
 
 
 def shows_mark(marked, definition) -> bool:
@@ -130,6 +155,10 @@ class HomeScreen(Screen):
         Binding("b", "app.open_builder", "Build", id="chart.builder", tooltip="Change the chart in the chart builder"),
         Binding("o", "app.open_saved", "Open", id="chart.open_saved", tooltip="Open a saved chart"),
         Binding(
+            "ctrl+s", "app.save_chart", "Save", id="chart.save",
+            tooltip="Save the chart under a name, asking before it replaces a saved chart",
+        ),
+        Binding(
             "backspace", "app.back_chart", "Back", show=False, id="chart.back",
             tooltip="Back to the previous chart, as it was before the last change",
         ),
@@ -149,6 +178,7 @@ class HomeScreen(Screen):
         ),
         Binding("q", "app.quit", "Quit", id="chart.quit", tooltip="Quit Loupe"),
     ]
+    BINDINGS += microscope_only_bindings(BINDINGS)
 
     def compose(self) -> ComposeResult:
         title = Static(id="chart-title")
@@ -209,18 +239,22 @@ class HomeScreen(Screen):
         if app.query_running:
             done = f" {percent:.0f}%" if percent >= 0 else ""
             title.append(f"Running query{done}, Esc cancels · ", style="reverse")
-        if app.chart_origin is not None:
-            # Before the chart's description, like the status, so a narrow screen still shows it.
-            title.append(app.chart_origin.text() + SEPARATOR, style="italic")
         widget = self.query_one("#chart-title", Static)
         if app.definition is None:
             title.append("Loupe")
-        else:
-            # The screen's width, not the widget's: on a resize the widget still has its old size.
-            cells = max(self.size.width - widget.styles.gutter.width, 0) - title.cell_len
+            widget.update(title)
+            return
+
+        # The screen's width, not the widget's: on a resize the widget still has its old size.
+        width = max(self.size.width - widget.styles.gutter.width, 0)
+        min_head_cells = MIN_TITLE_HEAD_CELLS
+        if app.chart_origin is not None:
+            # Before the chart's description, like the status, so a narrow screen still shows it.
+            note = fit_origin_note(app.chart_origin, app.definition, width - title.cell_len)
+            title.append(note + SEPARATOR, style="italic")
             # The origin already names the chart this one came from, so the range may take all the room after it.
-            min_head_cells = 1 if app.chart_origin is not None else MIN_TITLE_HEAD_CELLS
-            title.append(fit_chart_title(app.definition, app.chart_name, cells, min_head_cells))
+            min_head_cells = 1
+        title.append(fit_chart_title(app.definition, app.chart_name, width - title.cell_len, min_head_cells))
         widget.update(title)
 
     def on_resize(self) -> None:
@@ -272,6 +306,12 @@ class HomeScreen(Screen):
             return f"{PARTS_REASON}, and {chart_shown(self.app.definition)}."
         if action in FUNNEL_ACTIONS and not isinstance(points, (FunnelPoints, FunnelOverTimePoints)):
             return f"{OVER_TIME_REASON}, and {chart_shown(self.app.definition)}."
+        if action.startswith(MICROSCOPE_ONLY):
+            microscope_action = ACTIONS[action.removeprefix(MICROSCOPE_ONLY)]
+            key, label = microscope_action.key, microscope_action.label
+            return f"{key} ({label}) works in the microscope: press Enter on a point first."
+        if action == EXCLUDE_HINT_ACTION:
+            return EXCLUDE_HINT
         return None
 
     # Imported on first use: these screens pull in the store's pandas queries.

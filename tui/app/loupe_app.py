@@ -27,7 +27,7 @@ from textual.timer import Timer
 from tui.analytics.definition import ChartDefinition
 from tui.app.background import BackgroundQuery, QueryCancelled, run_in_background
 from tui.app.chart_change_actions import ChartChanges
-from tui.app.chart_history import ChartHistory, ChartOrigin, ShownChart, derived_origin
+from tui.app.chart_history import BUILDER_EDIT, ChartHistory, ChartOrigin, ShownChart, derived_origin
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.chart_points import ChartPoints
 from tui.app.commands import LoupeCommands
@@ -193,7 +193,7 @@ class LoupeApp(ChartChanges, App):
         self,
         definition: ChartDefinition,
         name: str | None = None,
-        change: str = "edited in the builder",
+        change: str = BUILDER_EDIT,
         over_time: bool = False,
         unsaved_name: str | None = None,
         follows: ChartPoints | None = None,
@@ -343,6 +343,11 @@ class LoupeApp(ChartChanges, App):
         from tui.app.builder_screen import BuilderScreen
 
         self.push_screen(BuilderScreen(self.definition, self.chart_name, self.last_day))
+
+    def action_save_chart(self) -> None:
+        from tui.app.chart_saving import save_shown_chart
+
+        save_shown_chart(self)
 
     def action_open_saved(self) -> None:
         from tui.app.pickers import SavedChartsScreen

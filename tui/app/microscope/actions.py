@@ -51,10 +51,11 @@ CHART_REASONS = {"zoom": "zoom_reason", "filter": "filter_reason", "exclude": "e
 
 
 # The chart types of the actions that apply only to some, with the reason the others get. Zoom and
-# annotations check the chart type themselves, together with their other conditions.
+# annotations check the chart type themselves, together with their other conditions. The menu shows
+# a reason after the action's label on one line, so each stays short enough for an 80-column terminal.
 CHART_TYPE_LIMITS = {
-    "streams": (("segmentation",), "only event segmentation charts have user streams"),
-    "drivers": (("funnel",), "only funnel charts have conversion drivers"),
+    "streams": (("segmentation",), "only event segmentation charts have them"),
+    "drivers": (("funnel",), "only funnel charts have them"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 
 from tui.analytics.cohorts import count_cohort_members, create_cohort_from_point, member_noun
 from tui.app.formatting import quantity_text
@@ -21,6 +22,10 @@ class CohortDialog(FormDialog):
     counted by a group type saves its groups instead.
     """
 
+    # The footer names the key by the button's word, so ctrl+s reads as what it does here.
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Create", id="form.submit", tooltip="Save the users (or groups) as a cohort"),
+    ]
     title_text = "Create cohort"
     submit_label = "Create"
 

@@ -19,7 +19,8 @@ class CohortsScreen(ListDialog):
         Binding("d,delete", "delete", "Delete", id="cohorts.delete", tooltip="Delete the highlighted cohort"),
     ]
     title_text = "Cohorts"
-    columns = ("Name", "Users", "As of", "Created by", "Description")
+    # Size says its unit, because a cohort of groups counts groups, not users.
+    columns = ("Name", "Size", "As of", "Created by", "Description")
     row_noun = "cohorts"
     row_singular = "cohort"
     empty_text = "No cohorts yet: create one from a data point's microscope."
@@ -30,7 +31,7 @@ class CohortsScreen(ListDialog):
     def row_cells(self, cohort: Cohort) -> list[Text]:
         return [
             Text(printable(cohort.name)),
-            Text(f"{cohort.size:,}", justify="right"),
+            Text(quantity_text(cohort.size, cohort.member_noun), justify="right"),
             Text(format_time(cohort.as_of)),
             Text(printable(cohort.created_by or "")),
             Text(printable(cohort.description or "")),

@@ -19,6 +19,7 @@ from typing import Any
 import platformdirs
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import ProgressBar
 
 from tui.analytics.export import NOTICE, DestinationExistsError, ExportResult, cap_warning, export_cap, export_users
@@ -35,14 +36,30 @@ from tui.store.project import Project
 def default_file_name(today: date | None = None, noun: str = "users") -> str:
     """Return the file the dialog suggests: ``loupe-users-YYYY-MM-DD.csv`` (or ``loupe-groups-…``) in ``download_folder()``.
 
-    A folder inside the home folder is written with ``~``, which ``resolve_path`` expands, so the field stays short.
+    When that file exists, as after a second download on one day, the name
+    gets ``-2``, ``-3`` and so on, so the suggestion is a file that does not
+    exist yet. A folder inside the home folder is written with ``~``, which
+    ``resolve_path`` expands, so the field stays short.
     """
-    path = download_folder() / f"loupe-{noun}-{(today or date.today()).isoformat()}.csv"
+    path = free_path(download_folder() / f"loupe-{noun}-{(today or date.today()).isoformat()}.csv")
     try:
         return str(Path("~") / path.relative_to(Path.home()))
     except (ValueError, RuntimeError):
         # Outside the home folder, or no home folder is known.
         return str(path)
+
+
+def free_path(path: Path) -> Path:
+    """Return ``path``, or when it exists the first of ``STEM-2.SUFFIX``, ``STEM-3.SUFFIX``, … that does not exist.
+
+    NOTE: another program may create the file before the download writes it;
+    the dialog then asks before replacing it.
+    """
+    candidate, number = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        number += 1
+    return candidate
 
 
 def download_folder() -> Path:
@@ -72,6 +89,10 @@ def resolve_path(text: str) -> Path:
 class DownloadDialog(FormDialog):
     """The dialog that exports the users of ``target`` (a Point or an ActorSet); returns the ExportResult."""
 
+    # The footer names the key by the button's word, so ctrl+s reads as what it does here.
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Download", id="form.submit", tooltip="Write the CSV file"),
+    ]
     title_text = "Download users"
     submit_label = "Download"
     noun = "users"

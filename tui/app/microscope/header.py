@@ -54,7 +54,7 @@ class Banner:
     note: str | None = None
 
     def counts(self, list_count: int | None, noun: str = "users") -> str:
-        """Return ``point = N, list = N`` (with units where the point and the list count different things).
+        """Return ``point = N, list = N``, with units where the two count different things or count groups.
 
         ``noun`` names what the list holds: ``users``, or ``groups`` for the
         groups of a chart that counts groups.
@@ -67,7 +67,11 @@ class Banner:
             return f"point = not on the current chart, list = {items}"
         if not (self.measure == "uniques" and noun == self.unit):
             return f"point = {value_text(self.value, self.measure, self.unit)}, list = {items}"
-        counts = f"point = {format_number(self.value)}, list = {listed}"
+        if noun == "users":
+            counts = f"point = {format_number(self.value)}, list = {listed}"
+        else:
+            # Bare numbers would read as users, so counts of groups name their unit.
+            counts = f"point = {quantity_text(self.value, noun)}, list = {items}"
         if list_count is not None and list_count != self.value:
             # Both come from one query, so only new data since the chart ran can part them.
             counts += " (they differ: the data changed since the chart ran; press r on the chart)"

@@ -48,6 +48,14 @@ CHECKING_ROLE = "checking your role…"
 class MicroscopeMenu(MicroscopeModal):
     """The actions on ``point``; a key or Enter on an entry runs it, and the reason shows when it cannot run."""
 
+    # One line per action, so a long reason cannot push later actions out of an 80x24 terminal.
+    # A reason cut short shows whole in a notification when its key is pressed.
+    DEFAULT_CSS = """
+    MicroscopeMenu #microscope-actions {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
     BINDINGS = [
         Binding(action.key, f"run('{action.name}')", action.label, show=False, id=f"microscope.{action.name}")
         for action in ACTIONS.values()
@@ -101,9 +109,9 @@ class MicroscopeMenu(MicroscopeModal):
                 return not_available(action)
             return self._chart_reason(action)
         if action.name in GROUP_ACTIONS and not counts_groups(self.point):
-            return f"{action.label}: only charts with count_by 'group:TYPE' have groups"
+            return f"{action.label}: set Count by to a group type in the builder"
         if action.name == "drivers" and self.point.step == 1:
-            return f"{action.label}: step 1 has no previous step to convert from; move to a later step"
+            return f"{action.label}: only on steps after step 1"
         if action.name == "cohort" and self.project.read_only:
             return f"{action.label}: {self.project.notice}"
         if action.name == "compare":
@@ -118,9 +126,9 @@ class MicroscopeMenu(MicroscopeModal):
     def _compare_reason(self, action: Action) -> str | None:
         marked = self.app.marked_point
         if marked is None:
-            return f"{action.label}: mark a point with m on the chart first"
+            return f"{action.label}: press m on a point first"
         if marked == self.point:
-            return f"{action.label}: this is the marked point; mark another one to compare with"
+            return f"{action.label}: this is the marked point"
         return None
 
     def _roles_checked(self, reasons: dict[str, str | None]) -> None:

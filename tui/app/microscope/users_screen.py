@@ -6,10 +6,14 @@ million users costs one count and one page query per page the user reaches.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from textual.binding import Binding
 
+from tui.analytics.microscope.actor_set import Target
 from tui.analytics.microscope.users import point_users, point_users_count
+from tui.analytics.point import Point
 from tui.app.microscope.actions import ACTIONS, chart_type_reason
 from tui.app.microscope.cells import TIME_CELLS, count_text, data_text, time_text
 from tui.app.microscope.header import chart_types
@@ -18,6 +22,19 @@ from tui.app.microscope.profile_screen import ProfileScreen
 from tui.app.microscope.row_view import Row, RowView
 from tui.app.microscope.streams_screen import StreamsScreen
 from tui.app.microscope.why_screen import WhyScreen
+from tui.store.project import Project
+
+
+def events_column_title(target: Target) -> str:
+    """Return the title of the events column, named for the events a retention point counts there.
+
+    A retained user's events are their return events in the period, and a
+    user not retained has exactly one: the first start event, which put
+    them in the start cohort. Other points keep ``Events in point``.
+    """
+    if isinstance(target, Point) and target.definition.type == "retention":
+        return "Start event" if target.dropped else "Return events"
+    return "Events in point"
 
 
 class UsersScreen(PagedListScreen):
@@ -46,6 +63,14 @@ class UsersScreen(PagedListScreen):
         ("last_seen", "Last seen", TIME_CELLS, "left"),
         ("events_in_point", "Events in point", 17, "right"),
     )
+
+    def __init__(self, project: Project, target: Target, settings: Any, list_count: int | None = None):
+        super().__init__(project, target, settings, list_count)
+        events_title = events_column_title(target)
+        self.columns = tuple(
+            (name, events_title if name == "events_in_point" else title, width, justify)
+            for name, title, width, justify in self.columns
+        )
 
     def count_rows(self, cursor, search: str | None) -> int:
         return point_users_count(cursor, self.target, self.settings, search)
