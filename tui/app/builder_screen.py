@@ -33,12 +33,13 @@ from tui.app.builder_panels import (
     replace_options,
 )
 from tui.app.builder_types import SetAside, switch_type
+from tui.app.chart_saving import replace_question
 from tui.app.cohort_picker import ALL_USERS_LABEL, CohortChoice, cohort_picker
 from tui.app.confirm import ConfirmScreen
 from tui.app.default_chart import days_ending
 from tui.app.describe import INTERVAL_NAMES, event_name, segments_text
 from tui.app.footer import SteadyFooter
-from tui.app.pickers import PropertyChoice, saved_chart_type_name
+from tui.app.pickers import PropertyChoice
 from tui.app.series_list import SeriesList
 from tui.store.saved_charts import SavedChartError, check_name, load_chart, save_chart
 from tui.text import printable
@@ -387,10 +388,7 @@ class BuilderScreen(EventListActions, Screen):
                 save()
                 return
             # Saving replaces a chart of another type, which may have been meant to stay.
-            question = (
-                f"The saved chart {printable(name)!r} has type {saved_chart_type_name(replaced)}, "
-                f"not {CHART_TYPE_NAMES[definition.type]}. Replace it? (y/n)"
-            )
+            question = replace_question(name, replaced, definition)
             self.app.push_screen(ConfirmScreen(question), lambda yes: save() if yes else None)
 
         run_in_background(self, lambda cursor: saved_definition(cursor, name), checked, "Reading the saved charts failed")
