@@ -88,7 +88,7 @@ def test_existing_file_needs_force(tmp_path, chart_path, project_path, capsys):
     error = capsys.readouterr().err
     assert status == 2
     assert f"{out} already exists" in error
-    assert "Pass --force to replace it." in error
+    assert error.strip().endswith(f"{out} already exists: choose another file name, or pass --force to replace it.")
     assert out.read_text(encoding="utf-8") == "mine\n"
 
     assert export(chart_path, project_path, out, "--force") == 0

@@ -73,7 +73,7 @@ def test_export_groups_cap_and_force(tmp_path, project_path, capsys):
     chart_path = write_chart(tmp_path, chart())
 
     assert export_groups(chart_path, path, out) == 2
-    assert "Pass --force to replace it." in capsys.readouterr().err
+    assert "already exists: choose another file name, or pass --force to replace it." in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == "mine\n"
 
     assert export_groups(chart_path, path, out, "--force", "--cap", "1") == 0

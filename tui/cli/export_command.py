@@ -41,8 +41,9 @@ def run(args) -> int:
     def export(cursor, point, project) -> ExportResult:
         try:
             result = write(cursor, point, project, args.out, cap=args.cap, overwrite=args.force)
-        except DestinationExistsError as error:
-            raise CommandError(f"{error} Pass --force to replace it.") from None
+        except DestinationExistsError:
+            # The library message asks the caller to allow overwriting, which here is --force.
+            raise CommandError(f"{args.out} already exists: choose another file name, or pass --force to replace it.") from None
         except ExportError as error:
             raise CommandError(str(error)) from None
         print_not_begun_line(cursor, point, project, result.total, result.noun)

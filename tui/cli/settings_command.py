@@ -104,15 +104,15 @@ def describe_gap_change(change: GapChange) -> str:
         return "\n".join(lines)
 
     lines += [
-        f"events in gap sessions: {change.gap_events}",
-        f"sessions before: {change.sessions_before}",
-        f"sessions after: {change.sessions_after}",
-        f"events whose session changed: {change.changed_events}",
+        f"events in gap sessions: {change.gap_events:,}",
+        f"sessions before: {change.sessions_before:,}",
+        f"sessions after: {change.sessions_after:,}",
+        f"events whose session changed: {change.changed_events:,}",
     ]
     if change.source_session_events or change.out_of_session_events:
         lines.append(
-            f"events the gap does not apply to: {change.source_session_events} with a session id "
-            f"from the source, {change.out_of_session_events} out of session"
+            f"events the gap does not apply to: {change.source_session_events:,} with a session id "
+            f"from the source, {change.out_of_session_events:,} out of session"
         )
     return "\n".join(lines)
 
@@ -123,10 +123,10 @@ def _no_gap_events_text(change: GapChange) -> str:
     if total == 0:
         return "the project has no events yet, so the gap applies to the events you import next"
     if change.out_of_session_events == 0:
-        return f"all {total} events carry a session id from the source, so the gap splits none of them"
+        return f"all {total:,} events carry a session id from the source, so the gap splits none of them"
     return (
-        f"the gap splits none of the {total} events: {change.source_session_events} carry a session id "
-        f"from the source and {change.out_of_session_events} are out of session (session id -1, or none "
+        f"the gap splits none of the {total:,} events: {change.source_session_events:,} carry a session id "
+        f"from the source and {change.out_of_session_events:,} are out of session (session id -1, or none "
         "in a file that has session ids)"
     )
 
