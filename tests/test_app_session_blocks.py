@@ -51,9 +51,10 @@ async def test_stream_lines_around_out_of_session(project_path):
         assert error_messages(app) == []
 
     # The line above a block reads like a profile's session header, and the id names the session.
+    # Fail is out of session but stays in the block, so the header counts it apart.
     assert between == [
         "range start 2024-03-03 00:00:00",
-        "Session s1 · started 2024-03-03 10:00:00 · 3 min 00 s · 4 events",
+        "Session s1 · started 2024-03-03 10:00:00 · 3 min 00 s · 4 events, 1 out of session",
         "2024-03-03 10:00:00 View",
         f"2024-03-03 10:01:00 Fail {OUT_OF_SESSION_MARK}",
         "2024-03-03 10:02:00 Cart",
@@ -107,9 +108,9 @@ async def test_profile_headers_around_out_of_session(project_path):
         only_out = activity_lines(await open_profile_at(app, pilot, streams, "only_out"))
         assert error_messages(app) == []
 
-    # One session of four events, newest first, with the out-of-session event inside it.
+    # One session of four events, newest first, with the out-of-session event inside it and counted as such.
     assert between == [
-        "Session 1 (s1) · started 2024-03-03 10:00:00 · 3 min 00 s · 4 events",
+        "Session 1 (s1) · started 2024-03-03 10:00:00 · 3 min 00 s · 4 events, 1 out of session",
         "2024-03-03 10:03:00 Buy",
         "2024-03-03 10:02:00 Cart",
         "2024-03-03 10:01:00 Fail (out of session)",

@@ -10,7 +10,7 @@ from tui.analytics.microscope.profile import Profile
 from tui.app.formatting import format_number, quantity_text
 from tui.app.microscope.cells import TIME_CELLS, format_moment, properties_text, property_value, time_text
 from tui.app.microscope.row_view import Column, Row
-from tui.app.microscope.stream_rows import event_text, session_label, session_name
+from tui.app.microscope.stream_rows import event_text, out_of_session_count, session_label, session_name
 from tui.text import printable
 
 ACTIVITY_COLUMNS = [Column("Time", TIME_CELLS), Column("Event"), Column("Event properties")]
@@ -98,7 +98,10 @@ def _block_label(session: list, zone: str, complete: bool) -> str:
     newest, oldest = session[0], session[-1]
     name = session_name(oldest.session_number, oldest.block_session_key, oldest.block_session_id, oldest.event_time)
     cut = None if complete else "before"
-    return session_label(name, oldest.event_time, newest.event_time, len(session), zone, cut)
+    out_of_session = out_of_session_count(oldest.block_session_key, [event.session_key for event in session])
+    return session_label(
+        name, oldest.event_time, newest.event_time, len(session), zone, cut, out_of_session=out_of_session
+    )
 
 
 def _event_row(event, zone: str) -> Row:

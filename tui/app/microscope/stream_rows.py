@@ -6,7 +6,8 @@ shows ``OUT_OF_SESSION_MARK`` after its name and draws no line of its own,
 because it belongs to the session block of the events around it (see
 ``tui.analytics.microscope.sequence``). The line above a session block's first
 event reads like a profile's session header (``session_label``), counting the
-block's events that the stream shows.
+block's events that the stream shows and those of them out of session. A block
+that began before the stream's first event gets its line above that event.
 """
 
 from __future__ import annotations
@@ -147,19 +148,41 @@ def _user_rows(batch: StreamBatch, zone: str, user: StreamKey, events: list[dict
 
 
 def _session_labels(events: list[dict], zone: str) -> dict[int, str]:
-    """Return the label of each session block's line, keyed by the index of the block's first event.
+    """Return the label of each session block's line, keyed by the index of the block's first shown event.
 
-    A block counts the events the stream shows. The last block may go on past
-    the stream's last event when the stream may have cut events after it.
+    A block counts the events the stream shows. The first block may have begun
+    before the stream's first event, which then starts no block of its own, and
+    the last block may go on past the stream's last event when the stream may
+    have cut events after it.
     """
     starts = [index for index, event in enumerate(events) if event["session_break"]]
+    # A stream that opens partway through a block still heads that block, so that its events show their session.
+    if events and not events[0]["session_break"]:
+        starts.insert(0, 0)
     labels = {}
     for start, end in zip(starts, starts[1:] + [len(events)]):
-        first, last = events[start], events[end - 1]
+        block = events[start:end]
+        first, last = block[0], block[-1]
+        # NOTE: a block that began before the stream has its id compared with its first shown event,
+        # so its id shows when that event is more than SESSION_ID_CLOCK_SLACK after the session's start.
         name = session_name(None, first["block_session_key"], first["block_session_id"], first["event_time"])
         cut = "after" if end == len(events) and _may_cut_later_events(events) else None
-        labels[start] = session_label(name, first["event_time"], last["event_time"], end - start, zone, cut)
+        out_of_session = out_of_session_count(first["block_session_key"], [event["session_key"] for event in block])
+        labels[start] = session_label(
+            name, first["event_time"], last["event_time"], len(block), zone, cut,
+            out_of_session=out_of_session, began_before_stream=not first["session_break"],
+        )
     return labels
+
+
+def out_of_session_count(block_session_key, session_keys: list) -> int:
+    """Return how many of a session block's events are out of session, or 0 for a block out of session.
+
+    A block out of session has only such events, and its name already states that.
+    """
+    if is_missing(block_session_key):
+        return 0
+    return sum(1 for session_key in session_keys if is_missing(session_key))
 
 
 def _may_cut_later_events(events: list[dict]) -> bool:
@@ -198,21 +221,45 @@ def _is_start_stamp(session_id: str, started) -> bool:
     return abs(int(session_id) - started_ms) <= SESSION_ID_CLOCK_SLACK.total_seconds() * 1000
 
 
-def session_label(name: str, first_time, last_time, event_count: int, zone: str, cut: str | None = None) -> str:
+def session_label(
+    name: str,
+    first_time,
+    last_time,
+    event_count: int,
+    zone: str,
+    cut: str | None = None,
+    *,
+    out_of_session: int = 0,
+    began_before_stream: bool = False,
+) -> str:
     """Return a session block's header: name, start time, length (last minus first event time) and event count.
 
     ``cut`` is ``"before"`` when the events before ``first_time`` are not
     loaded yet (a profile, newest first) and ``"after"`` when the events after
-    ``last_time`` are not shown (a stream), else None.
+    ``last_time`` are not shown (a stream), else None. ``began_before_stream``
+    means that the block's first event comes before the stream's first one, so
+    its start time and length are unknown. ``out_of_session`` counts the
+    block's events out of session, which the header adds to the event count.
     """
     count = quantity_text(event_count, "events")
     started = format_moment(first_time, zone)
     if cut == "before":
-        return SEPARATOR.join((name, f"started before {started}, older events below", f"{count} so far"))
+        counts = _counts(f"{count} so far", out_of_session)
+        return SEPARATOR.join((name, f"started before {started}, older events below", counts))
+    shown_count = f"{count} shown before the stream ends" if cut == "after" else f"{count} shown"
+    if began_before_stream:
+        return SEPARATOR.join((name, "began before the stream", _counts(shown_count, out_of_session)))
     if cut == "after":
-        return SEPARATOR.join((name, f"started {started}", f"{count} shown before the stream ends"))
+        return SEPARATOR.join((name, f"started {started}", _counts(shown_count, out_of_session)))
     length = format_duration((last_time - first_time).total_seconds())
-    return SEPARATOR.join((name, f"started {started}", length, count))
+    return SEPARATOR.join((name, f"started {started}", length, _counts(count, out_of_session)))
+
+
+def _counts(count: str, out_of_session: int) -> str:
+    """Return the event ``count`` text, followed by how many of those events are out of session if any."""
+    if out_of_session == 0:
+        return count
+    return f"{count}, {format_number(out_of_session)} out of session"
 
 
 def _line(user: StreamKey, label: str) -> Row:
