@@ -115,6 +115,10 @@ async def test_paths_range_limit_raised_with_key(ecom):
         # The app's key raises the limit, so the command line's option is not named.
         assert "--max-days" not in status
         assert screen.query_one(PathsTree).nodes() == []
+        # The notification may be all that a user reads, so it names the key too.
+        [notice] = error_messages(app)
+        assert notice.startswith("This report would read 31 days of events")
+        assert notice.endswith("[2024-03-01 00:00, 2024-04-01 00:00) UTC. Press L to allow 31 days.")
 
         await press(app, pilot, "L")
         assert screen.max_days == 31

@@ -131,6 +131,25 @@ class SeriesQuery:
         )
         return sql, params + [bucket, segment]
 
+    def property_values_sql(self) -> Fragment:
+        """Return one row counting the series' events by the measure property: ``numeric_values`` and ``other_values``.
+
+        ``other_values`` are the events where the property is set but is not a
+        finite number, which a sum or an average skips. Counted by a group
+        type, an event counts once per group it names.
+        """
+        name = self.definition.measure_property
+        number, number_params = number_sql(name)
+        text, text_params = property_sql(name)
+        sources, source_params = group_sources_sql(self.counted_type, None, False, False)
+        parts = [event_type_sql(self.event.event), where_sql(self.event.where), self.population_filter()]
+        filter_sql, filter_params = conjunction(parts)
+        sql = (
+            f"SELECT count({number}) AS numeric_values, count({text}) - count({number}) AS other_values "
+            f"FROM {sources} WHERE {filter_sql}"
+        )
+        return sql, number_params + text_params + number_params + source_params + filter_params
+
     # Relations --------------------------------------------------------------
 
     def labelled_sql(self, columns: str, row_filter: Fragment) -> Fragment:

@@ -22,10 +22,12 @@ from tui.analytics.definition import (
     DefinitionError,
     parse_window,
 )
+from tui.analytics.measure_values import numeric_properties
 from tui.app.builder_draft import DEFAULT_PERIOD
 from tui.app.builder_group_by import COUNT_USERS, count_by_picker
 from tui.app.builder_values import format_seconds, length_edges, set_option, set_typed_option
 from tui.app.builder_widgets import ReselectableSelect, StateCheckbox
+from tui.app.choice_screen import Choice, ChoiceScreen
 from tui.app.describe import MEASURE_NAMES, ROLLING_PERIODS, measure_name
 from tui.app.pickers import PropertyChoice, property_picker
 from tui.text import printable
@@ -68,6 +70,28 @@ def replace_options(select: Select, options: list[tuple[str, str]], value: str) 
         select.value = value
         # Textual (8.2) shows a new prompt only when the value changes, which it may not.
         select.mutate_reactive(Select.value)
+
+
+def measured_property_picker(event_type: str | None, title: str) -> ChoiceScreen:
+    """Return the property picker of a sum or average: numeric properties first, the others marked as text.
+
+    A sum or an average skips values that are not numbers, so a text property measures 0.
+    """
+    picker = property_picker(event_type, title)
+    list_properties = picker.load
+
+    def load(cursor) -> list[Choice]:
+        choices = list_properties(cursor)
+        scope = None if event_type in (None, "*") else event_type
+        numeric = numeric_properties(cursor, [choice.value.name for choice in choices], scope)
+        for choice in choices:
+            if choice.value.name not in numeric:
+                choice.label.append(" · text, no numbers", style="dim")
+        # sorted() is stable, so each part keeps the catalog's order.
+        return sorted(choices, key=lambda choice: choice.value.name not in numeric)
+
+    picker.load = load
+    return picker
 
 
 def draft_unit(draft: dict) -> str:
@@ -184,7 +208,7 @@ class SegmentationSettings(TypeSettings):
         events = self.draft.get("events") or [{}]
         title = f"{PROPERTY_MEASURES[kind].rstrip('…')} to measure"
         self.app.push_screen(
-            property_picker(events[0].get("event"), title),
+            measured_property_picker(events[0].get("event"), title),
             lambda choice: self._property_chosen(kind, choice),
         )
 

@@ -66,7 +66,13 @@ def run_chart(cursor, definition: ChartDefinition, name: str | None, settings: d
     frame = chart_query(definition.type)(cursor, definition, settings)
     markers = load_markers(cursor, definition, name) if definition.type in TIME_TYPES else ()
     span = max_session_span_us(cursor) if definition.type == "sessions" else None
-    return ChartResult(definition, name, frame, markers=markers, session_span_us=span)
+    warning = None
+    if definition.measure_property is not None:
+        # Imported here, like the chart queries, so charts without a property measure never load it.
+        from tui.analytics.measure_values import non_numeric_note
+
+        warning = non_numeric_note(cursor, definition, settings)
+    return ChartResult(definition, name, frame, warning, markers=markers, session_span_us=span)
 
 
 def chart_query(chart_type: str) -> Callable:

@@ -11,6 +11,7 @@ from tui.analytics.catalog import missing_event_types
 from tui.analytics.definition import ChartDefinition, DefinitionError, load_chart_file
 from tui.analytics.funnel import funnel, funnel_over_time
 from tui.analytics.funnel_over_time import WINDOW_OPEN_COLUMN, with_window_state
+from tui.analytics.measure_values import non_numeric_note
 from tui.analytics.retention import retention
 from tui.analytics.segmentation import segmentation
 from tui.analytics.sessions import series_names, sessions_chart
@@ -65,6 +66,7 @@ def run(args) -> int:
             if args.over_time:
                 frame = with_window_state(cursor, definition, frame)
             missing = missing_event_types(cursor, chart_events(definition))
+            measure_note = non_numeric_note(cursor, definition, project)
         except DefinitionError as error:
             raise CommandError(f"{args.chart}: {error}") from None
         finally:
@@ -73,6 +75,9 @@ def run(args) -> int:
     for name in missing:
         # A misspelt event counts nothing, so the zeros it prints are worth a warning.
         print(printable(f"Warning: no event named {name!r} in this project; its values are 0."), file=sys.stderr)
+    if measure_note:
+        # Exit status 0 stays, because the zeros are the right sum, but a script's reader should know why.
+        print(printable(f"Warning: {measure_note}"), file=sys.stderr)
     note = chart_note(definition, args.over_time)
     if note:
         print(note, file=sys.stderr)

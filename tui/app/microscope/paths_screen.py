@@ -70,7 +70,11 @@ class PathsScreen(PathOptions, MicroscopeScreen):
             settings = effective_settings(project_on(self.project, cursor), self.settings)
             # Read with the project's other settings on the job's cursor, not on the UI thread.
             limit = path_day_limit(settings, options["max_days"])
-            return point_paths(cursor, self.target, settings, **options), limit
+            try:
+                return point_paths(cursor, self.target, settings, **options), limit
+            except PathRangeError as error:
+                # Returned, not raised, so its notification can end with the key that raises the limit.
+                return error, limit
 
         self.report = self.run_job(task, self._show_paths, "Paths failed", self._show_error)
 
@@ -97,6 +101,9 @@ class PathsScreen(PathOptions, MicroscopeScreen):
 
     def _show_paths(self, result) -> None:
         nodes, self.limit = result
+        if isinstance(nodes, PathRangeError):
+            self._show_range_error(nodes)
+            return
         self._show_settings()
         status = self.query_one("#paths-status", Static)
         if nodes.empty:
@@ -107,11 +114,16 @@ class PathsScreen(PathOptions, MicroscopeScreen):
         self.query_one(PathsTree).show_paths(nodes)
 
     def _show_error(self, error: Exception) -> None:
+        self.query_one("#paths-status", Static).update(Text(str(error), style="bold"))
+
+    def _show_range_error(self, error: PathRangeError) -> None:
+        """Show that the day limit stopped the report, and that L allows the point's whole range."""
+        self.limit = error.limit
+        self._show_settings()
+        days = quantity_text(math.ceil(error.days), "days")
+        self.notify(f"{error} Press L to allow {days}.", title="Paths failed", severity="error", markup=False)
         message = Text(str(error), style="bold")
-        if isinstance(error, PathRangeError):
-            self.limit = error.limit
-            self._show_settings()
-            message.append(f"\nPress L to allow {quantity_text(math.ceil(error.days), 'days')} for this report.")
+        message.append(f"\nPress L to allow {days} for this report.")
         self.query_one("#paths-status", Static).update(message)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
