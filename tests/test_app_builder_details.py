@@ -17,6 +17,7 @@ from tui.analytics.definition import OPERATORS, SESSION_MEASURES
 from tui.app.builder_screen import LIST_HINTS, BuilderScreen
 from tui.app.choice_screen import ChoiceScreen
 from tui.app.filter_editor import VALUE_PLACEHOLDERS, FilterEditor
+from tui.app.home_screen import HomeScreen
 from tui.store.saved_charts import save_chart
 
 BILLING = ["monthly", "monthly", "monthly", "annual", "annual", "multi-year"]
@@ -305,3 +306,90 @@ async def test_buckets_only_for_length(tmp_path):
         # Shown, the Buckets field is the next stop after the measure.
         await pilot.press("tab")
         assert focused_id(app) == "length-buckets"
+
+
+# 7. The Name field stays through type switches --------------------------------------------------
+
+
+async def test_type_switch_keeps_saved_name(tmp_path):
+    async with running(make_revenue(tmp_path), size=(120, 40)) as (app, pilot):
+        await pilot.press("b")
+        name = app.screen.query_one("#chart-name", Input)
+        assert name.value == "Daily revenue"
+
+        await switch_type(app, pilot, "funnel")
+        assert name.value == "Daily revenue"
+        await switch_type(app, pilot, "segmentation")
+        assert name.value == "Daily revenue"
+        assert app.screen.draft["measure"] == "sum:revenue"
+
+
+async def test_type_switch_keeps_typed_name(tmp_path):
+    async with running(make_revenue(tmp_path), size=(120, 40)) as (app, pilot):
+        await pilot.press("b")
+        name = app.screen.query_one("#chart-name", Input)
+        name.value = "Revenue funnel"
+
+        for kind in ("funnel", "retention", "sessions", "segmentation"):
+            await switch_type(app, pilot, kind)
+            assert name.value == "Revenue funnel", kind
+
+
+# 8. The filter's property button shows the whole property name ---------------------------------
+
+
+# Wider than the filter dialog's property row, which is at most 100 cells less the border, padding and label.
+WIDE_PROPERTY = "referral_" + "x" * 100
+
+
+def make_platforms(tmp_path):
+    """Return a project whose Purchase events have ``platform``, a longer property, and one wider than the dialog."""
+    events = [
+        {
+            "event_type": "Purchase",
+            "event_time": f"2024-03-01T{10 + index}:00:00+00:00",
+            "user_id": f"user-{index}",
+            "platform": platform,
+            "event_properties": {"subscription_channel": "app store", WIDE_PROPERTY: "yes"},
+        }
+        for index, platform in enumerate(["iOS", "Android", "Web"])
+    ]
+    build_project(tmp_path, events).close()
+    return tmp_path / "p.duckdb"
+
+
+def button_text(button: Button) -> str:
+    """Return the text the button draws on its one line, without the padding around the label."""
+    return "".join(segment.text for segment in button.render_line(0)).strip()
+
+
+async def test_filter_property_button_whole_name(tmp_path):
+    async with running(make_platforms(tmp_path), size=(120, 40)) as (app, pilot):
+        for prop in ("platform", "subscription_channel"):
+            await open_filter_on(app, pilot, prop)
+            button = app.screen.query_one("#filter-property", Button)
+            assert button.label.plain == prop
+            assert button_text(button) == prop
+
+            # Escape closes the filter dialog, then leaves the builder, which has no changes.
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, BuilderScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+
+
+async def test_filter_property_button_wide_name(tmp_path):
+    async with running(make_platforms(tmp_path), size=(120, 40)) as (app, pilot):
+        await open_filter_on(app, pilot, "referral")
+        button = app.screen.query_one("#filter-property", Button)
+        assert button.label.plain == WIDE_PROPERTY
+        assert button.tooltip == WIDE_PROPERTY
+
+        shown = button_text(button)
+        assert shown.endswith("…")
+        assert WIDE_PROPERTY.startswith(shown[:-1])
+        # The button ends inside the dialog, so the cut is the ellipsis, not the dialog's edge.
+        dialog = app.screen.query_one("#dialog")
+        assert button.region.right <= dialog.content_region.right

@@ -11,6 +11,7 @@ from test_app_builder import settle
 from test_app_builder_types import open_builder, switch_type
 from tui.app.builder_screen import BuilderScreen
 from tui.app.choice_screen import ChoiceScreen
+from tui.app.confirm import ConfirmScreen
 from tui.app.series_list import SeriesList
 from tui.store.cohorts import save_cohort
 from tui.store.project import open_project
@@ -81,21 +82,25 @@ async def test_group_by_picker_choices(tmp_path):
         assert [line.segment for line in app.points.lines] == ["Everyone"]
 
 
-async def test_switching_type_asks_for_a_new_name(tmp_path):
+async def test_switching_type_keeps_the_name(tmp_path):
     path = make_project(tmp_path)
     async with running(path, size=(120, 40)) as (app, pilot):
         await pilot.press("b")
         await pilot.pause()
         assert app.screen.query_one("#chart-name", Input).value == "By company"
         await switch_type(app, pilot, "sessions")
-        assert app.screen.query_one("#chart-name", Input).value == ""
+        assert app.screen.query_one("#chart-name", Input).value == "By company"
         assert "segments" not in app.screen.draft
         assert app.screen.draft["group_by"] == "group:company"
 
+        # Saving under the kept name would replace a chart of another type, so Save requests a yes first.
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
         assert isinstance(app.screen, BuilderScreen)
-        assert "Chart name is empty: type a name to save the chart under." in error_messages(app)
+        assert error_messages(app) == []
 
     with open_project(path) as project:
         assert load_chart(project.con, "By company").definition["type"] == "segmentation"

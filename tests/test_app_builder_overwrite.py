@@ -30,8 +30,8 @@ async def test_other_type_asks_before_replacing(tmp_path):
     async with running(path) as (app, pilot):
         await open_builder(app, pilot)
         await switch_type(app, pilot, "funnel")
-        # Switching the type cleared the name; typing it again is what would replace the segmentation chart.
-        assert app.screen.query_one("#chart-name", Input).value == ""
+        # Switching the type keeps the name, so Save under it would replace the segmentation chart.
+        assert app.screen.query_one("#chart-name", Input).value == SAVED
 
         await save_as(app, pilot, SAVED)
         assert isinstance(app.screen, ConfirmScreen)

@@ -13,6 +13,7 @@ import pytest
 from rich.cells import cell_len
 from textual.command import CommandPalette
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from builders import build_project
 from microscope_app import error_messages, press, running
@@ -251,13 +252,51 @@ async def test_save_asks_before_replacing(shop):
         assert isinstance(app.screen, ConfirmScreen)
         assert app.screen.question == "A saved chart is already called 'Buys daily'. Replace it? (y/n)"
         await press(app, pilot, "n")
+        # No reopens the name dialog with the name as typed, and a note explains why it is open again.
+        assert isinstance(app.screen, ChartNameDialog)
+        assert app.screen.query_one("#chart-name", Input).value == "Buys daily"
+        note = app.screen.query_one("#form-error").content.plain
+        assert note == "The saved chart was left as it is: type another name."
         assert app.chart_name is None
         assert saved_definition(shop, "Buys daily") == BUYS_DAILY
 
-        await press(app, pilot, "ctrl+s", *"Buys daily", "enter", "y")
+        await press(app, pilot, "enter", "y")
+        assert isinstance(app.screen, HomeScreen)
         assert app.chart_name == "Buys daily"
         zoomed = app.definition.to_json()
     assert saved_definition(shop, "Buys daily") == zoomed
+
+
+async def test_save_other_name_after_no(shop):
+    async with running(shop, size=(160, 36)) as (app, pilot):
+        await press(app, pilot, "enter", "z", "ctrl+s", *"Buys daily", "enter", "n")
+        # The field selects its text on focus, so End keeps the name and adds to it.
+        await press(app, pilot, "end", *" hourly", "enter")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.chart_name == "Buys daily hourly"
+        zoomed = app.definition.to_json()
+    assert saved_definition(shop, "Buys daily") == BUYS_DAILY
+    assert saved_definition(shop, "Buys daily hourly") == zoomed
+
+
+async def test_escape_on_replace_question(shop):
+    async with running(shop, size=(160, 36)) as (app, pilot):
+        await press(app, pilot, "enter", "z", "ctrl+s", *"Buys daily", "enter", "escape")
+        assert isinstance(app.screen, ChartNameDialog)
+        assert app.screen.query_one("#chart-name", Input).value == "Buys daily"
+
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.chart_name is None
+    assert saved_definition(shop, "Buys daily") == BUYS_DAILY
+
+
+async def test_replace_question_footer_keys(shop):
+    async with running(shop, size=(160, 36)) as (app, pilot):
+        await press(app, pilot, "enter", "z", "ctrl+s", *"Buys daily", "enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        footer_labels = {key.key: key.description for key in app.screen.query(FooterKey)}
+        assert footer_labels == {"escape": "Close", "y": "Yes", "n": "No"}
 
 
 async def test_save_names_replaced_type(shop):

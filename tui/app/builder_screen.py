@@ -250,11 +250,7 @@ class BuilderScreen(EventListActions, Screen):
     async def _switch_type(self, new_type: str) -> None:
         switched = switch_type(self.draft, new_type, self.set_aside, interval_follows=not self.interval_chosen)
         notes = [switched, drop_unaccepted_group_by(self.draft)]
-        if self.query_one("#chart-name", Input).value.strip():
-            # Saving under the old name would replace the saved chart of the other type.
-            self.query_one("#chart-name", Input).value = ""
-            self.chart_name = None
-            self.notify("The chart type changed, so Save asks for a new name.", markup=False)
+        # The Name field stays as typed, because Save requests a yes before it replaces a saved chart of another type.
         settings = self.query_one("#type-settings", Vertical)
         await settings.remove_children()
         await settings.mount(PANELS[new_type](self.draft))

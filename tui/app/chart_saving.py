@@ -23,6 +23,10 @@ from tui.store.saved_charts import SavedChartError, check_name, save_chart
 from tui.text import printable
 
 
+# Shown under the name after a No to replacing the saved chart of that name.
+KEPT_NOTE = "The saved chart was left as it is: type another name."
+
+
 class ChartNameDialog(LoupeModal):
     """A dialog that returns the chart name typed in its field, checked by ``check_name``, or None when closed."""
 
@@ -30,9 +34,11 @@ class ChartNameDialog(LoupeModal):
         Binding("ctrl+s", "submit", "Save", id="save_chart.submit", tooltip="Save the chart under the name typed"),
     ]
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, note: str = ""):
         super().__init__()
         self.first_name = name
+        # A line shown under the field from the start, such as why the dialog opened again.
+        self.first_note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -40,7 +46,7 @@ class ChartNameDialog(LoupeModal):
             with Horizontal(classes="form-row"):
                 yield Label("Name")
                 yield Input(self.first_name, placeholder="name to save under", compact=True, id="chart-name")
-            yield Static(id="form-error")
+            yield Static(Text(self.first_note), id="form-error")
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -75,7 +81,12 @@ def save_shown_chart(app) -> None:
         return
     if not app.check_writable():
         return
-    app.push_screen(ChartNameDialog(offered_name(app)), lambda name: _name_chosen(app, definition, name))
+    _ask_name(app, definition, offered_name(app))
+
+
+def _ask_name(app, definition: ChartDefinition, name: str, note: str = "") -> None:
+    """Open the name dialog on ``name``, with ``note`` under the field, and go on with the name chosen."""
+    app.push_screen(ChartNameDialog(name, note), lambda chosen: _name_chosen(app, definition, chosen))
 
 
 def _name_chosen(app, definition: ChartDefinition, name: str | None) -> None:
@@ -95,7 +106,14 @@ def _name_chosen(app, definition: ChartDefinition, name: str | None) -> None:
             _write(app, definition, name)
             return
         question = replace_question(name, replaced, definition)
-        app.push_screen(ConfirmScreen(question), lambda yes: _write(app, definition, name) if yes else None)
+        app.push_screen(ConfirmScreen(question), answered)
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            _write(app, definition, name)
+            return
+        # Back to the name, as typed, so that only the name needs changing.
+        _ask_name(app, definition, name, KEPT_NOTE)
 
     look_up = lambda cursor: saved_definition(cursor, name)  # noqa: E731
     run_in_background(app.home, look_up, checked, "Reading the saved charts failed")

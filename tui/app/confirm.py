@@ -17,7 +17,8 @@ class ConfirmScreen(LoupeModal):
 
     BINDINGS = [
         Binding("y", "answer_yes", "Yes", id="confirm.yes"),
-        Binding("n", "close", "No", id="confirm.no"),
+        # An action of its own, because Textual's Footer shows one key per action, and Escape's "close" comes first.
+        Binding("n", "answer_no", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str):
@@ -31,3 +32,6 @@ class ConfirmScreen(LoupeModal):
 
     def action_answer_yes(self) -> None:
         self.dismiss(True)
+
+    def action_answer_no(self) -> None:
+        self.dismiss(None)

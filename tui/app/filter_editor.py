@@ -62,7 +62,10 @@ class FilterEditor(LoupeModal):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label("Property")
-                yield Button("Choose…", compact=True, id="filter-property")
+                # In a box that takes the rest of the row, as the builder's picked values are, so that only
+                # a name wider than the row is cut, with an ellipsis.
+                with Horizontal(classes="picked-value"):
+                    yield Button("Choose…", compact=True, id="filter-property")
             with Horizontal(classes="form-row"):
                 yield Label("Operator")
                 yield Select([(op, op) for op in OPERATORS], value=DEFAULT_OPERATOR, allow_blank=False, compact=True, id="filter-op")
@@ -88,7 +91,12 @@ class FilterEditor(LoupeModal):
         if choice is None:
             return
         self.property = choice
-        self.query_one("#filter-property", Button).label = Text(printable(choice.name))
+        button = self.query_one("#filter-property", Button)
+        button.label = Text(printable(choice.name))
+        # A Button's label is not a layout reactive (Textual 8), so without this it keeps its first label's width.
+        button.refresh(layout=True)
+        # A name wider than the row is cut with an ellipsis, and the tooltip still shows all of it.
+        button.tooltip = printable(choice.name)
         # The operator is the next field to fill, and its default ``=`` is one Tab away from the value.
         self.query_one("#filter-op", Select).focus()
         # The values of a property chosen before go, and the new ones show once loaded (nothing shows if that fails).
