@@ -1,4 +1,4 @@
-"""Ctrl-C during a running import statement: the CLI says nothing changed and leaves no project behind."""
+"""Ctrl-C during a running import statement: the CLI reports that nothing changed and leaves no project behind."""
 
 from __future__ import annotations
 

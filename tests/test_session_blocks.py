@@ -110,7 +110,7 @@ def test_activity_newest_first_page(project):
 
     page = activity(cursor, actor, offset=1, limit=2)
 
-    # Newest first, the page holds Buy and Cart. Blocks come from the whole history, so neither starts one.
+    # Newest first, the page contains Buy and Cart. Blocks come from the whole history, so neither starts one.
     assert page["event_type"].tolist() == ["Buy", "Cart"]
     assert page["session_start"].tolist() == [False, False]
     assert page["session_number"].tolist() == [1, 1]

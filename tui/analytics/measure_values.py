@@ -1,8 +1,8 @@
 """Checks on the property of a ``sum:PROP`` or ``avg:PROP`` measure: is it a number?
 
 A sum or an average reads only the events whose value is a finite number, so
-a text property such as a plan name gives 0 in every bucket. These queries let
-the builder list numeric properties first, and let the chart say why it is 0.
+a text property such as a plan name gives 0 in every bucket. With these queries
+the builder lists numeric properties first, and the chart explains a 0.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def run(args) -> int:
         try:
             result = write(cursor, point, project, args.out, cap=args.cap, overwrite=args.force)
         except DestinationExistsError:
-            # The library message asks the caller to allow overwriting, which here is --force.
+            # The library message names no option; on the command line, overwriting is --force.
             raise CommandError(f"{args.out} already exists: choose another file name, or pass --force to replace it.") from None
         except ExportError as error:
             raise CommandError(str(error)) from None

@@ -19,7 +19,7 @@ class CohortsScreen(ListDialog):
         Binding("d,delete", "delete", "Delete", id="cohorts.delete", tooltip="Delete the highlighted cohort"),
     ]
     title_text = "Cohorts"
-    # Size says its unit, because a cohort of groups counts groups, not users.
+    # Each size names its unit, because a cohort of groups counts groups, not users.
     columns = ("Name", "Size", "As of", "Created by", "Description")
     row_noun = "cohorts"
     row_singular = "cohort"

@@ -46,7 +46,7 @@ COLUMNS = [
     Column("Event"),
     Column("Property value"),
     Column("Converted", 16, "right"),
-    # Short titles give event names more room in an 80-column terminal. The summary says what p and q are.
+    # Short titles give event names more room in an 80-column terminal. The summary line defines p and q.
     Column("Dropped", 16, "right"),
     Column("Phi", 6, "right"),
     Column("Odds ratio", 10, "right"),
