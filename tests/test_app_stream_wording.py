@@ -165,16 +165,22 @@ async def test_stream_columns_summed_property_first(tmp_path):
     assert event_row.plain()[2:] == ("12", "pro", "web")
 
 
-async def test_stream_last_session_may_go_on(tmp_path):
-    # Sixty events in the range: the stream shows them and no later one, so the last session may go on.
-    session = start_stamp(at(9, 0))
-    events = [event("busy", at(9, minute), "Edit Note", session, **NOTE) for minute in range(59)]
-    events.append(event("busy", at(9, 59), "Payment Failed", session, reason="expired"))
+async def busy_rule_labels(tmp_path, events: list[dict]) -> list[str]:
+    """Open the streams of a project of ``events`` and return the rule lines of user busy's stream."""
     path = project_with(tmp_path, FAILED, events)
     async with running(path) as (app, pilot):
         streams = await open_streams(app, pilot)
         labels = rule_labels(user_lines(streams, "busy"))
         assert error_messages(app) == []
+    return labels
+
+
+async def test_stream_last_session_may_go_on(tmp_path):
+    # Sixty events in the range: the stream shows them and no later one, so the last session may go on.
+    session = start_stamp(at(9, 0))
+    events = [event("busy", at(9, minute), "Edit Note", session, **NOTE) for minute in range(59)]
+    events.append(event("busy", at(9, 59), "Payment Failed", session, reason="expired"))
+    labels = await busy_rule_labels(tmp_path, events)
 
     assert labels == [
         "range start 2024-03-03 00:00:00",
@@ -247,11 +253,7 @@ async def test_stream_inside_block_may_go_on(tmp_path):
     events = [event("busy", DAY - timedelta(minutes=40 - minute), "Edit Note", "busy", **NOTE) for minute in range(40)]
     events += [event("busy", at(0, minute), "Edit Note", "busy", **NOTE) for minute in range(59)]
     events.append(event("busy", at(0, 59), "Payment Failed", "-1", reason="expired"))
-    path = project_with(tmp_path, FAILED, events)
-    async with running(path) as (app, pilot):
-        streams = await open_streams(app, pilot)
-        labels = rule_labels(user_lines(streams, "busy"))
-        assert error_messages(app) == []
+    labels = await busy_rule_labels(tmp_path, events)
 
     assert labels == [
         "Session busy · began before the stream · 85 events shown before the stream ends, 1 out of session",

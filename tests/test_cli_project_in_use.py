@@ -1,7 +1,7 @@
 """Commands that write exit with status 3, naming what to close, while another process writes to the project.
 
 The other process holds DuckDB's write lock, as the Loupe app does while it
-has the project open; commands that only read work on a snapshot meanwhile.
+has the project open. Commands that only read work on a snapshot meanwhile.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The steps are the chart builder's: ``check_name`` checks the name, the
 builder's ``saved_definition`` looks up a chart of that name, a
 ``ConfirmScreen`` gets a yes before that chart is replaced, and
-``save_chart`` writes in the background.
+``save_chart`` writes in the background. The builder asks the same
+``replace_question`` before it replaces a chart of another type.
 """
 
 from __future__ import annotations

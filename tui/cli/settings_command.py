@@ -139,8 +139,8 @@ def _positive(value: int | None, option: str) -> int | None:
 
 def _settings_frame(project) -> pd.DataFrame:
     # The fingerprint of DuckDB's hash function is how imports check their stored keys, not a user setting.
-    shown = {key: value for key, value in project.all_settings().items() if key != FINGERPRINT_SETTING}
-    entries = [("setting", key, value) for key, value in sorted(shown.items())]
+    user_settings = {key: value for key, value in project.all_settings().items() if key != FINGERPRINT_SETTING}
+    entries = [("setting", key, value) for key, value in sorted(user_settings.items())]
     current = project.current_member()
     entries.append(("setting", "current_member (in effect)", current))
     entries += [("member", name, role) for name, role in project.members()]

@@ -52,8 +52,8 @@ def default_file_name(today: date | None = None, noun: str = "users") -> str:
 def free_path(path: Path) -> Path:
     """Return ``path``, or when it exists the first of ``STEM-2.SUFFIX``, ``STEM-3.SUFFIX``, … that does not exist.
 
-    NOTE: another program may create the file before the download writes it;
-    the dialog then asks before replacing it.
+    NOTE: another program may create the file before the download writes it.
+    The dialog then requests confirmation before replacing it.
     """
     candidate, number = path, 2
     while candidate.exists():

@@ -207,7 +207,7 @@ def session_name(number, session_key, session_id, started) -> str:
     name = "Session" if is_missing(number) else f"Session {int(number)}"
     if is_missing(session_id) or _is_start_stamp(str(session_id), started):
         return name
-    # After a number the id goes in brackets: "Session 2 (s1)", else "Session s1".
+    # A numbered session puts its id in brackets ("Session 2 (s1)"). Without a number the id follows the word.
     if is_missing(number):
         return f"{name} {printable(session_id)}"
     return f"{name} ({printable(session_id)})"
