@@ -5,6 +5,7 @@ from pathlib import Path
 
 from builders import build_project
 from tui.store.importing import import_files
+from tui.store.session_gap import change_session_gap
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 
@@ -140,7 +141,7 @@ def test_session_ids_and_out_of_session(tmp_path):
 
 def test_session_gap_setting_used(tmp_path):
     project = build_project(tmp_path, [event("A", 0, user_id="u")], name="gap.duckdb")
-    project.set_setting("session_gap_minutes", 10)
+    change_session_gap(project, 10)
     project.close()
     project = build_project(tmp_path, [event("B", 15, user_id="u"), event("C", 20, user_id="u")], name="gap.duckdb")
     keys = column(project, "SELECT session_key FROM events ORDER BY event_time")

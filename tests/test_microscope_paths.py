@@ -145,7 +145,7 @@ def test_paths_reject_long_range(tmp_path):
     monthly = day_point(chart_json("Start", "2024-03-01", "2024-03-31", interval="month"), 0)
     with build_project(tmp_path, session_events("u1", "Start A")) as project:
         cursor = project.cursor()
-        with pytest.raises(PathRangeError, match=r"31 days.*path_max_days") as refused:
+        with pytest.raises(PathRangeError, match=r"31 days.*--path-max-days") as refused:
             point_paths(cursor, monthly, project)
         with pytest.raises(PathRangeError, match=r"more than the limit of 20 days\. The point covers 31 days"):
             point_paths(cursor, monthly, project, max_days=20)

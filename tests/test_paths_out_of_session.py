@@ -12,6 +12,7 @@ from tui.analytics.definition import DateRange, parse_chart
 from tui.analytics.microscope import path_rows
 from tui.analytics.pathfinder import pathfinder_rows
 from tui.analytics.point import Point
+from tui.store.session_gap import change_session_gap
 
 MARCH_3 = DateRange(date(2024, 3, 3), date(2024, 3, 3))
 START = "2024-03-03T10:00"
@@ -105,7 +106,7 @@ def test_gap_comes_from_project_setting(tmp_path):
     timelines = {"late": TIMELINES["late"], "only_out": TIMELINES["only_out"]}
     with build_project(tmp_path, timeline_events(timelines)) as project:
         default_gap = pathfinder_rows(project.cursor(), project, MARCH_3, start="View")
-        project.set_setting("session_gap_minutes", 40)
+        change_session_gap(project, 40)
         longer_gap = pathfinder_rows(project.cursor(), project, MARCH_3, start="View")
 
     assert rows_by_path(default_gap) == {"View > End": 1, "View > Fail > Cart > End": 1}

@@ -9,6 +9,7 @@ from builders import build_project
 from microscope_data import day_point, minutes_after
 from test_paths_out_of_session import OUT, START, TIMELINES as PATH_TIMELINES, timeline_events
 from tui.analytics.microscope import activity, find_actor, point_streams
+from tui.store.session_gap import change_session_gap
 
 # Any event on 2024-03-03, so every event of the timelines is in the point's range.
 ANY_EVENT = {
@@ -118,7 +119,7 @@ def test_activity_newest_first_page(project):
 
 
 def test_gap_comes_from_project_setting(project):
-    project.set_setting("session_gap_minutes", 45)
+    change_session_gap(project, 45)
 
     # A 45-minute gap is longer than every gap here: 31, 40 and 35 minutes.
     assert stream_of(project, "late")["session_break"].tolist() == [True, False]

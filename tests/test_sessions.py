@@ -15,6 +15,7 @@ from tui.analytics.session_span import max_session_span_us
 from tui.analytics.sessions import format_duration, series_names, sessions_chart, sessions_point_events_sql
 from tui.cli import main
 from tui.store.project import create_project
+from tui.store.session_gap import change_session_gap
 
 MEASURES = ("sessions", "avg_length", "per_user", "length")
 
@@ -62,7 +63,7 @@ def test_gap_of_31_minutes_splits_session(tmp_path):
 
 def test_gap_follows_project_setting(tmp_path):
     project = create_project(tmp_path / "gap.duckdb")
-    project.set_setting("session_gap_minutes", 10)
+    change_session_gap(project, 10)
     build_project(tmp_path, [
         event("2024-03-01T10:00:00Z", "a"),
         event("2024-03-01T10:09:00Z", "a"),

@@ -12,7 +12,8 @@ Finding the maximum span groups every in-session event of the project (about
 1 s for 10M events on 2 cores), so it is kept per project file and state of
 its imports and its session gap. Imports change ``events``, and each one
 adds a row to ``imports``. A change of the session gap changes
-``session_key`` in the transaction that stores the new gap.
+``session_key`` in the transaction that stores the new gap and counts the
+change in the ``session_gap_changes`` setting.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from __future__ import annotations
 import threading
 
 import duckdb
+
+from tui.store.project import GAP_CHANGES_SETTING, GAP_SETTING
 
 # Database file -> (state of its imports, span in microseconds); one entry per file.
 _SPANS: dict[str, tuple[tuple, int]] = {}
@@ -52,15 +55,18 @@ def max_session_span_us(cursor: duckdb.DuckDBPyConnection) -> int:
 
 
 def imports_state(cursor: duckdb.DuckDBPyConnection) -> tuple:
-    """Return the count, last id and last finish time of the project's imports, and its session gap setting.
+    """Return the count, last id and last finish time of the project's imports, its session gap and gap changes.
 
     The tuple changes with every import and every change of the gap, the
-    only writes that change sessions.
+    only writes that change sessions. The count of gap changes grows on a
+    change to the gap already stored too, which can still re-key sessions.
     """
-    # NOTE: re-keying to the gap already stored leaves the tuple as it was. Only a project keyed
-    # under several gaps by older versions then gets other sessions, and a cached span may be stale.
-    return cursor.execute("""
+    return cursor.execute(
+        """
         SELECT count(*), max(import_id), max(finished_at),
-               (SELECT any_value(value) FROM settings WHERE key = 'session_gap_minutes')
+               (SELECT any_value(value) FROM settings WHERE key = $gap),
+               (SELECT any_value(value) FROM settings WHERE key = $gap_changes)
         FROM imports
-    """).fetchone()
+        """,
+        {"gap": GAP_SETTING, "gap_changes": GAP_CHANGES_SETTING},
+    ).fetchone()

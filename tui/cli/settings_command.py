@@ -9,8 +9,9 @@ import pandas as pd
 from tui.cli import CommandError
 from tui.cli.import_command import ProgressBar
 from tui.cli.output import add_format_argument, print_frame
+from tui.cli.point_options import positive_int
 from tui.cli.project_option import add_project_argument, require_writable
-from tui.store.project import check_timezone, open_project
+from tui.store.project import GAP_CHANGES_SETTING, check_timezone, open_project
 from tui.store.importing.keys import FINGERPRINT_SETTING
 from tui.store.schema import ROLES
 from tui.store.session_gap import GapChange, change_session_gap
@@ -29,6 +30,11 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--export-cap", type=int, metavar="USERS", help="maximum number of users in a users download"
+    )
+    parser.add_argument(
+        "--path-max-days", type=positive_int, metavar="DAYS",
+        help="maximum days of events that the paths of a data point's users may read, in the microscope "
+        "and in loupe paths (a whole number of at least 1)",
     )
     parser.add_argument(
         "--member", action="append", default=[], metavar="NAME=ROLE",
@@ -59,6 +65,7 @@ def _apply_changes(project, args) -> None:
         "timezone": args.timezone,
         "week_start": args.week_start,
         "export_user_cap": _positive(args.export_cap, "--export-cap"),
+        "path_max_days": args.path_max_days,
         "current_member": args.current_member,
     }
 
@@ -138,8 +145,10 @@ def _positive(value: int | None, option: str) -> int | None:
 
 
 def _settings_frame(project) -> pd.DataFrame:
-    # The fingerprint of DuckDB's hash function is how imports check their stored keys, not a user setting.
-    user_settings = {key: value for key, value in project.all_settings().items() if key != FINGERPRINT_SETTING}
+    # The fingerprint of DuckDB's hash function is how imports check their stored keys, and the count of
+    # gap changes is how caches notice a re-key. Neither is a user setting.
+    internal = (FINGERPRINT_SETTING, GAP_CHANGES_SETTING)
+    user_settings = {key: value for key, value in project.all_settings().items() if key not in internal}
     entries = [("setting", key, value) for key, value in sorted(user_settings.items())]
     current = project.current_member()
     entries.append(("setting", "current_member (in effect)", current))

@@ -20,6 +20,15 @@ from tui.store.schema import DEFAULT_SETTINGS, ROLES, SCHEMA_VERSION, create_tab
 
 log = logging.getLogger(__name__)
 
+# The session gap, in minutes, that splits events without a session id into sessions.
+GAP_SETTING = "session_gap_minutes"
+
+# How many times ``change_session_gap`` has re-keyed the project's sessions. Caches of values computed
+# from sessions compare it, because a re-key to the gap already stored leaves the gap setting as it was.
+GAP_CHANGES_SETTING = "session_gap_changes"
+
+# Settings that take a whole number of at least 1.
+POSITIVE_WHOLE_SETTINGS = ("export_user_cap", "path_max_days")
 
 
 def stored_setting(cursor: duckdb.DuckDBPyConnection, key: str):
@@ -74,9 +83,13 @@ class Project:
         return stored_setting(self.con, key)
 
     def set_setting(self, key: str, value) -> None:
+        """Store the setting ``key``, after checking ``value`` for the settings that have rules.
+
+        Raises ProjectError for an invalid value, for a project open read-only,
+        and for the session gap, which only ``change_session_gap`` may change.
+        """
         self.require_writable()
-        if key == "timezone":
-            check_timezone(value)
+        check_setting(key, value)
         self.con.execute(
             "INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, json.dumps(value)]
         )
@@ -117,6 +130,25 @@ class Project:
                 f"{self.path} is open read-only because another process is writing to it. "
                 "Close that process and open the project again to make changes."
             )
+
+
+def check_setting(key: str, value) -> None:
+    """Raise ProjectError unless ``set_setting`` may store ``value`` under ``key``."""
+    if key in (GAP_SETTING, GAP_CHANGES_SETTING):
+        raise ProjectError(
+            f"set_setting cannot change {key}, because the sessions of the stored events must be re-keyed "
+            "along with the gap. Call tui.store.session_gap.change_session_gap(project, minutes) instead."
+        )
+    if key == "timezone":
+        check_timezone(value)
+    if key in POSITIVE_WHOLE_SETTINGS:
+        check_positive_whole(key, value)
+
+
+def check_positive_whole(key: str, value) -> None:
+    """Raise ProjectError unless ``value`` is a whole number of at least 1 (a bool is not)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ProjectError(f"Invalid value {value!r} for the setting {key}: use a whole number of at least 1.")
 
 
 def check_timezone(name: str) -> None:

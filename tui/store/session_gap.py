@@ -2,11 +2,13 @@
 
 Imports split events without a session id into sessions by the gap in the
 ``session_gap_minutes`` setting. Changing the setting alone would leave
-events already imported with sessions of the old gap. ``change_session_gap``
-splits every actor's gap events again with the new gap, by the same SQL the
-import uses (``tui.store.importing.sessions``), and stores the setting. An
-error or Ctrl-C rolls it all back. Events with a session id, and events out
-of session, keep their keys, because the gap does not apply to them.
+events already imported with sessions of the old gap, so ``Project.set_setting``
+rejects it. ``change_session_gap`` changes the gap. It splits every
+actor's gap events again with the new gap, by the same SQL the import
+uses (``tui.store.importing.sessions``), stores the setting and counts the
+change in ``session_gap_changes``. An error or Ctrl-C rolls it all back.
+Events with a session id, and events out of session, keep their keys,
+because the gap does not apply to them.
 
 The actors are re-keyed in slices of about ``REKEY_SLICE_EVENTS`` gap
 events, so each slice's window and temporary tables stay small and the
@@ -34,12 +36,10 @@ from tui.store.importing.sessions import (
     split_gap_sessions,
     update_stored_gap_keys,
 )
-from tui.store.project import Project, ProjectError, stored_setting
+from tui.store.project import GAP_CHANGES_SETTING, GAP_SETTING, Project, ProjectError, stored_setting
 from tui.store.statements import is_interrupt, run
 
 log = logging.getLogger(__name__)
-
-GAP_SETTING = "session_gap_minutes"
 
 # Gap events per slice. A slice's temporary tables take about 50 bytes an event, so an
 # estimated 0.1 GB, well under the import's memory cap.
@@ -192,4 +192,11 @@ def _rekey_slice(
 
 
 def _store_gap(cur: duckdb.DuckDBPyConnection, minutes: float) -> None:
-    run(cur, "store session gap", "INSERT OR REPLACE INTO settings VALUES (?, ?)", [GAP_SETTING, json.dumps(minutes)])
+    """Store the new gap and count the change.
+
+    The count grows even when the gap stays the same, because the re-key may
+    still change sessions that an older Loupe keyed under another gap.
+    """
+    changes = stored_setting(cur, GAP_CHANGES_SETTING) or 0
+    run(cur, "store session gap", "INSERT OR REPLACE INTO settings VALUES (?, ?), (?, ?)",
+        [GAP_SETTING, json.dumps(minutes), GAP_CHANGES_SETTING, json.dumps(changes + 1)])

@@ -178,7 +178,7 @@ def _check_range(target: Target, actor_set: ActorSet, settings: Any, max_days: f
     if days <= limit:
         return
     source = "the limit" if max_days is not None else "the project's limit"
-    setting = "" if max_days is not None else " (setting path_max_days)"
+    setting = "" if max_days is not None else " (raise it with loupe settings --path-max-days DAYS)"
     message = (
         f"This report would read {_days_text(days)} of events, more than {source} of {_days_text(limit)}{setting}. "
         + _range_origin(target, actor_set, settings)
