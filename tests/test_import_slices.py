@@ -111,8 +111,18 @@ def test_memory_capped_then_restored(tmp_path):
 
     import_files(project, [source], progress=progress)
     assert during
-    assert all(size_in_bytes(limit) <= memory.IMPORT_MEMORY_LIMIT_BYTES for limit in during)
+    cap = memory.import_memory_cap(size_in_bytes(before))
+    assert all(size_in_bytes(limit) <= cap for limit in during)
     assert rows(project, "SELECT current_setting('memory_limit')")[0][0] == before
+
+
+def test_memory_cap_follows_duckdb_limit():
+    gb = 1_000_000_000
+    # A quarter of DuckDB's limit, between 1.5 and 3 GB; an unreadable limit takes the lower bound.
+    assert memory.import_memory_cap(8 * gb) == 2 * gb
+    assert memory.import_memory_cap(2 * gb) == 1_500_000_000
+    assert memory.import_memory_cap(64 * gb) == 3 * gb
+    assert memory.import_memory_cap(None) == 1_500_000_000
 
 
 def test_lower_memory_limit_kept(tmp_path):

@@ -4,8 +4,14 @@ Without a cap DuckDB may use up to 80% of the machine's memory, and a 10
 million event Parquet import peaked at 8.6 GB: the staging table (about
 350 bytes a row) and the sort of the appended rows. Under the cap DuckDB
 writes what does not fit to its temporary directory (``PROJECT.tmp`` next
-to the project file) and reads it back. That cost the same import 15 to
-20% more CPU time, and its peak was 1.9 GB (two runs, 2 cores, shared machine).
+to the project file) and reads it back.
+
+The cap is a quarter of DuckDB's own limit (a fifth of the machine's
+memory by default), kept between 1.5 and 3 GB. The same 10 million event
+import (DuckDB 2.0.1, 2 cores, 23 GB of memory) took 76 CPU seconds and
+41 s under a 1.5 GB cap, where it spilled most of its staging table, and
+about 52 CPU seconds and 27 s under 3 or 4 GB; 6 GB saved little more.
+Its peak was 3.1 GB under the 3 GB cap.
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
-# DuckDB's buffer memory during an import. The process peaked about 0.45 GB above this
-# (Python, the DuckDB catalog and allocations outside the buffer manager) in a 10M
-# event Parquet import with DuckDB 2.0.1.
-IMPORT_MEMORY_LIMIT_BYTES = 1_500_000_000
+# Bounds of DuckDB's buffer memory during an import. The process peaked about 0.45 GB above
+# a 1.5 GB cap (Python, the DuckDB catalog and allocations outside the buffer manager) in a
+# 10M event Parquet import with DuckDB 2.0.1.
+MIN_IMPORT_MEMORY_BYTES = 1_500_000_000
+MAX_IMPORT_MEMORY_BYTES = 3_000_000_000
 
 UNIT_BYTES = {
     "bytes": 1, "b": 1,
@@ -33,7 +40,7 @@ UNIT_BYTES = {
 
 @contextmanager
 def capped_memory(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Lower DuckDB's ``memory_limit`` to ``IMPORT_MEMORY_LIMIT_BYTES`` while the block runs, then restore it.
+    """Lower DuckDB's ``memory_limit`` to ``import_memory_cap`` while the block runs, then restore it.
 
     ``memory_limit`` applies to the whole database instance, so other
     cursors of the project share the cap until the block ends. A limit that
@@ -41,16 +48,17 @@ def capped_memory(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """
     previous = cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     previous_bytes = size_in_bytes(previous)
-    if previous_bytes is not None and previous_bytes <= IMPORT_MEMORY_LIMIT_BYTES:
+    cap = import_memory_cap(previous_bytes)
+    if previous_bytes is not None and previous_bytes <= cap:
         yield
         return
 
     try:
-        cur.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT_BYTES}B'")
+        cur.execute(f"SET memory_limit = '{cap}B'")
     except duckdb.Error as error:
         # DuckDB 2.0.1 raises OutOfMemoryException when it cannot free enough memory for the new limit.
         # NOTE: no test runs this branch, because it needs more than the cap in memory that DuckDB cannot evict.
-        log.warning("import runs without the %d byte memory cap: %s", IMPORT_MEMORY_LIMIT_BYTES, error)
+        log.warning("import runs without the %d byte memory cap: %s", cap, error)
         capped = False
     else:
         capped = True
@@ -60,6 +68,13 @@ def capped_memory(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
     finally:
         if capped:
             _restore(cur, previous)
+
+
+def import_memory_cap(limit_bytes: int | None) -> int:
+    """Return the import's memory cap in bytes for a DuckDB ``memory_limit`` of ``limit_bytes`` (None: unknown)."""
+    if limit_bytes is None:
+        return MIN_IMPORT_MEMORY_BYTES
+    return min(MAX_IMPORT_MEMORY_BYTES, max(MIN_IMPORT_MEMORY_BYTES, limit_bytes // 4))
 
 
 def _restore(cur: duckdb.DuckDBPyConnection, previous: str) -> None:
