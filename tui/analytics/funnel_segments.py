@@ -42,7 +42,7 @@ class FunnelSegments:
         ``labelled`` has one row per (conversion, segment), so a conversion in
         two segments has two rows and every other conversion one.
         """
-        starts, params = self._starts_sql(kept)
+        starts, params = self.start_values_sql(kept)
         label = (
             f"CASE WHEN starts.segment_value IS NULL THEN '{SEGMENT_NONE}' "
             f"WHEN top_segments.segment_rank IS NOT NULL THEN starts.segment_value ELSE '{SEGMENT_OTHER}' END"
@@ -65,7 +65,7 @@ class FunnelSegments:
         ]
         return ", ".join(ctes), params
 
-    def _starts_sql(self, kept: str) -> Fragment:
+    def start_values_sql(self, kept: str) -> Fragment:
         """Return the rows of ``kept`` with the ``segment_value`` of their step-1 event, one row per value.
 
         A conversion whose event has no value (or names no group of the type)

@@ -54,6 +54,8 @@ from tui.analytics.segmentation_groups import group_sources_sql, group_type, seg
 from tui.analytics.segmentation_sql import NONE_RANK, OTHER_RANK, SEGMENT_NONE, SEGMENT_OTHER, TOP_SEGMENTS
 
 US_PER_SECOND = 1_000_000
+# The key that orders a session's events, unique thanks to seq. The first event gives the session its segment value.
+FIRST_EVENT_ORDER = "(event_time, seq)"
 
 
 class SessionQuery:
@@ -244,6 +246,21 @@ class SessionQuery:
         )
         return sql, params + named_params
 
+    def first_events_sql(self, start: datetime, end: datetime) -> Fragment:
+        """Return ``session_key`` and ``first_seq`` of every session that ``sessions_sql(start, end)`` may return.
+
+        ``first_seq`` is the ``seq`` of the session's earliest event, whose
+        group-by value is the session's ``segment_value``. Sessions starting
+        outside ``[start, end)`` are there too, so join the rows to the
+        sessions wanted.
+        """
+        events_filter, params = self.events_filter(start, end)
+        sql = (
+            f"SELECT session_key, arg_min(seq, {FIRST_EVENT_ORDER}) AS first_seq "
+            f"FROM events WHERE {events_filter} GROUP BY session_key"
+        )
+        return sql, params
+
     def _session_groups_sql(self, start: datetime | None, end: datetime | None) -> Fragment:
         """Return the distinct (``session_key``, ``group_id``) pairs of the counted groups the sessions' events name."""
         start = start or self.buckets.range_start
@@ -295,7 +312,7 @@ class SessionQuery:
             return "CAST(NULL AS VARCHAR)", []
         value, params = property_sql(self.definition.group_by)
         # arg_min_null keeps a NULL value, so a session whose earliest event lacks the property is in (none).
-        return f"arg_min_null({value}, (event_time, seq))", params
+        return f"arg_min_null({value}, {FIRST_EVENT_ORDER})", params
 
     def _series_sql(self) -> Fragment:
         """Return the series of a session: 0, or its length bucket for the ``length`` measure."""

@@ -1,4 +1,4 @@
-"""Why is this user here: the exact events that put one user in a point."""
+"""Why is this user here: the exact events that put one user in a point, and the events that chose its segment."""
 
 from __future__ import annotations
 
@@ -9,55 +9,154 @@ import pandas as pd
 
 from tui.analytics.definition import GROUP_BY_COHORTS
 from tui.analytics.filters import Fragment, property_sql
+from tui.analytics.funnel_sql import FunnelQuery
 from tui.analytics.microscope.actor_set import Target, actor_events_sql, as_actor_set, id_list_sql
 from tui.analytics.point import Point
+from tui.analytics.retention import retention_query
+from tui.analytics.segmentation import chart_buckets
 from tui.analytics.segmentation_groups import group_type
+from tui.analytics.sessions_sql import SessionQuery
 
-WHY_COLUMNS = ["event_time", "event_type", "session_id", "seq", "event_properties", "user_properties", "segment_value"]
+WHY_COLUMNS = ["event_time", "event_type", "session_id", "seq", "event_properties", "user_properties"]
+SEGMENT_EVENT_COLUMNS = ["seq", "event_time", "event_type", "segment_value"]
+# The columns of an event that ``segment_events`` returns, and ``client_time`` to order them by.
+EVENT_ITEMS = "events.seq, events.event_time, events.event_type, events.client_time"
 
 
 def why_here(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, actor_id: int) -> pd.DataFrame:
     """Return the events of ``target`` done by ``actor_id``, in capture order; empty when the actor is not in it.
 
-    Columns: ``WHY_COLUMNS``, the properties as JSON text. For a point these
-    are the events its query counted for that actor, so for a ``uniques``
-    chart they are the reason the actor adds one to the value.
-    ``segment_value`` is each event's value of the property named by
-    ``segment_property(target)`` as text, and NULL on every row when that is None.
+    Columns: ``WHY_COLUMNS``, the properties as JSON text, one row per
+    event. For a point these are the events its query counted for that
+    actor, so for a ``uniques`` chart they are the reason the actor adds one
+    to the value.
     """
-    events, params = actor_events_sql(as_actor_set(target, settings), id_list_sql([actor_id]))
-    value, value_params = _segment_value_sql(target)
+    events, params = _actor_events(target, settings, actor_id)
+    # A point counted by groups has a row per (event, group), and the list shows each event once.
     sql = (
         "SELECT event_time, event_type, session_id, seq, CAST(event_properties AS VARCHAR) AS event_properties, "
-        f"CAST(user_properties AS VARCHAR) AS user_properties, {value} AS segment_value "
-        f"FROM ({events}) ORDER BY client_time, seq"
+        "CAST(user_properties AS VARCHAR) AS user_properties "
+        f"FROM (SELECT DISTINCT ON (seq) * FROM ({events})) ORDER BY client_time, seq"
     )
-    return cursor.execute(sql, value_params + params).df()
+    return cursor.execute(sql, params).df()
+
+
+def segment_events(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any, actor_id: int) -> pd.DataFrame:
+    """Return the events whose ``segment_property(target)`` value put ``actor_id`` in ``target``'s segment.
+
+    Columns: ``SEGMENT_EVENT_COLUMNS``, in capture order, ``segment_value``
+    as text (NULL when the event has no value). The events come from the
+    chart's own segment rule:
+
+    - segmentation: every event of ``why_here``, each in the segment of its own value;
+    - funnel: the step-1 event of each kept conversion the actor is in the point for;
+    - retention: the first start event of each unit (actor or group) the actor is in the point for;
+    - sessions: the earliest event of each of the actor's sessions in the point.
+
+    Counted by groups, a conversion or first start event may be another
+    member's. The frame is empty when ``segment_property(target)`` is None
+    or the actor is not in the point.
+    """
+    if segment_property(target) is None:
+        return pd.DataFrame(columns=SEGMENT_EVENT_COLUMNS)
+    events, params = SEGMENT_EVENTS_SQL[target.definition.type](target, settings, actor_id)
+    # Counted by groups, a relation has a row per (event, group), and two groups' conversions, cohorts or
+    # sessions may start with one event. The frame lists each event once.
+    sql = f"SELECT DISTINCT * FROM ({events}) ORDER BY client_time, seq"
+    return cursor.execute(sql, params).df()[SEGMENT_EVENT_COLUMNS]
 
 
 def segment_property(target: Target) -> str | None:
-    """Return the property whose value on each counted event puts an actor in ``target``'s segment, or None.
+    """Return the property whose value on some events puts an actor in ``target``'s segment, or None.
 
-    That is the ``group_by`` property of an event segmentation point: an
-    event counts in the segment of its own value (``(other)`` and ``(none)``
-    gather the values outside the top ones and the events without one). A
-    group type or ``cohorts`` is no property of the event, so it gives None.
+    That is the ``group_by`` property of a grouped point. ``segment_events``
+    finds the events that decide it. A group type or ``cohorts`` is no
+    property of the event, so it gives None, and so does a compared set.
     """
     if not isinstance(target, Point) or target.segment is None:
         return None
-    definition = target.definition
-    # TODO: funnels, retention and sessions take the segment from one event (step 1, the first start
-    # event, the session's first event). The listed events may not show it, so these charts get None.
-    if definition.type != "segmentation":
-        return None
-    name = definition.group_by
+    name = target.definition.group_by
     if name is None or name == GROUP_BY_COHORTS or group_type(name) is not None:
         return None
     return name
 
 
-def _segment_value_sql(target: Target) -> Fragment:
-    name = segment_property(target)
-    if name is None:
-        return "CAST(NULL AS VARCHAR)", []
-    return property_sql(name)
+def _actor_events(target: Target, settings: Any, actor_id: int) -> Fragment:
+    """Return the events of ``target`` done by ``actor_id``, a row per (event, group) when counting groups."""
+    return actor_events_sql(as_actor_set(target, settings), id_list_sql([actor_id]))
+
+
+def _segmentation_sql(point: Point, settings: Any, actor_id: int) -> Fragment:
+    """Return the actor's events in the point with their own group-by values."""
+    events, params = _actor_events(point, settings, actor_id)
+    value, value_params = property_sql(point.definition.group_by)
+    sql = f"SELECT seq, event_time, event_type, {value} AS segment_value, client_time FROM ({events})"
+    return sql, value_params + params
+
+
+def _funnel_sql(point: Point, settings: Any, actor_id: int) -> Fragment:
+    """Return the step-1 events of the kept conversions of the units (actors or groups) the actor is in the point for.
+
+    A unit has one kept conversion, whatever the segment or start bucket, so
+    the ids of the units pick the conversions behind the point.
+    """
+    definition = point.definition
+    query = FunnelQuery(definition, chart_buckets(definition, settings))
+    kept, kept_params = query.kept_sql()
+    units, unit_params = _actor_units(point, settings, actor_id, query.unit.column)
+    starts, start_params = query.segments.start_values_sql("point_kept")
+    sql = (
+        f"WITH point_kept AS (SELECT * FROM ({kept}) WHERE unit_id IN ({units})) "
+        f"SELECT {EVENT_ITEMS}, starts.segment_value FROM ({starts}) AS starts "
+        "JOIN events ON events.seq = starts.seq1"
+    )
+    return sql, kept_params + unit_params + start_params
+
+
+def _retention_sql(point: Point, settings: Any, actor_id: int) -> Fragment:
+    """Return the first start events of the units (actors or groups) the actor is in the point for.
+
+    ``first_starts`` and ``start_values`` are the chart's own relations: the
+    unit's first start event decides its cohort, and its value is the unit's segment value.
+    """
+    query = retention_query(point.definition, settings)
+    ctes, params = query.ctes()
+    unit = query.unit.column
+    units, unit_params = _actor_units(point, settings, actor_id, unit)
+    sql = (
+        f"{ctes}SELECT {EVENT_ITEMS}, start_values.segment_value FROM first_starts "
+        f"JOIN start_values USING ({unit}) JOIN events ON events.seq = first_starts.start_seq "
+        f"WHERE first_starts.{unit} IN ({units})"
+    )
+    return sql, params + unit_params
+
+
+def _sessions_sql(point: Point, settings: Any, actor_id: int) -> Fragment:
+    """Return the earliest event of each of the actor's sessions in the point, with the session's segment value."""
+    definition = point.definition
+    buckets = chart_buckets(definition, settings)
+    query = SessionQuery(definition, buckets, point.session_span_us)
+    start, end = buckets.boundaries[point.bucket], buckets.boundaries[point.bucket + 1]
+    sessions, session_params = query.sessions_sql(start, end)
+    firsts, first_params = query.first_events_sql(start, end)
+    keys, key_params = _actor_units(point, settings, actor_id, "session_key")
+    sql = (
+        f"SELECT {EVENT_ITEMS}, sessions.segment_value FROM ({sessions}) AS sessions "
+        f"JOIN ({firsts}) AS firsts USING (session_key) JOIN events ON events.seq = firsts.first_seq "
+        f"WHERE sessions.session_key IN ({keys})"
+    )
+    return sql, session_params + first_params + key_params
+
+
+def _actor_units(point: Point, settings: Any, actor_id: int, column: str) -> Fragment:
+    """Return SQL selecting the distinct ``column`` values (unit ids or session keys) of the actor's point events."""
+    events, params = _actor_events(point, settings, actor_id)
+    return f"SELECT DISTINCT {column} FROM ({events})", params
+
+
+SEGMENT_EVENTS_SQL = {
+    "segmentation": _segmentation_sql,
+    "funnel": _funnel_sql,
+    "retention": _retention_sql,
+    "sessions": _sessions_sql,
+}

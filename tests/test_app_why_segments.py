@@ -1,0 +1,88 @@
+"""Why is this user here, in the app, on a funnel grouped by source: the step-1 event's value decides the segment.
+
+The project and its hand-computed segments are described in ``why_segments_data``.
+"""
+
+from __future__ import annotations
+
+from funnel_app import open_users, readout, user_ids
+from microscope_app import error_messages, press, running, table_rows
+from tui.app.microscope.why_screen import WhyScreen
+from tui.store.saved_charts import save_chart
+from why_segments_data import FUNNEL, RETENTION, SESSIONS, build_sources
+
+
+def make_sources(tmp_path, chart: dict):
+    """Build the project with ``chart`` as the chart the app opens and return its path."""
+    project = build_sources(tmp_path)
+    save_chart(project.con, "By source", chart)
+    project.close()
+    return tmp_path / "p.duckdb"
+
+
+async def open_why(app, pilot, user_id: str = "", *keys: str) -> WhyScreen:
+    """Move the chart cursor with ``keys``, open the point's user ``user_id`` (default: its only one), press ``w``."""
+    users = await open_users(app, pilot, *keys)
+    ids = [row.plain()[0] for row in table_rows(users.table)]
+    if not user_id:
+        assert len(ids) == 1
+        user_id = ids[0]
+    users.table.move_cursor(ids.index(user_id))
+    await press(app, pilot, "w")
+    assert isinstance(app.screen, WhyScreen)
+    return app.screen
+
+
+async def test_why_on_grouped_funnel_point(tmp_path):
+    async with running(make_sources(tmp_path, FUNNEL)) as (app, pilot):
+        await press(app, pilot, "l")
+        assert readout(app).startswith("Step 2 of 2 · buy · ads · converted: 1 user")
+        why = await open_why(app, pilot)
+
+        table = why.query_one("#why-table")
+        assert [column.title for column in table.columns] == ["Time", "Event", "source", "Session", "Event properties"]
+        # Only the step-1 event decided the segment, so the buy has no value in the column.
+        assert [row.plain()[:3] for row in table.loaded_rows()] == [
+            ("2024-03-01 10:00:00", "view", "ads"),
+            ("2024-03-01 12:00:00", "buy", ""),
+        ]
+        line = why.query_one("#why-segment").content.plain
+        assert line == (
+            "Grouped by source, segment ads: the step-1 event that starts the counted conversion "
+            "(view at 2024-03-01 10:00:00) has source ads."
+        )
+        assert why.query_one("#why-status").content.plain.startswith("u1 is here because of these 2 events")
+        assert error_messages(app) == []
+
+
+async def test_why_on_grouped_retention_point(tmp_path):
+    async with running(make_sources(tmp_path, RETENTION)) as (app, pilot):
+        assert readout(app).startswith("Cohort 2024-03-01 (2 users) · ads · Day 1 · retained: 1 user ·")
+        why = await open_why(app, pilot)
+
+        # The list contains the return event, and the line names the start event that decided the segment.
+        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
+            ("2024-03-02 10:00:00", "buy", "")
+        ]
+        line = why.query_one("#why-segment").content.plain
+        assert line == (
+            "Grouped by source, segment ads: the first start event in the range "
+            "(view at 2024-03-01 10:00:00) has source ads."
+        )
+        assert error_messages(app) == []
+
+
+async def test_why_on_grouped_sessions_point(tmp_path):
+    async with running(make_sources(tmp_path, SESSIONS)) as (app, pilot):
+        await press(app, pilot, "h")
+        assert readout(app) == "Sessions · ads · [2024-03-01 00:00, 2024-03-02 00:00) UTC · 3 sessions"
+        why = await open_why(app, pilot, "u4")
+
+        # Each of u4's two sessions has one event, the first, which decided its segment.
+        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
+            ("2024-03-01 15:00:00", "view", "ads"),
+            ("2024-03-01 18:00:00", "view", "ads"),
+        ]
+        line = why.query_one("#why-segment").content.plain
+        assert line == "Grouped by source, segment ads: the first events of the user's 2 sessions have source ads."
+        assert error_messages(app) == []
