@@ -5,6 +5,8 @@ the actors of the step's population form a 2x2 table: converted or dropped,
 did the candidate or not. From it come each group's share, the phi
 coefficient, the odds ratio with 1 added to each cell, and a two-sided Fisher
 exact p-value, corrected over every candidate tested with Benjamini-Hochberg.
+Both p and q come with their log10 too, which stays exact where the float
+loses digits or underflows to 0.0 (below about 1e-308).
 
 Support rule: a candidate is tested only when at least ``min_support`` actors
 did it and at least ``min_support`` actors of the population did not, where
@@ -27,12 +29,11 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.stats import false_discovery_control
 
 from tui.analytics.definition import ChartDefinition
 from tui.analytics.drivers_sql import DriversQuery
 from tui.analytics.filters import Fragment, check_cohort
-from tui.analytics.fisher import fisher_two_sided
+from tui.analytics.fisher import LOG_SPACE_BELOW, fisher_test
 from tui.analytics.point import Point
 from tui.analytics.segmentation import chart_buckets
 
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 COLUMNS = [
     "event", "property", "value", "converted_users", "dropped_users", "converted_share", "dropped_share",
-    "phi", "odds_ratio", "p_value", "q_value",
+    "phi", "odds_ratio", "p_value", "q_value", "log10_p_value", "log10_q_value",
 ]
 # A group over this many times the size of the other makes the comparison skewed.
 SKEW_RATIO = 10
@@ -161,7 +162,8 @@ def driver_table(counts: pd.DataFrame, converted: int, dropped: int) -> pd.DataF
     # The 2x2 table: rows converted and dropped, columns did and did not.
     a, b = did_converted, converted - did_converted
     c, d = did_dropped, dropped - did_dropped
-    p_values = fisher_two_sided(a, b, c, d)
+    fisher = fisher_test(a, b, c, d)
+    q_values, log10_q_values = benjamini_hochberg(fisher.p_value, fisher.log10_p_value)
     frame = pd.DataFrame({
         "event": _texts(counts["event"]),
         "property": _texts(counts["property"]),
@@ -172,10 +174,39 @@ def driver_table(counts: pd.DataFrame, converted: int, dropped: int) -> pd.DataF
         "dropped_share": _share(did_dropped, dropped),
         "phi": phi_coefficient(a, b, c, d),
         "odds_ratio": (a + 1) * (d + 1) / ((b + 1) * (c + 1)),
-        "p_value": p_values,
-        "q_value": false_discovery_control(p_values, method="bh") if len(p_values) else p_values,
+        "p_value": fisher.p_value,
+        "q_value": q_values,
+        "log10_p_value": fisher.log10_p_value,
+        "log10_q_value": log10_q_values,
     }, columns=COLUMNS)
     return _strongest_first(frame)
+
+
+def benjamini_hochberg(p_values: np.ndarray, log10_p_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Benjamini-Hochberg q-values of the p-values ``p_values``, as floats and as log10.
+
+    The i-th smallest of m p-values becomes the minimum of ``p * m / rank``
+    over it and every larger one, capped at 1, as in SciPy's
+    ``false_discovery_control``. The ranks come from log10 p, which still
+    orders p-values that underflow to 0.0 as floats.
+    """
+    count = len(p_values)
+    order = np.argsort(log10_p_values, kind="stable")
+    factors = count / np.arange(1, count + 1)
+    q_values = np.empty(count)
+    log10_q_values = np.empty(count)
+    q_values[order] = np.minimum(_smallest_from_rank(p_values[order] * factors), 1.0)
+    log10_q_values[order] = np.minimum(_smallest_from_rank(log10_p_values[order] + np.log10(factors)), 0.0)
+
+    # Such a small float q comes from p-values that fisher_test summed in log space, and may have underflowed.
+    tiny = q_values < LOG_SPACE_BELOW
+    q_values[tiny] = 10.0 ** log10_q_values[tiny]
+    return q_values, log10_q_values
+
+
+def _smallest_from_rank(values: np.ndarray) -> np.ndarray:
+    """Return, at each position, the minimum of ``values`` from that position to the end."""
+    return np.minimum.accumulate(values[::-1])[::-1]
 
 
 def phi_coefficient(a, b, c, d) -> np.ndarray:

@@ -16,6 +16,7 @@ import pandas as pd
 from tui.analytics.catalog import event_types
 from tui.analytics.definition import DefinitionError, load_chart_file
 from tui.analytics.drivers import DriverResult, point_drivers
+from tui.analytics.fisher import LOG_SPACE_BELOW, scientific_text
 from tui.analytics.point import point_label
 from tui.cli import CommandError
 from tui.cli.output import add_format_argument, print_frame
@@ -27,6 +28,11 @@ from tui.store.project import open_project
 OUTPUT_COLUMNS = ["event", "converted_users", "dropped_users", "phi", "odds_ratio", "p_value", "q_value"]
 PROPERTY_COLUMNS = ["property", "value"]
 P_VALUE_COLUMNS = ["p_value", "q_value"]
+# The column with the log10 of each p-value column, exact where the float underflows.
+LOG10_COLUMNS = {"p_value": "log10_p_value", "q_value": "log10_q_value"}
+# Significant digits of a p- or q-value below LOG_SPACE_BELOW in CSV and JSON. The log-space sum is within a
+# relative 1e-10 of exact sums in tests/test_fisher_log.py, and was within 1e-9 of 2 / C(1000000, 500000).
+EXACT_DIGITS = 6
 
 
 def add_arguments(parser) -> None:
@@ -86,17 +92,35 @@ def print_drivers(frame: pd.DataFrame, output_format: str | None) -> None:
     JSON is written with Python's ``json`` module instead, whose numbers keep
     every digit (``3.2e-12``), and the table shows 3 significant digits. CSV
     already writes each float in full.
+
+    ``frame`` has the log10 columns of the drivers frame too. A p- or q-value
+    below ``LOG_SPACE_BELOW`` (1e-250), which a float holds with fewer digits
+    or as 0.0, is written from its log10 instead: with 3 significant digits in
+    the table and ``EXACT_DIGITS`` in CSV and JSON, still as a number
+    (``3.20433e-412``), which float parsers read as 0.0 below about 5e-324.
     """
-    # NOTE: a p-value below the smallest float (about 1e-308, e.g. 600 of 1,200 users perfectly split by a
-    # driver) underflows to 0.0 in fisher_two_sided, so it prints as 0 in every format.
     output_format = output_format or ("table" if sys.stdout.isatty() else "csv")
+    digits = 3 if output_format == "table" else EXACT_DIGITS
+    # Object columns, because pandas would turn a column of only NumberText into plain strings.
+    texts = {
+        name: pd.Series([
+            _p_value_text(value, log10_value, digits, output_format)
+            for value, log10_value in zip(frame[name], frame[LOG10_COLUMNS[name]])
+        ], index=frame.index, dtype=object)
+        for name in P_VALUE_COLUMNS
+    }
+    printed = frame.assign(**texts).drop(columns=list(LOG10_COLUMNS.values()))
     if output_format == "json":
-        print(json_records(frame))
-    elif output_format == "table":
-        texts = {name: frame[name].map(p_value_text) for name in P_VALUE_COLUMNS}
-        print_frame(frame.assign(**texts), output_format)
+        print(json_records(printed))
     else:
-        print_frame(frame, output_format)
+        print_frame(printed, output_format)
+
+
+def _p_value_text(value: float, log10_value: float, digits: int, output_format: str):
+    """Return how one p- or q-value is printed: text in the table, a ``NumberText`` or the float in CSV and JSON."""
+    if value < LOG_SPACE_BELOW:
+        return NumberText(scientific_text(log10_value, digits))
+    return p_value_text(value) if output_format == "table" else value
 
 
 def p_value_text(value: float) -> str:
@@ -104,14 +128,26 @@ def p_value_text(value: float) -> str:
     return f"{value:.3g}"
 
 
+class NumberText(str):
+    """A number as decimal text, for values a float cannot hold: ``json_records`` writes it without quotes."""
+
+
 def json_records(frame: pd.DataFrame) -> str:
-    """Return ``frame`` as a JSON list of row objects, NaN as null and floats as Python writes them."""
+    """Return ``frame`` as a JSON list of row objects, NaN as null, floats as Python writes them, NumberText bare."""
     # ``to_dict`` turns NumPy scalars into Python ints and floats, which ``json`` can write.
     records = [
-        {name: None if isinstance(value, float) and math.isnan(value) else value for name, value in row.items()}
+        "{" + ",".join(f"{_json_text(name)}:{_json_text(value)}" for name, value in row.items()) + "}"
         for row in frame.to_dict("records")
     ]
-    return json.dumps(records, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return "[" + ",".join(records) + "]"
+
+
+def _json_text(value) -> str:
+    if isinstance(value, NumberText):
+        return str(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "null"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def summary_line(result: DriverResult, step: int, entry: str | None = None) -> str:
@@ -134,8 +170,11 @@ def summary_line(result: DriverResult, step: int, entry: str | None = None) -> s
 
 
 def driver_rows(frame: pd.DataFrame, with_properties: bool) -> pd.DataFrame:
-    """Return the printed columns of a drivers frame, then ``property`` and ``value`` if properties were requested."""
-    return frame[OUTPUT_COLUMNS + (PROPERTY_COLUMNS if with_properties else [])]
+    """Return the printed columns of a drivers frame, then ``property`` and ``value`` if properties were requested.
+
+    The log10 columns come last, for ``print_drivers``, which drops them.
+    """
+    return frame[OUTPUT_COLUMNS + (PROPERTY_COLUMNS if with_properties else []) + list(LOG10_COLUMNS.values())]
 
 
 def _load_funnel(path: Path):

@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from tui.analytics.catalog import property_names
 from tui.analytics.drivers import SKEW_RATIO, DriverResult, point_driver_events_sql, point_drivers
+from tui.analytics.fisher import scientific_text
 from tui.analytics.groups import GroupSet, counts_groups
 from tui.analytics.microscope.actor_set import events_actor_set
 from tui.analytics.point import Point, point_range
@@ -317,15 +318,19 @@ def _driver_row(row) -> Row:
         Text(f"{format_number(driver.dropped_users)} · {percent(row.dropped_share)}"),
         Text("–" if math.isnan(row.phi) else f"{row.phi:+.2f}"),
         Text(f"{row.odds_ratio:.2f}"),
-        Text(p_value_text(row.p_value)),
-        Text(p_value_text(row.q_value)),
+        Text(p_value_text(row.p_value, row.log10_p_value)),
+        Text(p_value_text(row.q_value, row.log10_q_value)),
     )
     return Row(cells, key=driver)
 
 
-def p_value_text(value: float) -> str:
-    """Return a p- or q-value with 3 decimals, or ``<0.001`` below that."""
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+def p_value_text(value: float, log10_value: float) -> str:
+    """Return a p- or q-value with 3 decimals, or below 0.001 with 2 significant digits: ``3.2e-12``.
+
+    The small ones are written from ``log10_value``, which stays exact where
+    the float ``value`` underflows to 0.0 (``3.2e-412``).
+    """
+    return f"{value:.3f}" if value >= 0.001 else scientific_text(log10_value, 2)
 
 
 def fit_columns(rows: list[Row]) -> tuple[list[Column], list[Row]]:
