@@ -7,6 +7,12 @@ ISO 8601 with the UTC offset, in the chart's time zone. A property's value is it
 latest one (``users.properties``), not the value it had when the events
 happened. ``users_csv.py`` builds the rows and neutralises spreadsheet formulas.
 
+A point of a chart counted by groups is made of groups, each counted by the
+events of one or more users. Its download has a row per (user, group): the
+user, the group's ``group_id`` and ``group_name``, then the rest, with
+``events_in_point`` counting that user's events naming that group. So a
+user behind two groups has two rows, and the cap counts rows.
+
 ``export_rows`` is the part every CSV download shares (the groups CSV too):
 the cap, the overwrite rule, cancelling and the atomic write. DuckDB writes
 the file with ``COPY`` to a temporary file in the target folder, which is
@@ -27,7 +33,7 @@ import duckdb
 
 from tui.analytics.filters import Fragment, quote_identifier
 from tui.analytics.interruptible import Cancel, Progress, QueryCancelled, enable_progress, run_interruptible
-from tui.analytics.microscope.actor_set import Target, as_actor_set
+from tui.analytics.microscope.actor_set import Target, actor_count, as_actor_set
 from tui.analytics.point import Point, point_label
 from tui.analytics.segmentation import chart_settings
 from tui.analytics.users_csv import property_keys, users_csv_sql
@@ -36,6 +42,12 @@ from tui.store.schema import DEFAULT_SETTINGS
 log = logging.getLogger(__name__)
 
 NOTICE = "Values are each user's latest user properties, not the values at event time."
+GROUP_ROWS_NOTICE = (
+    "This chart counts groups, so each row is one group of the point (group_id, group_name) with one user "
+    "whose counted events named it. A group has a row per such user, and a user a row per group."
+)
+# The noun for a row of a group-counted point's users download, in messages.
+GROUP_ROWS_NOUN = "rows"
 
 
 class ExportError(ValueError):
@@ -95,23 +107,63 @@ def export_users(
     """Write the users of ``target`` (a Point or an ActorSet) to the CSV file ``out_path``.
 
     At most ``cap`` users are written (default: the project's ``export_user_cap``),
-    in order of user id. ``progress(done, total)`` and ``cancel()`` are called
+    in order of user id. A point counted by groups writes (user, group) rows
+    instead, and ``cap`` counts those. ``progress(done, total)`` and ``cancel()`` are called
     on this thread while the export runs. When ``cancel()`` returns true the
     export stops, removes its temporary file and raises ExportCancelled. Raises
     ExportError when the folder is missing, DestinationExistsError when
     ``out_path`` exists and ``overwrite`` is false.
     """
-    actors, params = as_actor_set(target, settings).actors
+    with_groups = writes_group_rows(target)
     # The set's query runs once, into the temporary table, instead of once to count and once to write.
-    rows = (f"SELECT actor_id, events_in_point FROM ({actors})", params)
+    rows = _group_user_rows(target, settings) if with_groups else _user_rows(target, settings)
 
     def csv_query(session: duckdb.DuckDBPyConnection, table: str, cap: int | None) -> Fragment:
-        return users_csv_sql(table, property_keys(session, table), cap)
+        return users_csv_sql(table, property_keys(session, table), cap, with_groups)
 
     return export_rows(
         cursor, rows, csv_query, out_path, settings, cap,
-        overwrite=overwrite, progress=progress, cancel=cancel, timezone=_timezone(target, settings), noun="users",
+        overwrite=overwrite, progress=progress, cancel=cancel, timezone=_timezone(target, settings),
+        noun=GROUP_ROWS_NOUN if with_groups else "users",
     )
+
+
+def writes_group_rows(target: Target) -> bool:
+    """Tell whether the users download of ``target`` has a row per (user, group): a point of a chart counted by groups."""
+    return isinstance(target, Point) and bool(target.definition.count_by)
+
+
+def users_notice(target: Target) -> str:
+    """Return what a users download of ``target`` contains: the latest properties, and for groups what a row is."""
+    return f"{NOTICE} {GROUP_ROWS_NOTICE}" if writes_group_rows(target) else NOTICE
+
+
+def user_row_count(cursor: duckdb.DuckDBPyConnection, target: Target, settings: Any) -> int:
+    """Return how many rows the users download of ``target`` has before the cap: users, or (user, group) pairs."""
+    if not writes_group_rows(target):
+        return actor_count(cursor, target, settings)
+    rows, params = _group_user_rows(target, settings)
+    return cursor.execute(f"SELECT count(*) FROM ({rows})", params).fetchall()[0][0]
+
+
+def _user_rows(target: Target, settings: Any) -> Fragment:
+    """Return one row per actor of ``target``: ``actor_id`` and ``events_in_point``."""
+    actors, params = as_actor_set(target, settings).actors
+    return f"SELECT actor_id, events_in_point FROM ({actors})", params
+
+
+def _group_user_rows(target: Target, settings: Any) -> Fragment:
+    """Return one row per (actor, group) of a group-counted point: ``actor_id``, ``group_id``, ``events_in_point``.
+
+    The point's events have a row per (event, group), and an event naming
+    two groups counts once for each, as it does on the chart.
+    """
+    events, params = as_actor_set(target, settings).events
+    sql = (
+        "SELECT actor_id, group_id, count(DISTINCT seq) AS events_in_point "
+        f"FROM ({events}) GROUP BY actor_id, group_id"
+    )
+    return sql, list(params)
 
 
 def export_rows(

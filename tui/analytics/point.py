@@ -10,7 +10,7 @@ actors whose events make up the value.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import duckdb
@@ -18,11 +18,22 @@ import duckdb
 from tui.analytics import funnel, retention, sessions
 from tui.analytics.definition import ANY_EVENT, ChartDefinition, DefinitionError
 from tui.analytics.filters import Fragment
+from tui.analytics.funnel_over_time import data_end
 from tui.analytics.segmentation import ANY_EVENT_NAME, chart_buckets, chart_settings, point_events_sql, series_name
 from tui.analytics.session_span import max_session_span_us
 
 # The maximum time a sessions point's range runs past its bucket. A session running longer past it is cut.
 MAX_SESSION_TAIL = timedelta(days=1)
+
+# The reasons a point can still change, as ``point_open_reason`` returns them. A segmentation or sessions
+# bucket that has not ended yet:
+OPEN_BUCKET = "bucket"
+# A funnel's range that has not ended yet, so more actors may still enter it:
+OPEN_RANGE = "range"
+# A conversion window of an actor who entered the funnel that had not ended by the end of the data:
+OPEN_WINDOW = "window"
+# A retention period counted for the point that had not ended for every actor of its cohort by the last event:
+OPEN_PERIOD = "period"
 
 
 @dataclass(frozen=True)
@@ -187,6 +198,61 @@ def _retention_range(point: Point, settings: Any) -> tuple[datetime, datetime]:
     last_period = (point.period or 0) if point.definition.mode == "on" and not point.dropped else query.periods
     span = timedelta(microseconds=(last_period + 2) * query.unit_us)
     return cohorts.boundaries[point.bucket], cohorts.boundaries[point.bucket + 1] + span
+
+
+def point_open_reason(
+    cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any, now: datetime | None = None
+) -> str | None:
+    """Return why later events can still change ``point`` (one of the ``OPEN_`` values), or None when they cannot.
+
+    A segmentation or sessions bucket is open until it ends. A bucket the
+    range cuts is partial on the chart, but over, so it is not open. A
+    funnel's step 1 is open until the range ends. A later step is open while
+    the last entrant's window runs past the end of the data (``data_end``),
+    the rule by which ``funnel_over_time`` marks open entry buckets. A
+    retention cell is open while the last period it counts
+    (``counted_period``) has not ended for every cohort actor by the
+    project's last event. In mode ``on`` that is the rule by which
+    ``retention`` marks cells incomplete.
+    """
+    now = now or datetime.now(timezone.utc)
+    definition = point.definition
+    if definition.type == "funnel":
+        return _funnel_open_reason(cursor, point, settings, now)
+    if definition.type == "retention":
+        return _retention_open_reason(cursor, point, settings)
+    bucket_end = chart_buckets(definition, settings).boundaries[point.bucket + 1]
+    return OPEN_BUCKET if bucket_end > now else None
+
+
+def _funnel_open_reason(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any, now: datetime) -> str | None:
+    """Return why a funnel point can still change: its range runs on, or a window of its entrants is open."""
+    buckets = chart_buckets(point.definition, settings)
+    entry_end = buckets.boundaries[point.bucket + 1] if point.over_time else buckets.range_end
+    if point.step == 1:
+        # Step 1 counts the actors who entered, and windows do not change who entered.
+        return OPEN_RANGE if entry_end > now else None
+    window = timedelta(seconds=point.definition.window_seconds)
+    return OPEN_WINDOW if entry_end + window > data_end(cursor, now) else None
+
+
+def _retention_open_reason(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any) -> str | None:
+    """Return ``OPEN_PERIOD`` while the last period the point counts has not ended for every cohort actor."""
+    query = retention.retention_query(point.definition, settings)
+    last_event = cursor.execute("SELECT max(event_time) FROM events").fetchone()[0]
+    period_end = query.period_end(point.bucket, counted_period(point, query.periods))
+    return OPEN_PERIOD if last_event is None or period_end > last_event else None
+
+
+def counted_period(point: Point, periods: int) -> int:
+    """Return the last period whose returns a retention point counts: its own, or with ``on_or_after`` the last one.
+
+    With ``on_or_after`` a return in any later period counted moves an actor
+    into the retained part, so the point is final only when the last one ends.
+    """
+    # NOTE: the chart's ``complete`` column judges an ``on_or_after`` cell by its own period, so the chart can
+    # mark a cell complete that this still counts as open.
+    return periods if point.definition.mode == "on_or_after" else (point.period or 0)
 
 
 def point_anchor(point: Point) -> str:

@@ -4,6 +4,9 @@ Spreadsheet formulas are neutralised here: a text cell starting with ``=``,
 ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``. JSON numbers
 are not text, so ``-5`` stays ``-5``. Header cells are neutralised the same
 way. ``csv_lines_sql`` and ``text_cell_sql`` serve the groups CSV too.
+
+The users of a point counted by groups get a row per (user, group) instead,
+with the group's ``group_id`` and ``group_name`` after ``user_id``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from tui.analytics.filters import Fragment, json_pointer
 from tui.store.users import DISPLAY_ID
 
 FIXED_COLUMNS = ("user_id", "first_seen", "last_seen", "events_in_point")
+# The columns after ``user_id`` naming the group a row of a group-counted point stands for.
+GROUP_COLUMNS = ("group_id", "group_name")
 # First characters that make a spreadsheet read a text cell as a formula.
 FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,28 +40,40 @@ def property_keys(cursor: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return sorted(key for (key,) in rows)
 
 
-def users_csv_sql(table: str, keys: list[str], cap: int | None) -> Fragment:
-    """Return the query of the CSV rows: a header row, then up to ``cap`` users (None: all) by user id, every cell text."""
+def users_csv_sql(table: str, keys: list[str], cap: int | None, with_groups: bool = False) -> Fragment:
+    """Return the query of the CSV rows: a header row, then up to ``cap`` users (None: all) by user id, every cell text.
+
+    With ``with_groups``, ``table`` has a row per (``actor_id``, ``group_id``),
+    and each line is one of them: the user, the group's ``GROUP_COLUMNS``,
+    and ``events_in_point`` counting the user's events that named the group.
+    Lines of one user follow each other, by group name.
+    """
+    group_cells = ["CAST(group_id AS VARCHAR)", text_cell_sql("group_name")] if with_groups else []
     cells = [
         text_cell_sql("sort_id"),
+        *group_cells,
         _iso_text_sql("first_seen_text"),
         _iso_text_sql("last_seen_text"),
         "CAST(events_in_point AS VARCHAR)",
         *(_property_cell_sql(index) for index in range(1, len(keys) + 1)),
     ]
+    sort_keys = ("sort_id", "actor_id", "group_name", "group_id") if with_groups else ("sort_id", "actor_id")
+    group_fields = "actors.group_id, groups.group_name, " if with_groups else ""
+    group_join = " JOIN groups ON groups.group_id = actors.group_id" if with_groups else ""
     pointers = [json_pointer(key) for key in keys]
     users = (
-        "SELECT sort_id, actor_id, " + ", ".join(cells)
-        + " FROM (SELECT actors.actor_id, actors.events_in_point, users.properties, "
+        f"SELECT {', '.join(sort_keys)}, " + ", ".join(cells)
+        + f" FROM (SELECT actors.actor_id, {group_fields}actors.events_in_point, users.properties, "
         f"{DISPLAY_ID} AS sort_id, "
         f"strftime(users.first_seen, '{_TIME_FORMAT}') AS first_seen_text, "
         f"strftime(users.last_seen, '{_TIME_FORMAT}') AS last_seen_text, "
         # One parse of the properties JSON per user gives every key's value.
         "json_extract_string(users.properties, CAST(? AS VARCHAR[])) AS property_text "
-        f"FROM {table} AS actors JOIN users USING (actor_id))"
+        f"FROM {table} AS actors JOIN users USING (actor_id){group_join})"
     )
+    header = [FIXED_COLUMNS[0], *(GROUP_COLUMNS if with_groups else ()), *FIXED_COLUMNS[1:], *keys]
     # Each property cell's JSON type check, then the pointer list.
-    return csv_lines_sql([*FIXED_COLUMNS, *keys], (users, [*pointers, pointers]), ("sort_id", "actor_id"), cap)
+    return csv_lines_sql(header, (users, [*pointers, pointers]), sort_keys, cap)
 
 
 def csv_lines_sql(header: list[str], rows: Fragment, sort_keys: tuple[str, ...], cap: int | None) -> Fragment:

@@ -28,12 +28,13 @@ ID_COLUMNS = ("user_id", "device_id")
 EVENT_TYPE_COLUMN = "event_type"
 
 
-def group_by_picker(chart_type: str, event_type: str | None, title: str) -> ChoiceScreen:
+def group_by_picker(chart_type: str, event_type: str | None, title: str, current: str | None = None) -> ChoiceScreen:
     """Return a dialog of what a ``chart_type`` chart can be grouped by, properties of ``event_type`` (None or ``*``: any event) last.
 
     The first choice, ``PropertyChoice(None, None)``, removes the group-by.
+    The cursor starts on ``current``, the chart's group-by now, when the list has it.
     """
-    properties = property_picker(event_type, title, allow_none=True)
+    properties = property_picker(event_type, title, allow_none=True, current=current)
     load_properties = properties.load
     with_cohorts = chart_type in COHORT_SEGMENT_TYPES
 

@@ -287,7 +287,7 @@ class BuilderScreen(EventListActions, Screen):
             kind = drafts.chart_type(self.draft)
             # A funnel's or retention's segments split the whole chart, not only its first event.
             title = f"Group {kind} by" if kind in ("funnel", "retention") else f"Group {event_name(first or '*')} by"
-            picker = group_by_picker(kind, first, title)
+            picker = group_by_picker(kind, first, title, self.draft.get("group_by"))
             self.app.push_screen(picker, self._group_by_chosen)
         elif button == "segments":
             if self.draft.pop("segments", None) is not None:

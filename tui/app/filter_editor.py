@@ -83,7 +83,8 @@ class FilterEditor(LoupeModal):
         event.stop()
         if event.button.id == "filter-property":
             title = f"{self.title_text} on property"
-            self.app.push_screen(property_picker(self.event_type, title), self._property_chosen)
+            current = self.property.name if self.property else None
+            self.app.push_screen(property_picker(self.event_type, title, current=current), self._property_chosen)
         elif event.button.id == "filter-add":
             self.action_add()
 

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.widgets import OptionList
 
 from tui.analytics import catalog
 from tui.app.background import run_in_background
@@ -19,6 +20,9 @@ from tui.text import printable
 ANY_EVENT_LABEL = "Any event (*)"
 # The ``kind`` values of ``catalog.property_names``, as the picker shows them.
 KIND_NAMES = {"event": "event property", "user": "user property", "column": "column"}
+# The kinds in the order a ``where`` item or group-by picks among listed properties that share a name: a
+# column before a user property before an event property (see ``catalog.property_names``).
+KIND_PRECEDENCE = ("column", "user", "event")
 
 
 class PropertyChoice(NamedTuple):
@@ -33,10 +37,50 @@ def event_picker() -> ChoiceScreen:
     return ChoiceScreen("Choose an event", _event_choices, "Loading event types failed")
 
 
-def property_picker(event_type: str | None, title: str, allow_none: bool = False) -> ChoiceScreen:
+class PropertyChoiceScreen(ChoiceScreen):
+    """A property picker that opens with the cursor on ``current``, the property the chart uses now.
+
+    Without ``current``, or when the list does not have it, the cursor starts
+    on the first row.
+    """
+
+    def __init__(self, title: str, load, failure: str, current: str | None = None):
+        super().__init__(title, load, failure)
+        self.current = current
+
+    def set_choices(self, choices: list[Choice]) -> None:
+        super().set_choices(choices)
+        index = current_index(self.matching, self.current)
+        if index is not None:
+            self.query_one("#choice-list", OptionList).highlighted = index
+
+
+def current_index(choices: list[Choice], current: str | None) -> int | None:
+    """Return the index of the ``PropertyChoice`` named ``current`` in ``choices``, or None when none is.
+
+    When several kinds share the name, the one a chart of that name reads wins.
+    """
+    if current is None:
+        return None
+    named = [
+        index
+        for index, choice in enumerate(choices)
+        if isinstance(choice.value, PropertyChoice) and choice.value.name == current
+    ]
+    return min(named, key=lambda index: _kind_rank(choices[index].value.kind), default=None)
+
+
+def _kind_rank(kind: str | None) -> int:
+    return KIND_PRECEDENCE.index(kind) if kind in KIND_PRECEDENCE else len(KIND_PRECEDENCE)
+
+
+def property_picker(
+    event_type: str | None, title: str, allow_none: bool = False, current: str | None = None
+) -> PropertyChoiceScreen:
     """Return a dialog listing the properties sent with ``event_type`` (None or ``*``: any event).
 
     With ``allow_none``, the first choice returns ``PropertyChoice(None, None)``.
+    The cursor starts on ``current``, the property chosen now, when the list has it.
     """
 
     def load(cursor) -> list[Choice]:
@@ -49,7 +93,7 @@ def property_picker(event_type: str | None, title: str, allow_none: bool = False
             choices.append(Choice(PropertyChoice(row.property, row.kind), label))
         return choices
 
-    return ChoiceScreen(title, load, "Loading properties failed")
+    return PropertyChoiceScreen(title, load, "Loading properties failed", current)
 
 
 def property_values(cursor, prop: str, event_type: str | None, limit: int = 200) -> list[str]:

@@ -5,8 +5,9 @@ time, and whether the export cap cuts the list. It asks for confirmation before 
 existing file. While the file is written a progress bar moves, and Escape
 cancels the export, which then leaves no file behind.
 
-``GroupsDownloadDialog`` is the same dialog for the groups of a point
-counted by a group type, writing the groups CSV.
+For a point counted by a group type, the users CSV has a row per group
+and user, and the note says so. ``GroupsDownloadDialog`` is the same dialog
+for the groups of such a point, writing the groups CSV.
 """
 
 from __future__ import annotations
@@ -22,9 +23,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import ProgressBar
 
-from tui.analytics.export import NOTICE, DestinationExistsError, ExportResult, cap_warning, export_cap, export_users
+from tui.analytics.export import (
+    GROUP_ROWS_NOUN,
+    NOTICE,
+    DestinationExistsError,
+    ExportResult,
+    cap_warning,
+    export_cap,
+    export_users,
+    user_row_count,
+    users_notice,
+    writes_group_rows,
+)
 from tui.analytics.groups import groups_csv, point_group_count
-from tui.analytics.microscope.actor_set import Target, actor_count
+from tui.analytics.microscope.actor_set import Target
 from tui.app.confirm import ConfirmScreen
 from tui.app.formatting import quantity_text
 from tui.app.microscope.form_dialog import Field, FormDialog
@@ -104,6 +116,15 @@ class DownloadDialog(FormDialog):
         # The file the user agreed to replace; any other existing file is asked about first.
         self.replace_path: Path | None = None
         self.cancelled = threading.Event()
+        # What the count and the cap count: the noun, or rows when a row is one group and one user.
+        self.row_noun = self.noun
+        if self.writes_group_rows():
+            self.notice = users_notice(target)
+            self.row_noun = GROUP_ROWS_NOUN
+
+    def writes_group_rows(self) -> bool:
+        """Tell whether each row of the download is one group of the point and one of its users."""
+        return writes_group_rows(self.target)
 
     def fields(self) -> list[Field]:
         return [Field("download-path", "File", "where to write the CSV file", default_file_name(noun=self.noun))]
@@ -115,13 +136,13 @@ class DownloadDialog(FormDialog):
 
     def on_mount(self) -> None:
         # FormDialog.on_mount runs too: Textual calls the handler of every class in the hierarchy.
-        self.show_note(self._with_notice(f"Counting the {self.noun}…", " "))
+        self.show_note(self._with_notice(f"Counting the {self.row_noun}…", " "))
         failed = lambda error: self.show_note(self._with_notice(f"Counting failed: {error}", " "))  # noqa: E731
         self.start(self._count, self._show_count, failed)
 
     def count_rows(self, cursor, settings: Any) -> int:
         """Return how many rows the download has before the cap. Runs on a worker."""
-        return actor_count(cursor, self.target, settings)
+        return user_row_count(cursor, self.target, settings)
 
     def write(self, project: Project, settings: Any, path: Path, **options) -> ExportResult:
         """Write the CSV file; ``options`` are ``overwrite``, ``progress`` and ``cancel``. Runs on a worker."""
@@ -136,7 +157,7 @@ class DownloadDialog(FormDialog):
 
     def _show_count(self, count: tuple[int, int]) -> None:
         rows, cap = count
-        noun = self.noun
+        noun = self.row_noun
         if rows > cap:
             cut = f"The export cap of {cap:,} {noun} cuts the list: {rows - cap:,} of {rows:,} {noun} are left out."
             limit = Text(cut, style="bold")
@@ -223,6 +244,10 @@ class GroupsDownloadDialog(DownloadDialog):
     title_text = "Download groups"
     noun = "groups"
     notice = "Columns: group_id, group_name, first_time (Unix seconds), creator_id."
+
+    def writes_group_rows(self) -> bool:
+        # Each row is one group, without its users.
+        return False
 
     def header(self) -> PointHeader:
         # The banner's list is the groups counted below, not the point's users.

@@ -6,15 +6,16 @@ agree. For other measures the banner shows the value with its unit beside
 the number of users whose events make it up, and so do points of charts
 that count groups.
 
-A point that can still change gets a third line that states why: a
-conversion window still open, or a time bucket not over yet.
+A point that can still change gets a third line that states why: a time
+bucket or a funnel's range not over yet, a conversion window still open, or
+a retention period not over for the whole cohort. ``point_open_reason``
+decides it from the data in a job, so the line comes after the first two.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from rich.text import Text
@@ -23,10 +24,18 @@ from textual.widgets import Static
 from tui.analytics.definition import DefinitionError
 from tui.analytics.groups import GroupSet
 from tui.analytics.microscope.actor_set import ActorSet, Target, actor_count
-from tui.analytics.point import Point, PointLabel, point_label
+from tui.analytics.point import (
+    OPEN_BUCKET,
+    OPEN_PERIOD,
+    OPEN_RANGE,
+    OPEN_WINDOW,
+    Point,
+    counted_period,
+    point_label,
+    point_open_reason,
+)
 from tui.app.describe import counted_unit, describe_chart, line_name, value_text
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_number, quantity_text
-from tui.app.funnel_over_time import FunnelOverTimePoints
 from tui.app.microscope.jobs import Job, start_job
 from tui.app.microscope.selection import chart_value
 from tui.store.project import Project
@@ -131,44 +140,38 @@ def point_banner(app, point: Point, settings: Any) -> Banner:
         value=chart_value(app, point),
         measure=definition.measure,
         unit=counted_unit(definition),
-        note=open_point_note(app, point, label),
     )
 
 
-def open_point_note(app, point: Point, label: PointLabel, now: datetime | None = None) -> str | None:
-    """Return the line saying that ``point`` can still change, or None when it cannot.
-
-    A conversion-over-time point changes while some entrant's window is open,
-    so its dropped-off users may still convert. A segmentation or sessions
-    bucket gains users until it ends. A bucket the range cuts is partial on
-    the chart too, but it is over, so it gets no note.
-    """
+def open_point_note(point: Point, reason: str | None) -> str | None:
+    """Return the line saying why ``point`` can still change, given ``point_open_reason``'s ``reason``."""
     definition = point.definition
     unit = counted_unit(definition)
-    now = now or datetime.now(timezone.utc)
-    if definition.type == "funnel" and point.over_time:
-        if not window_open(app, point, label, now):
-            return None
-        if point.dropped:
-            return f"{PARTIAL_NOTE} conversion window still open: some of these {unit} may still convert"
-        return f"{PARTIAL_NOTE} conversion window still open: more {unit} may still convert and join this list"
-    if definition.type in ("segmentation", "sessions") and label.bucket_end > now:
+    if reason == OPEN_BUCKET:
         return f"{PARTIAL_NOTE} bucket not over yet: later events may still add {unit} to this point"
+    if reason == OPEN_RANGE:
+        return f"{PARTIAL_NOTE} range not over yet: more {unit} may still enter the funnel and join this list"
+    if reason == OPEN_WINDOW and point.dropped:
+        return f"{PARTIAL_NOTE} conversion window still open: some of these {unit} may still convert"
+    if reason == OPEN_WINDOW:
+        return f"{PARTIAL_NOTE} conversion window still open: more {unit} may still convert and join this list"
+    if reason == OPEN_PERIOD:
+        periods = counted_periods_text(point)
+        cohort = f"not over for every {unit.removesuffix('s')} of this cohort"
+        if point.dropped:
+            return f"{PARTIAL_NOTE} {periods} {cohort}: some of these {unit} may still return"
+        return f"{PARTIAL_NOTE} {periods} {cohort}: more {unit} may still return and join this list"
     return None
 
 
-def window_open(app, point: Point, label: PointLabel, now: datetime) -> bool:
-    """Return whether a conversion window of the over-time ``point``'s entrants is still open.
-
-    When the app shows this point, the chart's own flag decides, which it set
-    from the project's last event. Otherwise only the clock is available, and
-    a window that runs past now is certainly open.
-    """
-    points = app.points
-    if isinstance(points, FunnelOverTimePoints) and app.definition == point.definition:
-        return point.bucket < len(points.window_open) and points.window_open[point.bucket]
-    # NOTE: off the chart, a window that ended before now but after the last event counts as over.
-    return label.bucket_end + timedelta(seconds=point.definition.window_seconds) > now
+def counted_periods_text(point: Point) -> str:
+    """Return the periods whose returns a retention point counts, such as ``day 3`` or ``days 3–7``."""
+    definition = point.definition
+    period = point.period or 0
+    last = counted_period(point, definition.periods)
+    if last == period:
+        return f"{definition.period} {period}"
+    return f"{definition.period}s {period}–{last}"
 
 
 def shown_chart_name(app, definition) -> str | None:
@@ -215,19 +218,30 @@ class PointHeader(Static):
         self.noun = noun
         self.banner: Banner | None = None
         self.job: Job | None = None
+        # The job deciding whether the point can still change, which needs the project's last event.
+        self.note_job: Job | None = None
 
     def on_mount(self) -> None:
         self.banner = target_banner(self.app, self.target, self.settings)
         self._draw()
+        target, settings = self.target, self.settings
         if self.count_list:
-            target, settings = self.target, self.settings
             self.job = start_job(
                 self, self.project, lambda cursor: actor_count(cursor, target, settings), self.set_list_count, self._failed
             )
+        if isinstance(target, Point):
+            self.note_job = start_job(
+                self,
+                self.project,
+                lambda cursor: point_open_reason(cursor, target, settings),
+                self._set_open_reason,
+                self._note_failed,
+            )
 
     def on_unmount(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
+        for job in (self.job, self.note_job):
+            if job is not None:
+                job.cancel()
 
     def set_list_count(self, count: int) -> None:
         self.list_count = count
@@ -240,6 +254,15 @@ class PointHeader(Static):
     def _draw(self) -> None:
         if self.banner is not None:
             self.update(self.banner.text(self.list_count, self.noun))
+
+    def _set_open_reason(self, reason: str | None) -> None:
+        if self.banner is not None and isinstance(self.target, Point):
+            self.banner = replace(self.banner, note=open_point_note(self.target, reason))
+            self._draw()
+
+    def _note_failed(self, error: Exception) -> None:
+        # The job logged it. The point's other queries (the count, the screen's list) fail alike and show it.
+        pass
 
     def _failed(self, error: Exception) -> None:
         self.notify(str(error), title="Counting the users failed", severity="error", markup=False)
