@@ -211,9 +211,8 @@ def point_open_reason(
     the last entrant's window runs past the end of the data (``data_end``),
     the rule by which ``funnel_over_time`` marks open entry buckets. A
     retention cell is open while the last period it counts
-    (``counted_period``) has not ended for every cohort actor by the
-    project's last event. In mode ``on`` that is the rule by which
-    ``retention`` marks cells incomplete.
+    (``retention.last_counted_period``) has not ended for every cohort actor
+    by the project's last event, which is when ``retention`` marks it incomplete.
     """
     now = now or datetime.now(timezone.utc)
     definition = point.definition
@@ -240,19 +239,9 @@ def _retention_open_reason(cursor: duckdb.DuckDBPyConnection, point: Point, sett
     """Return ``OPEN_PERIOD`` while the last period the point counts has not ended for every cohort actor."""
     query = retention.retention_query(point.definition, settings)
     last_event = cursor.execute("SELECT max(event_time) FROM events").fetchone()[0]
-    period_end = query.period_end(point.bucket, counted_period(point, query.periods))
-    return OPEN_PERIOD if last_event is None or period_end > last_event else None
-
-
-def counted_period(point: Point, periods: int) -> int:
-    """Return the last period whose returns a retention point counts: its own, or with ``on_or_after`` the last one.
-
-    With ``on_or_after`` a return in any later period counted moves an actor
-    into the retained part, so the point is final only when the last one ends.
-    """
-    # NOTE: the chart's ``complete`` column judges an ``on_or_after`` cell by its own period, so the chart can
-    # mark a cell complete that this still counts as open.
-    return periods if point.definition.mode == "on_or_after" else (point.period or 0)
+    # The chart's own rule for its ``complete`` column, so the banner and the table agree.
+    complete = retention.cell_complete(query, point.bucket, point.period or 0, last_event)
+    return None if complete else OPEN_PERIOD
 
 
 def point_anchor(point: Point) -> str:

@@ -31,9 +31,13 @@ event that decides its cohort (``retention_segments``), and the table repeats
 for every segment: the top 10 values by cohort size, then ``(other)`` and
 ``(none)``, as in event segmentation.
 
-A cell (cohort, period) is *complete* when the period has ended for every
-actor of the cohort by the time of the project's last event (the largest
-``event_time``), because later events have not been imported yet.
+A cell (cohort, period) is *complete* when the last period whose returns it
+counts (``last_counted_period``) has ended for every actor of the cohort by
+the time of the project's last event (the largest ``event_time``), because
+later events have not been imported yet. In mode ``on`` that is the cell's
+own period. With ``on_or_after`` it is the chart's last period, because a
+return in any period up to it still moves an actor into the cell.
+``cell_complete`` is that rule, and the microscope's banner uses it too.
 ``retention_summary`` averages complete cells only. A cell has *started*
 when its period has begun for some actor of the cohort by that time, or
 when it counts a return anyway (a device clock running ahead can put one
@@ -267,15 +271,34 @@ def _segment_frame(query: RetentionQuery, counts: dict, segment: str | None, cel
     )
 
 
-def _complete(query: RetentionQuery, rows: np.ndarray, periods: np.ndarray, last_event: datetime | None) -> np.ndarray:
-    """Return, per cell, whether its period has ended for every cohort actor by ``last_event``."""
+def last_counted_period(mode: str, period: int, periods: int) -> int:
+    """Return the last period whose returns count toward period ``period`` of a chart of ``periods`` periods.
+
+    In mode ``on`` it is ``period`` itself. With ``on_or_after`` it is
+    ``periods``, because a return in any later period counted also retains.
+    """
+    return periods if mode == "on_or_after" else period
+
+
+def cell_complete(query: RetentionQuery, bucket: int, period: int, last_event: datetime | None) -> bool:
+    """Tell whether later events can no longer change cell (``bucket``, ``period``), the chart's ``complete``.
+
+    That is when its last counted period has ended for every cohort actor by
+    ``last_event``, the project's last event time (None: no events, so never).
+    """
     if last_event is None:
-        return np.zeros(len(rows), dtype=bool)
+        return False
     # NOTE: with rolling periods this takes each start's client_time to fall before its bucket's end (by
     # event_time), which a device clock running ahead of the server's breaks, so such a cell may be marked
     # complete too early.
-    ends = [query.period_end(row, period) for row, period in zip(rows, periods)]
-    return np.array([end <= last_event for end in ends], dtype=bool)
+    last_period = last_counted_period(query.definition.mode, period, query.periods)
+    return query.period_end(bucket, last_period) <= last_event
+
+
+def _complete(query: RetentionQuery, rows: np.ndarray, periods: np.ndarray, last_event: datetime | None) -> np.ndarray:
+    """Return ``cell_complete`` per cell."""
+    cells = zip(rows.tolist(), periods.tolist())
+    return np.array([cell_complete(query, row, period, last_event) for row, period in cells], dtype=bool)
 
 
 def _started(query: RetentionQuery, rows: np.ndarray, periods: np.ndarray, last_event: datetime | None) -> np.ndarray:

@@ -72,12 +72,13 @@ def replace_options(select: Select, options: list[tuple[str, str]], value: str) 
         select.mutate_reactive(Select.value)
 
 
-def measured_property_picker(event_type: str | None, title: str) -> ChoiceScreen:
+def measured_property_picker(event_type: str | None, title: str, current: str | None = None) -> ChoiceScreen:
     """Return the property picker of a sum or average: numeric properties first, the others marked as text.
 
     A sum or an average skips values that are not numbers, so a text property measures 0.
+    The cursor starts on ``current``, the property measured now, when the list has it.
     """
-    picker = property_picker(event_type, title)
+    picker = property_picker(event_type, title, current=current)
     list_properties = picker.load
 
     def load(cursor) -> list[Choice]:
@@ -207,8 +208,10 @@ class SegmentationSettings(TypeSettings):
         """Ask for the property that the ``kind`` measure (``sum`` or ``avg``) measures."""
         events = self.draft.get("events") or [{}]
         title = f"{PROPERTY_MEASURES[kind].rstrip('…')} to measure"
+        # The property measured now, also when the user switches from a sum to an average.
+        current = self.draft.get("measure", "uniques").partition(":")[2] or None
         self.app.push_screen(
-            measured_property_picker(events[0].get("event"), title),
+            measured_property_picker(events[0].get("event"), title, current),
             lambda choice: self._property_chosen(kind, choice),
         )
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
+from tui.analytics.retention import last_counted_period
 from tui.app.chart_points import clamp, visible_range
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from tui.analytics.definition import ChartDefinition
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,17 @@ def cohort_label(start: pd.Timestamp, with_time: bool) -> str:
 def not_begun_text(cell: RetentionCell, period_name: str) -> str:
     """Return e.g. ``Day 3 has not begun for this cohort``, for a cell whose ``started`` is false."""
     return f"{period_name.capitalize()} {cell.period} has not begun for this cohort"
+
+
+def counted_periods_text(definition: ChartDefinition, period: int) -> str:
+    """Return the periods whose returns count toward a cell of period ``period``, such as ``day 3`` or ``days 3–7``.
+
+    Until the last of them has ended for every actor of the cohort, the cell is incomplete.
+    """
+    last = last_counted_period(definition.mode, period, definition.periods)
+    if last == period:
+        return f"{definition.period} {period}"
+    return f"{definition.period}s {period}–{last}"
 
 
 def not_begun_message(points: object, period_name: str, consequence: str) -> str | None:

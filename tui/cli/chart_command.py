@@ -106,8 +106,13 @@ def chart_note(definition: ChartDefinition, over_time: bool = False) -> str | No
     if definition.type == "retention":
         mode = "return on or after period N" if definition.mode == "on_or_after" else "return on period N"
         periods = f"rolling {ROLLING_LENGTHS[definition.period]} periods" if definition.rolling else f"calendar {definition.period}s"
+        # With on_or_after a return in any later period counted still retains, so every cell waits for the last one.
+        if definition.mode == "on_or_after":
+            incomplete = "until the chart's last period has ended"
+        else:
+            incomplete = "for periods that have not ended"
         return (
-            f"{mode}, {periods}; complete is false for periods that have not ended by the last event, "
+            f"{mode}, {periods}; complete is false {incomplete} by the last event, "
             "and started is false (with empty retained, not_retained and rate) for periods that had not begun"
         )
     if definition.type == "sessions" and definition.measure == "length":

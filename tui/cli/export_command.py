@@ -5,7 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tui.analytics.export import NOTICE, DestinationExistsError, ExportError, ExportResult, cap_warning, export_users
+from tui.analytics.export import (
+    DestinationExistsError,
+    ExportError,
+    ExportResult,
+    cap_warning,
+    export_users,
+    users_notice,
+)
 from tui.analytics.groups import groups_csv
 from tui.cli import CommandError
 from tui.cli.output import count_text
@@ -29,16 +36,18 @@ def _add_export_arguments(parser, noun: str) -> None:
     add_point_arguments(parser)
     parser.add_argument("--out", required=True, type=Path, metavar="FILE.csv", help="CSV file to write")
     parser.add_argument("--force", action="store_true", help="replace FILE.csv if it exists")
+    # A users download of a chart counted by groups has a row per (user, group), and the cap counts those rows.
+    rows = "rows: users, or (user, group) pairs on a chart counted by groups" if noun == "users" else noun
     parser.add_argument(
         "--cap", type=positive_int, default=None, metavar="N",
-        help=f"write at most N {noun} (default: the project's export cap, 1,000,000 unless changed)",
+        help=f"write at most N {rows} (default: the project's export cap, 1,000,000 unless changed)",
     )
 
 
 def run(args) -> int:
     write = groups_csv if args.kind == "groups" else export_users
 
-    def export(cursor, point, project) -> ExportResult:
+    def export(cursor, point, project) -> tuple[ExportResult, str | None]:
         try:
             result = write(cursor, point, project, args.out, cap=args.cap, overwrite=args.force)
         except DestinationExistsError:
@@ -47,12 +56,15 @@ def run(args) -> int:
         except ExportError as error:
             raise CommandError(str(error)) from None
         print_not_begun_line(cursor, point, project, result.total, result.noun)
-        return result
+        # The download dialog's note, which on a chart counted by groups also says what a row is.
+        notice = users_notice(point) if args.kind == "users" else None
+        return result, notice
 
-    result = run_on_point(args, export)
+    result, notice = run_on_point(args, export)
+    # The noun is rows, not users, when each row is one user and one group.
     print(f"Wrote {result.rows} of {count_text(result.total, result.noun)} to {result.path}.")
-    if args.kind == "users":
-        print(NOTICE, file=sys.stderr)
+    if notice:
+        print(notice, file=sys.stderr)
     # The limit came from --cap when it was given, so that is what to raise.
     how_to_raise = "raise it with a larger --cap" if args.cap is not None else "raise it with loupe settings --export-cap"
     warning = cap_warning(result, how_to_raise)

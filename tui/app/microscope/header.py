@@ -30,7 +30,6 @@ from tui.analytics.point import (
     OPEN_RANGE,
     OPEN_WINDOW,
     Point,
-    counted_period,
     point_label,
     point_open_reason,
 )
@@ -38,6 +37,7 @@ from tui.app.describe import counted_unit, describe_chart, line_name, value_text
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_number, quantity_text
 from tui.app.microscope.jobs import Job, start_job
 from tui.app.microscope.selection import chart_value
+from tui.app.retention_points import counted_periods_text
 from tui.store.project import Project
 from tui.text import printable
 
@@ -156,22 +156,12 @@ def open_point_note(point: Point, reason: str | None) -> str | None:
     if reason == OPEN_WINDOW:
         return f"{PARTIAL_NOTE} conversion window still open: more {unit} may still convert and join this list"
     if reason == OPEN_PERIOD:
-        periods = counted_periods_text(point)
+        periods = counted_periods_text(point.definition, point.period or 0)
         cohort = f"not over for every {unit.removesuffix('s')} of this cohort"
         if point.dropped:
             return f"{PARTIAL_NOTE} {periods} {cohort}: some of these {unit} may still return"
         return f"{PARTIAL_NOTE} {periods} {cohort}: more {unit} may still return and join this list"
     return None
-
-
-def counted_periods_text(point: Point) -> str:
-    """Return the periods whose returns a retention point counts, such as ``day 3`` or ``days 3–7``."""
-    definition = point.definition
-    period = point.period or 0
-    last = counted_period(point, definition.periods)
-    if last == period:
-        return f"{definition.period} {period}"
-    return f"{definition.period}s {period}–{last}"
 
 
 def shown_chart_name(app, definition) -> str | None:
