@@ -22,7 +22,7 @@ from tui.app.builder_screen import BuilderScreen
 from tui.app.chart_history import BUILDER_EDIT, ChartOrigin, derived_origin
 from tui.app.chart_saving import ChartNameDialog
 from tui.app.confirm import ConfirmScreen
-from tui.app.describe import describe_chart, fit_origin_note
+from tui.app.describe import describe_chart, fit_origin_note, least_title_cells
 from tui.app.help_screen import HelpScreen
 from tui.app.home_screen import HomeScreen
 from tui.store.project import open_project
@@ -50,7 +50,8 @@ ONBOARDING = {
     "window": "1d",
     "range": {"from": "2024-01-01", "to": "2024-01-07"},
 }
-RANGE_TAIL = " · 2024-01-01 … 2024-01-07 · by platform"
+# A cut title writes the range's end without its repeated year.
+RANGE_TAIL = " · 2024-01-01 … 01-07 · by platform"
 
 
 def app_events() -> list[dict]:
@@ -175,12 +176,15 @@ def test_origin_note_cuts_base_first():
     wide = cell_len(full) + 3 + cell_len(description)
     assert fit_origin_note(origin, definition, wide) == full
 
-    # Five cells short: only the base name gives them up.
-    note = fit_origin_note(origin, definition, wide - 5)
+    # Five cells short: the range's end drops its repeated year, so the note stays whole.
+    assert fit_origin_note(origin, definition, wide - 5) == full
+
+    # Ten cells short: only the base name gives up the other five.
+    note = fit_origin_note(origin, definition, wide - 10)
     assert note == "“Active accounts by platform” (unsaved, from “Daily active users by pl…”)"
 
     # Far too short: the base name stops at 13 cells, and the typed name gives up the rest.
-    least = cell_len(RANGE_TAIL) + 1
+    least = least_title_cells(definition)
     note = fit_origin_note(origin, definition, 50 + 3 + least)
     assert note == "“Active accounts…” (unsaved, from “Daily active…”)"
     assert cell_len(note) == 50
@@ -194,8 +198,9 @@ async def test_title_keeps_range_at_120_columns(shop):
     async with running(shop, size=(120, 36)) as (app, pilot):
         await apply_with_name(app, pilot, "Active accounts by platform")
         shown = title(app)
-        assert shown.startswith("“Active accounts by platform” (unsaved, from “Daily active")
-        assert shown.endswith(RANGE_TAIL)
+        # The typed name gives up two cells, so the measure keeps more than its first letter.
+        assert shown.startswith("“Active accounts by platfo…” (unsaved, from “Daily active")
+        assert shown.endswith(" · Unique users · …" + RANGE_TAIL)
         # The title's row is the screen's width less one cell of padding each side.
         assert cell_len(shown) <= 118
 

@@ -260,9 +260,9 @@ async def test_long_title_shows_range_end(shop):
     async with running(shop, size=(120, 30)) as (app, pilot):
         await show(app, pilot, chart)
         title = app.home.query_one("#chart-title").content.plain
-        # The name of the chart it came from is cut first, then the parts before the range.
-        assert title.startswith("Unsaved, edited in the builder from “Views by pla…” · view where platform")
-        assert title.endswith("… · 2024-03-01 … 2024-03-05 · by platform")
+        # The name of the chart it came from is cut first, then the range's repeated year, then the filter.
+        assert title.startswith("Unsaved, edited in the builder from “Views by pla…” · view …")
+        assert title.endswith("… · Unique users · Daily · 2024-03-01 … 03-05 · by platform")
         # The title's row is the screen's width less one cell of padding each side.
         assert cell_len(title) == 118
 
@@ -270,7 +270,7 @@ async def test_long_title_shows_range_end(shop):
         await pilot.resize_terminal(115, 30)
         await press(app, pilot)
         title = app.home.query_one("#chart-title").content.plain
-        assert title.endswith("… · 2024-03-01 … 2024-03-05 · by platform")
+        assert title.endswith("… · Unique users · Daily · 2024-03-01 … 03-05 · by platform")
         assert cell_len(title) == 113
 
 

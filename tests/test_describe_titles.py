@@ -61,19 +61,22 @@ def test_short_title_not_cut():
 def test_long_title_keeps_range_end():
     title = fit_chart_title(LONG_FILTER, "Purchases", 78)
     assert cell_len(title) == 78
-    assert title.endswith("… · 2026-09-02 … 2026-11-30 · by platform")
-    assert title.startswith("Purchases · Purchase where campaign =")
+    # The range drops its repeated year, then the filter is cut, and the measure stays whole.
+    assert title.endswith("… · Unique users · Daily · 2026-09-02 … 11-30 · by platform")
+    assert title.startswith("Purchases · Purchas")
 
 
 def test_narrow_title_cut_at_end():
-    # Too narrow to keep the range with some of the name: the end is cut instead.
+    # Too narrow to keep the range with some of the name and the measure: the end is cut instead.
     title = fit_chart_title(LONG_FILTER, "Purchases", 40)
     assert cell_len(title) == 40
-    assert title.startswith("Purchases · Purchase where")
+    assert title.startswith("Purchases … · Unique users · Daily")
     assert title.endswith("…")
 
 
 def test_title_head_cut_to_ellipsis():
-    # After a chart's origin, the range may take all the room: the parts before it become "…".
-    title = fit_chart_title(LONG_FILTER, "Purchases", 41, min_head_cells=1)
-    assert title == "… · 2026-09-02 … 2026-11-30 · by platform"
+    # After a chart's origin, the parts before the measure may become "…", and then the measure is cut.
+    title = fit_chart_title(LONG_FILTER, "Purchases", 59, min_head_cells=1)
+    assert title == "… · Unique users · Daily · 2026-09-02 … 11-30 · by platform"
+    title = fit_chart_title(LONG_FILTER, "Purchases", 55, min_head_cells=1)
+    assert title == "… · Unique users · … · 2026-09-02 … 11-30 · by platform"

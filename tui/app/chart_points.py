@@ -103,14 +103,8 @@ class ChartPoints:
         self.bucket_index, self.line_index = bucket_index, line_index
         return moved
 
-    def follow(self, previous: ChartPoints) -> None:
-        """Keep the look of ``previous``, the chart this one was made from by keeping or dropping lines.
-
-        Each line that ``previous`` drew keeps its marker and colour, and a
-        new line takes a style no kept line uses. The cursor stays on its
-        bucket, on the line nearest in value to the point it was on, which is
-        the same line unless that line was dropped.
-        """
+    def keep_styles(self, previous: ChartPoints) -> None:
+        """Give each line that ``previous`` drew its marker and colour there, and a new line a style no kept line uses."""
         previous_styles = {
             (line.series_name, line.segment): style for line, style in zip(previous.lines, previous.line_styles)
         }
@@ -122,7 +116,13 @@ class ChartPoints:
         unused = (style for style in range(len(previous.line_styles) + len(self.lines)) if style not in matched_styles)
         self.line_styles = [style if style is not None else next(unused) for style in matched_styles]
 
-        point = previous.point()
+    def keep_cursor(self, previous: ChartPoints) -> None:
+        """Put the cursor on the bucket it was on in ``previous``, on the same line or else the nearest in value.
+
+        The cursor stays where it is when this chart has no such bucket.
+        """
+        # This class's point, because a subclass's ``point`` may describe the point in its own terms.
+        point = ChartPoints.point(previous)
         if point is None or point.bucket_start not in self.bucket_starts:
             return
         bucket_index = self.bucket_starts.index(point.bucket_start)

@@ -7,6 +7,7 @@ event called ``[b]x[/b]`` shows exactly like that.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.cells import cell_len
@@ -17,7 +18,7 @@ from tui.app.chart_points import Point, bucket_is_partial
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, quantity_text, shorten
 from tui.app.funnel_over_time import EntryBucketPart
 from tui.app.funnel_points import FunnelPart
-from tui.app.retention_points import RetentionPart, cohort_label, not_begun_text
+from tui.app.retention_points import RetentionPart, cohort_label, counted_periods_text, not_begun_text
 from tui.text import printable
 
 MEASURE_NAMES = {
@@ -43,6 +44,8 @@ SESSION_MEASURE_NAMES = {
 MIN_TITLE_HEAD_CELLS = 12
 # An unsaved chart's origin note cuts a chart name to no fewer cells than this, as in "Daily active…".
 MIN_NOTE_NAME_CELLS = 13
+# A title cuts a chart's measure and interval to no fewer cells than this, as in "Session length d…".
+MIN_KEY_CELLS = 16
 RETENTION_MODES = {"on": "return on", "on_or_after": "return on or after"}
 ROLLING_PERIODS = {"day": "rolling 24-hour days", "week": "rolling 7-day weeks"}
 
@@ -80,19 +83,53 @@ def describe_chart(definition: ChartDefinition, name: str | None) -> str:
     """Return the chart's title line: its name (if saved), measure, interval, range, group-by."""
     if definition.type == "funnel":
         return describe_funnel(definition, name)
-    if definition.type == "sessions":
-        return describe_sessions(definition, name)
     if definition.type == "retention":
         return describe_retention(definition, name)
-    parts = [printable(name)] if name else []
-    parts.append(", ".join(series_name(spec) for spec in definition.events) or "No events")
-    parts.extend(filters_text(definition))
-    parts.append(measure_name(definition.measure, counted_unit(definition)))
-    parts.extend(interval_text(definition, name))
-    parts.append(range_text(definition))
-    parts.extend(grouping_text(definition))
-    parts.extend(counting_text(definition))
-    return SEPARATOR.join(parts)
+    return measure_title(definition, name).text()
+
+
+@dataclass(frozen=True)
+class MeasureTitle:
+    """The title line of a chart with a measure (event segmentation, user sessions), in the parts a cut treats apart."""
+
+    # The chart's name, if saved, then what it counts: its events or "User sessions", and its filters.
+    lead: list[str]
+    # The measure and the interval, which a cut keeps whole as long as it can.
+    key: list[str]
+    range: str
+    # The range written shorter without losing a fact: ``2024-03-01 … 03-05``, or one day alone.
+    short_range: str
+    # The group-by, the segments key, the cohort and what the chart counts.
+    tail: list[str]
+
+    def text(self, lead: str | None = None, short: bool = False) -> str:
+        """Return the title with ``lead`` in place of the lead's parts if given, and the short range if ``short``."""
+        parts = [SEPARATOR.join(self.lead) if lead is None else lead]
+        parts += [*self.key, self.short_range if short else self.range, *self.tail]
+        return SEPARATOR.join(part for part in parts if part)
+
+
+def measure_title(definition: ChartDefinition, name: str | None) -> MeasureTitle:
+    """Return the title of an event segmentation or user sessions chart in parts.
+
+    A sessions chart's title reads: name, ``User sessions``, filters, measure, interval, range, group-by, cohort.
+    """
+    lead = [printable(name)] if name else []
+    tail = grouping_text(definition)
+    if definition.type == "sessions":
+        lead.append("User sessions")
+        measure = SESSION_MEASURE_NAMES.get(definition.measure, printable(definition.measure))
+        if definition.measure == "per_user" and definition.count_by:
+            measure = "Sessions per group"
+        if definition.cohort:
+            tail.append(f"cohort {printable(definition.cohort)}")
+    else:
+        lead.append(", ".join(series_name(spec) for spec in definition.events) or "No events")
+        measure = measure_name(definition.measure, counted_unit(definition))
+    lead.extend(filters_text(definition))
+    key = [measure, *interval_text(definition, name)]
+    tail.extend(counting_text(definition))
+    return MeasureTitle(lead, key, range_text(definition), short_range_text(definition), tail)
 
 
 def interval_text(definition: ChartDefinition, name: str | None) -> list[str]:
@@ -108,19 +145,83 @@ def fit_chart_title(
 ) -> str:
     """Return the chart's title line cut to ``cells`` terminal cells, keeping the range and what follows it.
 
-    The parts before the range (name, events, filters, measure) are cut
-    first, so the range end stays on screen. When that leaves fewer than
-    ``min_head_cells`` of them, the title is cut at its end instead.
+    The parts before the range are cut first, so the range end stays on
+    screen. When that leaves fewer than ``min_head_cells`` of them, the title
+    is cut at its end instead. A chart with a measure keeps its measure
+    whole as long as it can (see ``fit_measure_title``).
     """
     title = describe_chart(definition, name)
     if cell_len(title) <= cells:
         return title
+    if definition.type not in ("funnel", "retention"):
+        return fit_measure_title(measure_title(definition, name), cells, min_head_cells)
     start = range_start(title, definition)
     tail = title[start:]
     head_cells = cells - cell_len(tail)
     if start < 0 or head_cells < min_head_cells:
         return shorten(title, cells)
     return shorten(title[:start], head_cells) + tail
+
+
+def fit_measure_title(title: MeasureTitle, cells: int, min_lead_cells: int = MIN_TITLE_HEAD_CELLS) -> str:
+    """Return ``title`` in ``cells`` cells, giving up first what costs least, so the measure stays readable.
+
+    In order: the range drops the end's repeated year (a one-day range is
+    written as its day), the chart's name is cut to ``MIN_NOTE_NAME_CELLS``,
+    the events and filters are cut to no fewer than ``min_lead_cells``, and
+    the measure and interval to no fewer than ``MIN_KEY_CELLS``. A title
+    still too long is cut at its end, with the events and filters cut to
+    ``min_lead_cells`` and the measure whole. Every cut ends in "…".
+    """
+    short = title.text(short=True)
+    if cell_len(short) <= cells:
+        return short
+
+    # A saved chart's name comes first in the lead, before what the chart counts.
+    lead = list(title.lead)
+    if len(lead) > 1:
+        lead[0] = shorten(lead[0], max(MIN_NOTE_NAME_CELLS, cell_len(lead[0]) - (cell_len(short) - cells)))
+    lead_text = SEPARATOR.join(lead)
+    lead_cells = cells - (cell_len(title.text(lead_text, short=True)) - cell_len(lead_text))
+    least_lead = min(min_lead_cells, cell_len(lead_text))
+    if lead_cells >= least_lead:
+        return title.text(cut_parts(lead_text, lead_cells), short=True)
+
+    cut_lead = cut_parts(lead_text, least_lead)
+    key_cells = cells - (cell_len(title.text(cut_lead, short=True)) - cell_len(SEPARATOR.join(title.key)))
+    if key_cells >= MIN_KEY_CELLS:
+        return _with_key(title, cut_lead, cut_parts(SEPARATOR.join(title.key), key_cells))
+    return cut_parts(title.text(cut_lead, short=True), cells)
+
+
+def cut_parts(text: str, cells: int) -> str:
+    """Return ``text``, parts joined by ``SEPARATOR``, cut to ``cells`` with "…", never ending in a bare separator dot."""
+    cut = shorten(text, cells)
+    dangling = SEPARATOR.rstrip() + "…"
+    if cut != text and cut.endswith(dangling):
+        # "Purchases ·…" reads as a cut dot. "Purchases …" shows that more parts follow.
+        return cut[: -len(dangling)] + " …"
+    return cut
+
+
+def _with_key(title: MeasureTitle, lead: str, key: str) -> str:
+    return SEPARATOR.join(part for part in (lead, key, title.short_range, *title.tail) if part)
+
+
+def least_title_cells(definition: ChartDefinition) -> int:
+    """Return the fewest cells the title of an unsaved ``definition`` takes after an origin note before its end is cut.
+
+    That is one cell of the parts before the range, then the range and
+    what follows it. On a chart with a measure it is the least that
+    ``fit_measure_title`` keeps without cutting the end.
+    """
+    if definition.type not in ("funnel", "retention"):
+        title = measure_title(definition, None)
+        key = SEPARATOR.join(title.key)
+        return cell_len(_with_key(title, "…", cut_parts(key, MIN_KEY_CELLS)))
+    title = describe_chart(definition, None)
+    start = range_start(title, definition)
+    return cell_len(title[start:]) + 1 if start >= 0 else cell_len(title)
 
 
 def range_start(title: str, definition: ChartDefinition) -> int:
@@ -134,18 +235,18 @@ def fit_origin_note(origin: ChartOrigin, definition: ChartDefinition, cells: int
 
     The title follows the note after a separator. The name of the chart it
     came from is cut first. Next ``fit_chart_title`` cuts the title's parts
-    before the range, and only then is a typed name cut. Neither name is cut
-    below ``MIN_NOTE_NAME_CELLS``.
+    before the range (and those before the measure), and only then is a typed
+    name cut. Neither name is cut below ``MIN_NOTE_NAME_CELLS``.
     """
     title = describe_chart(definition, None)
+    if definition.type not in ("funnel", "retention"):
+        # The short range loses no fact, so it goes before any name is cut.
+        title = measure_title(definition, None).text(short=True)
     note_cells = cells - cell_len(SEPARATOR) - cell_len(title)
     base_cells = _cut_name_cells(origin.base_name, cell_len(origin.text()) - note_cells)
     note = origin.text(base_cells)
 
-    # The minimum the title keeps: one cell of its start, then its range and what follows.
-    start = range_start(title, definition)
-    least_title = cell_len(title[start:]) + 1 if start >= 0 else cell_len(title)
-    note_cells = cells - cell_len(SEPARATOR) - least_title
+    note_cells = cells - cell_len(SEPARATOR) - least_title_cells(definition)
     name_cells = _cut_name_cells(origin.name, cell_len(note) - note_cells)
     return origin.text(base_cells, name_cells)
 
@@ -245,6 +346,16 @@ def filters_text(definition: ChartDefinition) -> list[str]:
 
 def range_text(definition: ChartDefinition) -> str:
     return f"{definition.range.start} … {definition.range.end}"
+
+
+def short_range_text(definition: ChartDefinition) -> str:
+    """Return the range without repeating its start's year, ``2024-03-01 … 03-05``, or one day as that day."""
+    start, end = definition.range.start, definition.range.end
+    if start == end:
+        return str(start)
+    if start.year == end.year:
+        return f"{start} … {end:%m-%d}"
+    return range_text(definition)
 
 
 def describe_filter(item: dict) -> str:
@@ -360,27 +471,6 @@ def duration(seconds: float) -> str:
     return format_duration(seconds)
 
 
-# User sessions ---------------------------------------------------------------------
-
-
-def describe_sessions(definition: ChartDefinition, name: str | None) -> str:
-    """Return a sessions chart's title line: name, filters, measure, interval, range, group-by and cohort."""
-    parts = [printable(name)] if name else []
-    parts.append("User sessions")
-    parts.extend(filters_text(definition))
-    measure = SESSION_MEASURE_NAMES.get(definition.measure, printable(definition.measure))
-    if definition.measure == "per_user" and definition.count_by:
-        measure = "Sessions per group"
-    parts.append(measure)
-    parts.extend(interval_text(definition, name))
-    parts.append(range_text(definition))
-    parts.extend(grouping_text(definition))
-    if definition.cohort:
-        parts.append(f"cohort {printable(definition.cohort)}")
-    parts.extend(counting_text(definition))
-    return SEPARATOR.join(parts)
-
-
 # Retention -------------------------------------------------------------------------
 
 
@@ -439,7 +529,8 @@ def describe_retention_part(part: RetentionPart, definition: ChartDefinition) ->
     ]
     first_line = SEPARATOR.join([cohort, *segment, period, *counts, f"{percent(cell.rate)} retained"])
 
-    state = "complete" if cell.complete else f"incomplete: {period.lower()} not over for every {unit.removesuffix('s')}"
+    counted = counted_periods_text(definition, cell.period)
+    state = "complete" if cell.complete else f"incomplete: {counted} not over for every {unit.removesuffix('s')}"
     details = [state, retention_rules(definition)]
     average = part.average
     if average is not None and average.cohorts:

@@ -8,6 +8,7 @@ the microscope's lists, so a point's counts equal its users.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -167,11 +168,13 @@ def chart_count(points: FunnelOverTimePoints, point: Point) -> float | None:
     return float(counts.dropped if point.dropped else counts.converted)
 
 
-def switch_over_time(screen) -> None:
+def switch_over_time(screen, prepare: Callable[[FunnelOverTimePoints], None] | None = None) -> None:
     """Switch the home screen's funnel between its bars and its conversion over time.
 
     The lines are queried in the background each time they are shown. A
-    result that arrives after the chart changed is dropped.
+    result that arrives after the chart changed is dropped. ``prepare`` gets
+    the loaded lines before they are drawn, such as to keep the markers of the
+    chart they were made from.
     """
     app = screen.app
     points = app.points
@@ -193,6 +196,8 @@ def switch_over_time(screen) -> None:
         if app.points is not points or app.definition is not definition:
             return
         app.points = FunnelOverTimePoints(frame, len(definition.steps), bars=points)
+        if prepare is not None:
+            prepare(app.points)
         screen.redraw()
 
     run_in_background(screen, load, loaded, "Loading the conversion over time failed")

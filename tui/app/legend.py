@@ -15,7 +15,7 @@ from tui.analytics.definition import ChartDefinition
 from tui.app.chart_markers import Marker
 from tui.app.chart_points import ChartPoints
 from tui.app.describe import line_name, part_name, retention_part_name, series_name
-from tui.app.formatting import shorten
+from tui.app.formatting import SEPARATOR, shorten
 from tui.app.funnel_points import FunnelPoints
 from tui.app.plotting import CONVERTED_COLOR, CONVERTED_FILL, DROPPED_COLOR, DROPPED_FILL, line_style
 from tui.app.retention_points import RetentionPoints
@@ -29,8 +29,9 @@ GAP = "   "
 SHOWN_MARKERS = 3
 
 
-# An entry: its symbol and the symbol's style, then its name uncut and the name's style.
-Entry = tuple[tuple[str, str], tuple[str, str]]
+# An entry: its symbol and the symbol's style, then its name uncut, the name's style, and the name's kept end.
+# The kept end is the end of the name that a cut keeps, such as a line's segment after its series name, or empty.
+Entry = tuple[tuple[str, str], tuple[str, str, str]]
 
 
 def legend_text(
@@ -49,10 +50,12 @@ def legend_text(
     for index, (line, style) in enumerate(zip(points.lines, points.line_styles)):
         marker, line_color = line_style(style)
         name = line_name(definition, line.series, line.series_name, line.segment)
+        # The segment distinguishes the lines of one series, so a cut takes the series name first.
+        segment_end = "" if line.segment is None else SEPARATOR + printable(line.segment)
         name_style = "reverse" if index == points.line_index else ""
-        entries.append(((marker, line_color if color else ""), (name, name_style)))
+        entries.append(((marker, line_color if color else ""), (name, name_style, segment_end)))
     for chart_marker in markers:
-        entries.append(((chart_marker.symbol, ""), (chart_marker.legend_label(), "dim")))
+        entries.append(((chart_marker.symbol, ""), (chart_marker.legend_label(), "dim", "")))
     return _lay_out(entries, width)
 
 
@@ -71,10 +74,10 @@ def funnel_legend_text(points: FunnelPoints, definition: ChartDefinition, color:
         parts = ((converted, "", False), (DROPPED_FILL, segment_color, True))
     for fill, fill_color, dropped in parts:
         name_style = "reverse" if dropped == points.on_dropped else ""
-        entries.append(((fill, fill_color if color else ""), (part_name(dropped), name_style)))
+        entries.append(((fill, fill_color if color else ""), (part_name(dropped), name_style, "")))
     for index, spec in enumerate(definition.steps):
         name_style = "reverse" if index == points.step_index else ""
-        entries.append(((str(index + 1), "bold"), (series_name(spec), name_style)))
+        entries.append(((str(index + 1), "bold"), (series_name(spec), name_style, "")))
     return _lay_out(entries, width)
 
 
@@ -84,7 +87,7 @@ def _segment_entries(points: FunnelPoints, color: bool) -> list[Entry]:
     for index, segment in enumerate(points.segments):
         marker, segment_color = line_style(index)
         name_style = "reverse" if index == points.segment_index else ""
-        entries.append(((marker, segment_color if color else ""), (printable(segment), name_style)))
+        entries.append(((marker, segment_color if color else ""), (printable(segment), name_style, "")))
     return entries
 
 
@@ -93,12 +96,12 @@ def retention_legend_text(points: RetentionPoints, width: int) -> Text:
     entries: list[Entry] = []
     for mark, not_retained in ((RETAINED_MARK, False), (NOT_RETAINED_MARK, True)):
         name_style = "reverse" if not_retained == points.not_retained else ""
-        entries.append(((mark, ""), (retention_part_name(not_retained), name_style)))
-    entries.append((("t", "bold"), ("switches part", "dim")))
+        entries.append(((mark, ""), (retention_part_name(not_retained), name_style, "")))
+    entries.append((("t", "bold"), ("switches part", "dim", "")))
     if points.grouped:
-        entries.append(((SEGMENT_KEYS, "bold"), ("switch segment", "dim")))
-    entries.append(((INCOMPLETE_MARK, "bold"), ("incomplete period", "dim")))
-    entries.append(((AVERAGE_LABEL, "bold"), ("of complete cells", "dim")))
+        entries.append(((SEGMENT_KEYS, "bold"), ("switch segment", "dim", "")))
+    entries.append(((INCOMPLETE_MARK, "bold"), ("incomplete period", "dim", "")))
+    entries.append(((AVERAGE_LABEL, "bold"), ("of complete cells", "dim", "")))
     return _lay_out(entries, width)
 
 
@@ -113,7 +116,7 @@ def _lay_out(entries: list[Entry], width: int) -> Text:
     rows: list[list[Entry]] = [[]]
     row_cells = 0
     for symbol, name in entries:
-        entry_cells = cell_len(symbol[0]) + 1 + cell_len(shorten(name[0], name_cells))
+        entry_cells = cell_len(symbol[0]) + 1 + cell_len(_cut_name(name, name_cells))
         if rows[-1] and row_cells + len(GAP) + entry_cells > width:
             rows.append([])
             row_cells = 0
@@ -130,8 +133,18 @@ def _lay_out(entries: list[Entry], width: int) -> Text:
                 legend.append(GAP)
             legend.append(symbol[0], style=symbol[1])
             legend.append(" ")
-            legend.append(shorten(name[0], cells), style=name[1])
+            legend.append(_cut_name(name, cells), style=name[1])
     return legend
+
+
+def _cut_name(name: tuple[str, str, str], cells: int) -> str:
+    """Return an entry's name cut to ``cells``: the part before its kept end first, then the rest."""
+    text, _, kept_end = name
+    head_cells = cells - cell_len(kept_end)
+    if cell_len(text) <= cells or not kept_end or head_cells < 2:
+        return shorten(text, cells)
+    # At least one cell of the head and its "…" stay, so the cut shows.
+    return shorten(text[: len(text) - len(kept_end)], head_cells) + kept_end
 
 
 class Legend(Widget):

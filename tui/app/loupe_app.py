@@ -26,14 +26,14 @@ from textual.timer import Timer
 
 from tui.analytics.definition import ChartDefinition
 from tui.app.background import BackgroundQuery, QueryCancelled, run_in_background
-from tui.app.chart_change_actions import ChartChanges
+from tui.app.chart_change_actions import ChartChanges, ran_again_message
 from tui.app.chart_history import BUILDER_EDIT, ChartHistory, ChartOrigin, ShownChart, derived_origin
 from tui.app.chart_markers import Marker, load_markers
 from tui.app.chart_points import ChartPoints
 from tui.app.commands import LoupeCommands
 from tui.app.confirm import ConfirmScreen
 from tui.app.describe import counted_unit
-from tui.app.funnel_over_time import switch_over_time
+from tui.app.funnel_over_time import FunnelOverTimePoints
 from tui.app.funnel_points import FunnelPoints
 from tui.app.help_screen import HelpScreen, help_entries
 from tui.app.home_screen import HomeScreen, chart_key_entries
@@ -102,8 +102,12 @@ class ChartChange:
     origin: ChartOrigin | None = None
     # True when the new chart is a funnel to show as its conversion over time, like the chart it was made from.
     over_time: bool = False
-    # The points of the chart the new one was made from by keeping or dropping lines, whose look it keeps.
-    follows: ChartPoints | None = None
+    # The points of the chart the new one was made from, whose line markers it keeps.
+    follows: ChartPoints | FunnelPoints | RetentionPoints | None = None
+    # True when the new chart has the buckets of ``follows``, so the cursor stays on its point too.
+    keeps_cursor: bool = False
+    # True when the query runs the chart shown again (r), which the app confirms when it is done.
+    rerun: bool = False
 
 
 class ChartReady(Message):
@@ -196,19 +200,22 @@ class LoupeApp(ChartChanges, App):
         change: str = BUILDER_EDIT,
         over_time: bool = False,
         unsaved_name: str | None = None,
-        follows: ChartPoints | None = None,
+        follows: ChartPoints | FunnelPoints | RetentionPoints | None = None,
+        keeps_cursor: bool = False,
     ) -> None:
         """Run ``definition`` in the background and show it, named ``name`` if saved.
 
         Back returns to the chart shown now. An unsaved chart's title names
         ``change`` (such as ``zoomed in``) and the chart shown now as its origin.
         With ``over_time`` a funnel opens on its conversion over time. The
-        new chart keeps the cursor's bucket and the lines' markers of ``follows``.
+        new chart keeps the lines' markers of ``follows``, and with
+        ``keeps_cursor`` the cursor's bucket too.
         ``unsaved_name`` is the name typed in the builder for a chart not saved yet.
         """
         origin = None if name else derived_origin(change, self.chart_name, self.chart_origin, unsaved_name)
         job = lambda cursor: load_chart_jobs().run_chart(cursor, definition, name, self.settings)  # noqa: E731
-        self._start(job, ChartChange(self._leaving(definition, name), origin, over_time, follows))
+        left = self._leaving(definition, name)
+        self._start(job, ChartChange(left, origin, over_time, follows, keeps_cursor))
 
     def open_saved_chart(self, name: str) -> None:
         """Load the saved chart ``name`` and run it in the background; Back returns to the chart shown now."""
@@ -375,10 +382,16 @@ class LoupeApp(ChartChanges, App):
         self.open_saved_chart(name)
 
     def action_reload_chart(self) -> None:
-        if self.definition is not None:
-            definition, name = self.definition, self.chart_name
-            job = lambda cursor: load_chart_jobs().run_chart(cursor, definition, name, self.settings)  # noqa: E731
-            self._start(job, ChartChange(origin=self.chart_origin))
+        """Run the chart shown now again, keeping its view and cursor, and say when it is done."""
+        if self.definition is None:
+            return
+        definition, name = self.definition, self.chart_name
+        job = lambda cursor: load_chart_jobs().run_chart(cursor, definition, name, self.settings)  # noqa: E731
+        over_time = isinstance(self.points, FunnelOverTimePoints)
+        change = ChartChange(
+            origin=self.chart_origin, over_time=over_time, follows=self.points, keeps_cursor=True, rerun=True
+        )
+        self._start(job, change)
 
     def cancel_query(self) -> bool:
         """Interrupt the running chart query; return False when none was running."""
@@ -449,19 +462,17 @@ class LoupeApp(ChartChanges, App):
         self.definition = result.definition
         self.chart_name = result.name
         self.points = chart_points(result)
-        follows = self._change.follows
-        # Only lines of one kind (segmentation, sessions) match up, not a funnel's conversion over time.
-        if type(follows) is ChartPoints and type(self.points) is ChartPoints:
-            self.points.follow(follows)
         self.markers = result.markers
         self.session_span_us = result.session_span_us
         if result.last_day is not None:
             self.last_day = result.last_day
         if result.warning:
             self.notify(result.warning, severity="warning", markup=False)
+        if self._change.rerun:
+            self.notify(ran_again_message(self.settings["timezone"]), markup=False)
+        change = self._change
+        self.keep_look(change.follows, change.keeps_cursor, change.over_time)
         self.home.redraw()
-        if self._change.over_time and isinstance(self.points, FunnelPoints):
-            switch_over_time(self.home)
 
     def _shown_now(self) -> str:
         """Return what the home screen shows after a query did not finish."""
