@@ -220,7 +220,18 @@ def point_open_reason(
         return _funnel_open_reason(cursor, point, settings, now)
     if definition.type == "retention":
         return _retention_open_reason(cursor, point, settings)
-    bucket_end = chart_buckets(definition, settings).boundaries[point.bucket + 1]
+    return bucket_open_reason(point, settings, now)
+
+
+def open_reason_reads_events(point: Point) -> bool:
+    """Tell whether ``point_open_reason`` reads the project's events for ``point``, or only its bucket and the clock."""
+    return point.definition.type in ("funnel", "retention")
+
+
+def bucket_open_reason(point: Point, settings: Any, now: datetime | None = None) -> str | None:
+    """Return ``OPEN_BUCKET`` while a segmentation or sessions point's bucket has not ended, else None."""
+    now = now or datetime.now(timezone.utc)
+    bucket_end = chart_buckets(point.definition, settings).boundaries[point.bucket + 1]
     return OPEN_BUCKET if bucket_end > now else None
 
 

@@ -30,6 +30,8 @@ from tui.analytics.point import (
     OPEN_RANGE,
     OPEN_WINDOW,
     Point,
+    bucket_open_reason,
+    open_reason_reads_events,
     point_label,
     point_open_reason,
 )
@@ -219,7 +221,10 @@ class PointHeader(Static):
             self.job = start_job(
                 self, self.project, lambda cursor: actor_count(cursor, target, settings), self.set_list_count, self._failed
             )
-        if isinstance(target, Point):
+        if isinstance(target, Point) and not open_reason_reads_events(target):
+            # A bucket's end needs no query, and a job would compete with the list's first page for the cores.
+            self._set_open_reason(bucket_open_reason(target, settings))
+        elif isinstance(target, Point):
             self.note_job = start_job(
                 self,
                 self.project,
