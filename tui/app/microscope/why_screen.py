@@ -6,10 +6,18 @@ listed event of an event segmentation, the step-1 event of a funnel's
 conversion, the first start event of a retention cohort, and the first event
 of each session. A retained user's start event is not in the list, so only
 the line names it.
+
+Grouped by ``group:TYPE``, the column and the line show the names of the
+groups of that type the deciding events name. A session is in the segment
+of every group its events name, so there every listed event decides.
+Grouped by ``cohorts``, only a line names the user's cohorts, which are per
+user. Counted by ``group:TYPE``, a column names the groups each event counts
+for, because one user's events may count for several groups.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -19,7 +27,18 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tui.analytics.microscope.actor_set import Target
-from tui.analytics.microscope.why import segment_events, segment_property, why_here
+from tui.analytics.microscope.why import (
+    EVENT_LABELLED_TYPES,
+    counted_group_type,
+    counted_groups,
+    segment_cohorts,
+    segment_events,
+    segment_group_type,
+    segment_property,
+    segments_by_user_cohorts,
+    why_here,
+)
+from tui.analytics.segmentation_sql import SEGMENT_NONE, SEGMENT_OTHER, TOP_SEGMENTS
 from tui.app.footer import SteadyFooter
 from tui.app.microscope.base import MicroscopeScreen
 from tui.app.microscope.cells import TIME_CELLS, data_text, format_moment, is_missing, properties_text, time_text
@@ -39,6 +58,19 @@ SEGMENT_SOURCES = {
     "retention": ("the first start event in the range", "the first start events in the range of the user's groups"),
     "sessions": ("the first event of the session", "the first events of the user's {count} sessions"),
 }
+
+
+@dataclass
+class WhyResult:
+    """The result of the screen's query job: the events, and what decided the segment or the counted groups."""
+
+    events: pd.DataFrame
+    # ``segment_events``'s frame, or None when no event decides the point's segment.
+    deciding: pd.DataFrame | None = None
+    # The user's cohorts of users on a point grouped by ``cohorts``, else None.
+    cohorts: list[str] | None = None
+    # ``counted_groups``'s frame on a point counted by groups, else None.
+    counted: pd.DataFrame | None = None
 
 
 class WhyScreen(MicroscopeScreen):
@@ -61,83 +93,143 @@ class WhyScreen(MicroscopeScreen):
         self.actor_id = actor_id
         self.display_id = display_id
         self.events: pd.DataFrame | None = None
-        # The group-by property whose value put the user in the point's segment, or None.
+        # The group-by property and the group-by group type, whose values on some events put the user in the
+        # segment. Each is None unless the point is grouped by it.
         self.segment_property = segment_property(target)
-        # The events whose value of that property decided the segment, ``segment_events``'s frame.
+        self.segment_group_type = segment_group_type(target)
+        # The group type the chart counts by, whose groups each event counts for, or None.
+        self.counted_type = counted_group_type(target)
+        # Cohorts are per user, so a point grouped by them gets a line and no column.
+        self.by_cohorts = segments_by_user_cohorts(target)
+        # The events whose group-by values decided the segment, ``segment_events``'s frame.
         self.deciding_events: pd.DataFrame | None = None
-        self.segment_values: dict[int, Any] = {}
+        # Each listed event's ``seq`` with its group-by values, and with the names of the groups it counts for.
+        self.segment_values: dict[int, list[Any]] = {}
+        self.counted_names: dict[int, list[Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Why {printable(self.display_id)} is here", style="bold"), classes="screen-title")
         yield PointHeader(self.project, self.target, self.settings, self.list_count)
         yield Static(Text("Loading the events… (Esc cancels)"), id="why-status", classes="microscope-status")
-        if self.segment_property is not None:
+        if self._has_segment_line():
             yield Static(id="why-segment", classes="microscope-status")
         yield RowView(self._columns(), id="why-table")
         yield SteadyFooter()
 
+    def _has_segment_line(self) -> bool:
+        return self.segment_property is not None or self.segment_group_type is not None or self.by_cohorts
+
+    def _segment_column(self) -> str | None:
+        """Return the title of the column of group-by values, or None when the table has none."""
+        if self.segment_property is not None:
+            return self.segment_property
+        if self.segment_group_type is not None and self.segment_group_type != self.counted_type:
+            return self.segment_group_type
+        # Counted and grouped by one type, an event's segments are the groups it counts for, so one column shows both.
+        return None
+
     def _columns(self) -> list[Column]:
-        if self.segment_property is None:
-            return COLUMNS
-        # The group-by value goes right after the event, where it reads as part of the reason.
-        return COLUMNS[:2] + [Column(printable(self.segment_property))] + COLUMNS[2:]
+        extra = []
+        if self._segment_column() is not None:
+            # The group-by value goes right after the event, where it reads as part of the reason.
+            extra.append(Column(printable(self._segment_column())))
+        if self.counted_type is not None:
+            extra.append(Column(f"Counted {printable(self.counted_type)}"))
+        return COLUMNS[:2] + extra + COLUMNS[2:]
 
     def on_mount(self) -> None:
         table = self.query_one(RowView)
         table.focus()
         table.show_message("Loading…")
         target, settings, actor_id = self.target, self.settings, self.actor_id
-        grouped = self.segment_property is not None
+        decided_by_events = self.segment_property is not None or self.segment_group_type is not None
+        by_cohorts, counts_groups = self.by_cohorts, self.counted_type is not None
 
-        def load(cursor) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-            events = why_here(cursor, target, settings, actor_id)
-            deciding = segment_events(cursor, target, settings, actor_id) if grouped else None
-            return events, deciding
+        def load(cursor) -> WhyResult:
+            result = WhyResult(why_here(cursor, target, settings, actor_id))
+            if decided_by_events:
+                result.deciding = segment_events(cursor, target, settings, actor_id)
+            if by_cohorts:
+                result.cohorts = segment_cohorts(cursor, target, actor_id)
+            if counts_groups:
+                result.counted = counted_groups(cursor, target, settings, actor_id)
+            return result
 
         self.run_job(load, self._show, "Loading the events failed")
 
-    def _show(self, result: tuple[pd.DataFrame, pd.DataFrame | None]) -> None:
-        events, deciding = result
+    def _show(self, result: WhyResult) -> None:
+        events, deciding = result.events, result.deciding
         self.events = events
         self.deciding_events = deciding
         if deciding is not None:
-            self.segment_values = dict(zip(deciding["seq"].astype(int), deciding["segment_value"]))
+            self.segment_values = _values_by_event(deciding["seq"], deciding["segment_value"])
+        if result.counted is not None:
+            self.counted_names = _values_by_event(result.counted["seq"], result.counted["group_name"])
         rows = [Row(self._cells(event), key=int(event.seq)) for event in events.itertuples(index=False)]
         self.query_one(RowView).show_rows(rows)
         self.query_one("#why-status", Static).update(Text(self._summary(len(rows))))
         if deciding is not None:
             self.query_one("#why-segment", Static).update(Text(self._segment_summary(events, deciding)))
+        if result.cohorts is not None:
+            self.query_one("#why-segment", Static).update(Text(self._cohort_summary(events, result.cohorts)))
 
     def _cells(self, event) -> tuple[Text, ...]:
         cells = [time_text(event.event_time, self.zone), data_text(event.event_type)]
-        if self.segment_property is not None:
+        seq = int(event.seq)
+        if self._segment_column() is not None:
             # Empty on the events that did not decide the segment, as on those without a value.
-            cells.append(data_text(self.segment_values.get(int(event.seq))))
+            cells.append(_names_text(self.segment_values.get(seq, [])))
+        if self.counted_type is not None:
+            cells.append(_names_text(self.counted_names.get(seq, [])))
         cells.extend((data_text(event.session_id), Text(properties_text(event.event_properties))))
         return tuple(cells)
 
     def _segment_summary(self, events: pd.DataFrame, deciding: pd.DataFrame) -> str:
         """Return the line naming the group-by values on the events in ``deciding``, which decided the segment."""
-        name = printable(self.segment_property)
-        head = f"Grouped by {name}, segment {printable(self.target.segment)}"
+        head = f"Grouped by {printable(self.target.definition.group_by)}, segment {printable(self.target.segment)}"
         if events.empty or deciding.empty:
             return f"{head}."
         values = [printable(value) for value in dict.fromkeys(deciding["segment_value"]) if not is_missing(value)]
+        if self.segment_group_type is not None:
+            return f"{head}: {self._group_names_text(deciding, values)}"
+        name = printable(self.segment_property)
         if self.target.definition.type == "segmentation":
             return f"{head}: {_listed_values_text(name, values)}"
         subject = self._segment_source_text(deciding)
-        verb = "has" if len(deciding) == 1 else "have"
+        verb = "has" if deciding["seq"].nunique() == 1 else "have"
         if not values:
             return f"{head}: {subject} {verb} no {name} value."
         return f"{head}: {subject} {verb} {name} {', '.join(values)}."
 
+    def _group_names_text(self, deciding: pd.DataFrame, values: list[str]) -> str:
+        """Return the end of the line for a point grouped by a group type: the groups the deciding events name."""
+        kind = printable(self.segment_group_type)
+        if self.target.definition.type in EVENT_LABELLED_TYPES:
+            # Each listed event puts the user in the segment of every group it names (through its session on a
+            # sessions chart).
+            subject, verb = "these events", "name"
+        else:
+            subject = self._segment_source_text(deciding)
+            verb = "names" if deciding["seq"].nunique() == 1 else "name"
+        if not values:
+            return f"{subject} {verb} no {kind}."
+        return f"{subject} {verb} {kind} {', '.join(values)}."
+
     def _segment_source_text(self, deciding: pd.DataFrame) -> str:
         """Return the phrase naming the events that decided the segment, with the type and time of a single one."""
         one, several = SEGMENT_SOURCES[self.target.definition.type]
-        if len(deciding) > 1:
-            return several.format(count=len(deciding))
+        count = deciding["seq"].nunique()
+        if count > 1:
+            return several.format(count=count)
         event = deciding.iloc[0]
         return f"{one} ({printable(event.event_type)} at {format_moment(event.event_time, self.zone)})"
+
+    def _cohort_summary(self, events: pd.DataFrame, cohorts: list[str]) -> str:
+        """Return the line naming the user's cohorts of users that make up the point's segment."""
+        head = f"Grouped by cohorts, segment {printable(self.target.segment)}"
+        if events.empty:
+            return f"{head}."
+        return f"{head}: {cohort_segment_text(self.target.segment, cohorts)}"
 
     def _summary(self, count: int) -> str:
         user = printable(self.display_id)
@@ -164,3 +256,41 @@ def _listed_values_text(name: str, values: list[str]) -> str:
     if len(values) == 1:
         return f"the user's {name} on these events is {values[0]}."
     return f"the user's {name} values on these events are {', '.join(values)}."
+
+
+def cohort_segment_text(segment: str, cohorts: list[str]) -> str:
+    """Return the end of the line for a point grouped by ``cohorts``, given the user's cohorts of users.
+
+    A user counts in the segment of each cohort of users they are in. The
+    chart's top ``TOP_SEGMENTS`` cohorts by its measure are segments,
+    ``(other)`` takes the rest, and ``(none)`` the users in no such cohort.
+    """
+    names = [printable(name) for name in cohorts]
+    if not names:
+        return "the user is in no saved cohort of users."
+    if segment in cohorts:
+        others = [printable(name) for name in cohorts if name != segment]
+        also = f", and also in {', '.join(others)}" if others else ""
+        return f"the user is in the cohort {printable(segment)}{also}."
+    if len(names) == 1:
+        listed = f"the user is in the cohort {names[0]}"
+    else:
+        listed = f"the user is in the cohorts {', '.join(names)}"
+    if segment == SEGMENT_OTHER:
+        return f"{listed}, and {SEGMENT_OTHER} takes the cohorts outside the chart's top {TOP_SEGMENTS}."
+    return f"{listed}."
+
+
+def _values_by_event(seqs: pd.Series, values: pd.Series) -> dict[int, list[Any]]:
+    """Return each event's ``seq`` with its values in frame order, skipping missing ones."""
+    by_event: dict[int, list[Any]] = {}
+    for seq, value in zip(seqs, values):
+        names = by_event.setdefault(int(seq), [])
+        if not is_missing(value):
+            names.append(value)
+    return by_event
+
+
+def _names_text(values: list[Any]) -> Text:
+    """Return values from the data joined by commas, as literal text."""
+    return Text(", ".join(printable(value) for value in values))
