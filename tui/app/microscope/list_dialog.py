@@ -59,13 +59,17 @@ class ListDialog(JobModal):
 
     def _show(self, rows: list[Any]) -> None:
         self.rows = rows
-        table = self.query_one(DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(*self.row_cells(row))
+        self.fill_table()
         count = quantity_text(len(rows), self.row_noun, self.row_singular)
         status = f"{count} · d deletes one" if rows else self.empty_text
         self.query_one("#list-status", Static).update(Text(status))
+
+    def fill_table(self) -> None:
+        """Replace the table's rows with the cells of ``self.rows``, and put the cursor on the first row."""
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in self.rows:
+            table.add_row(*self.row_cells(row))
 
     def _load_failed(self, error: Exception) -> None:
         self.query_one("#list-status", Static).update(Text(f"Loading {self.row_noun} failed: {error}", style="bold"))

@@ -1,4 +1,4 @@
-"""Annotations and releases of the project: listed by day, and deleted after a yes-or-no question.
+"""Annotations and releases of the project: listed by day, shown whole, and deleted after a yes-or-no question.
 
 Deleting either needs the manager or admin role. The store checks it, and a
 rejected delete shows the store's reason in a notification.
@@ -7,58 +7,105 @@ rejected delete shows the store's reason in a notification.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from tui.app.formatting import shorten
+from tui.app.formatting import format_time, shorten
 from tui.app.microscope.jobs import project_on
 from tui.app.microscope.list_dialog import ListDialog
+from tui.app.microscope.marker_view import MarkerView
 from tui.app.microscope.release_dialog import release_days
 from tui.store.annotations import (
     Annotation, Release, delete_annotation, delete_release, list_annotations, list_releases,
 )
 from tui.text import printable
 
-# The indexes of the label and the details in a row's cells.
-LABEL_COLUMN = 2
-DETAILS_COLUMN = 3
-# A longer label is cut, so one long label cannot take the room of the details.
-MAX_LABEL_CELLS = 30
-# The details get the room the other columns leave, but never less than this.
-MIN_DETAILS_CELLS = 16
-# The space DataTable (Textual 8.2) puts around each column: one cell of padding on each side.
-COLUMN_PADDING = 2
+# The fewest cells a column is cut to, where that is more than its header's width (the minimum of the other
+# columns). Kind keeps "annotation" whole, Days keeps the first day whole ("2024-03-05…").
+MIN_COLUMN_CELLS = {"Kind": 10, "Days": 11, "Label": 6}
+# Columns shown whole when the room allows, because a cut date range reads worse than a cut sentence.
+WHOLE_COLUMNS = ("Kind", "Days")
+# Shown in the view for a field left empty.
+EMPTY_FIELD = "(none)"
 
 
 @dataclass(frozen=True)
 class MarkerRow:
-    """One annotation or release as the table lists it."""
+    """One annotation or release: its cells in the table, and its ``fields`` (name, text) shown whole by the view."""
 
     kind: str
     object_id: int
     first_day: date
     cells: tuple[str, ...]
+    fields: tuple[tuple[str, str], ...]
 
     @property
     def name(self) -> str:
         return f"{self.kind} '{self.cells[2]}'"
 
 
+def printable_fields(fields: list[tuple[str, str | None]]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, printable(value) if value else EMPTY_FIELD) for name, value in fields)
+
+
+def time_with_zone(moment: datetime) -> str:
+    """Return ``moment`` to the minute with its zone, which is DuckDB's session zone for a TIMESTAMPTZ read back."""
+    zone = moment.tzname()
+    return f"{format_time(moment)} {zone}" if zone else format_time(moment)
+
+
 def annotation_row(annotation: Annotation) -> MarkerRow:
     cells = ("annotation", str(annotation.day), annotation.label, annotation.details or "", "", annotation.created_by or "")
-    return MarkerRow("annotation", annotation.annotation_id, annotation.day, tuple(printable(cell) for cell in cells))
+    fields = [
+        ("Kind", "annotation"),
+        ("Label", annotation.label),
+        ("Details", annotation.details),
+        ("Day", str(annotation.day)),
+        ("Chart", annotation.chart_name or "every chart"),
+        ("Created by", annotation.created_by),
+        ("Created at", time_with_zone(annotation.created_at)),
+    ]
+    return MarkerRow(
+        "annotation", annotation.annotation_id, annotation.day,
+        tuple(printable(cell) for cell in cells), printable_fields(fields),
+    )
 
 
 def release_row(release: Release) -> MarkerRow:
     cells = (
-        "release", release_days(release), f"{release.version} {release.title}", release.description or "",
+        "release", listed_days(release), f"{release.version} {release.title}", release.description or "",
         ", ".join(release.platforms), release.created_by or "",
     )
-    return MarkerRow("release", release.release_id, release.first_day, tuple(printable(cell) for cell in cells))
+    fields = [
+        ("Kind", "release"),
+        ("Version", release.version),
+        ("Title", release.title),
+        ("Description", release.description),
+        ("Days", release_days(release)),
+        ("Platforms", ", ".join(release.platforms)),
+        ("Created by", release.created_by),
+        ("Created at", time_with_zone(release.created_at)),
+    ]
+    return MarkerRow(
+        "release", release.release_id, release.first_day,
+        tuple(printable(cell) for cell in cells), printable_fields(fields),
+    )
+
+
+def listed_days(release: Release) -> str:
+    """Return the days of ``release`` for the list: the year of the last day is left out when it is the first's.
+
+    ``2024-03-05 to 03-07`` leaves the label and details 5 more cells than ``release_days`` does.
+    """
+    first, last = release.first_day, release.last_day
+    if last == first or last.year != first.year:
+        return release_days(release)
+    return f"{first} to {last:%m-%d}"
 
 
 def marker_rows(cursor) -> list[MarkerRow]:
@@ -68,37 +115,60 @@ def marker_rows(cursor) -> list[MarkerRow]:
     return sorted(rows, key=lambda row: (row.first_day, row.kind, row.object_id))
 
 
-def details_cells(rows: list[MarkerRow], columns: tuple[str, ...], table_cells: int) -> int:
-    """Return how many cells the Details column may take so that every column fits in ``table_cells``.
+def column_widths(rows: list[MarkerRow], columns: tuple[str, ...], room: int) -> list[int]:
+    """Return the cells of text each column may show so that all of them fit in ``room`` cells.
 
-    Without a cap the table grows past the dialog, which crops the details
-    with no sign of the cut and hides the columns after them.
+    ``room`` counts text only, without the padding around the columns. Each
+    column starts as wide as its header and longest cell, and ``shrink_widest``
+    cuts the widest ones until they fit. The columns of ``WHOLE_COLUMNS`` are
+    kept whole while the others' minimums leave room for them.
     """
-    other_cells = 0
+    naturals = []
+    minimums = []
     for index, header in enumerate(columns):
-        if index == DETAILS_COLUMN:
-            continue
-        widths = [cell_len(shown_cell(row.cells[index], index, None)) for row in rows]
-        other_cells += max([cell_len(header), *widths]) + COLUMN_PADDING
-    return max(table_cells - other_cells - COLUMN_PADDING, MIN_DETAILS_CELLS)
+        natural = max([cell_len(header), *(cell_len(row.cells[index]) for row in rows)])
+        naturals.append(natural)
+        minimums.append(min(natural, max(cell_len(header), MIN_COLUMN_CELLS.get(header, 0))))
+
+    whole = [
+        natural if header in WHOLE_COLUMNS else minimum
+        for header, natural, minimum in zip(columns, naturals, minimums)
+    ]
+    if sum(whole) <= room:
+        minimums = whole
+    return shrink_widest(naturals, minimums, room)
 
 
-def shown_cell(text: str, column: int, max_details_cells: int | None) -> str:
-    """Return a cell's text as the table shows it: a long label or long details end in "…"."""
-    if column == LABEL_COLUMN:
-        return shorten(text, MAX_LABEL_CELLS)
-    if column == DETAILS_COLUMN and max_details_cells is not None:
-        return shorten(text, max_details_cells)
-    return text
+def shrink_widest(widths: list[int], minimums: list[int], room: int) -> list[int]:
+    """Return ``widths`` cut, one cell at a time from the widest column over its minimum, until they sum to ``room``.
+
+    So long text is cut first and short columns stay whole. When even the
+    minimums do not fit, the minimums are returned (and the table scrolls sideways).
+    """
+    # No column can show more than ``room``, and starting there keeps the loop short for very long details.
+    widths = [max(min(width, room), minimum) for width, minimum in zip(widths, minimums)]
+    while sum(widths) > room:
+        cuttable = [index for index, width in enumerate(widths) if width > minimums[index]]
+        if not cuttable:
+            break
+        widest = max(cuttable, key=lambda index: widths[index])
+        widths[widest] -= 1
+    return widths
 
 
 class MarkersScreen(ListDialog):
-    """A dialog listing the project's annotations and releases, where ``d`` deletes the highlighted one.
+    """A dialog listing the project's annotations and releases, opened as ``MarkersScreen(project)``.
 
-    Opened as ``MarkersScreen(project)``.
+    Enter shows the highlighted one whole, and ``d`` deletes it.
     """
 
     BINDINGS = [
+        # A priority binding, because the focused DataTable binds Enter too (hidden from the footer), and a focused
+        # widget's binding runs before the screen's.
+        Binding(
+            "enter", "view", "View", id="markers.view", priority=True,
+            tooltip="Show the whole highlighted annotation or release",
+        ),
         Binding("d,delete", "delete", "Delete", id="markers.delete", tooltip="Delete the highlighted annotation or release"),
     ]
     title_text = "Annotations and releases"
@@ -109,23 +179,58 @@ class MarkersScreen(ListDialog):
 
     def __init__(self, project):
         super().__init__(project)
-        # The rows the Details width was last measured for, and that width.
-        self._measured_rows: list[MarkerRow] | None = None
-        self._details_cells = MIN_DETAILS_CELLS
+        # The text cells of each column in the table now, fitted to its width by ``column_widths``.
+        self._widths: list[int] = []
 
     def load_rows(self, cursor) -> list[MarkerRow]:
         return marker_rows(cursor)
 
     def row_cells(self, row: MarkerRow) -> list[Text]:
-        if self._measured_rows is not self.rows:
-            # Measured once per load, because the base class requests each row's cells in turn. The room of a
-            # vertical scroll bar is kept free, because a long list shows one.
-            # NOTE: a resized dialog keeps this width until the list loads again (after a delete).
-            table = self.query_one(DataTable)
-            table_cells = table.scrollable_content_region.width - table.styles.scrollbar_size_vertical
-            self._details_cells = details_cells(self.rows, self.columns, table_cells)
-            self._measured_rows = self.rows
-        return [Text(shown_cell(cell, index, self._details_cells)) for index, cell in enumerate(row.cells)]
+        return [Text(shorten(cell, width)) for cell, width in zip(row.cells, self._widths)]
+
+    def fill_table(self) -> None:
+        # The columns are added again with fixed widths, because DataTable (Textual 8.2) widens a column to fit
+        # its longest cell but never narrows it again, not even when cleared, so a smaller dialog would crop them.
+        self._widths = self._fitted_widths()
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for header, width in zip(self.columns, self._widths):
+            table.add_column(Text(header), width=width)
+        super().fill_table()
+
+    def _fitted_widths(self) -> list[int]:
+        """Return the column widths that fit the table as it is laid out now."""
+        table = self.query_one(DataTable)
+        # DataTable (Textual 8.2) draws ``cell_padding`` blank cells on each side of every column's text. A
+        # vertical scroll bar takes its cells from the same width once the rows and header are taller than the table.
+        room = table.content_region.width - 2 * table.cell_padding * len(self.columns)
+        if len(self.rows) + table.header_height > table.content_region.height:
+            room -= table.styles.scrollbar_size_vertical
+        return column_widths(self.rows, self.columns, room)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # After the next refresh, because the table gets its new size when the screen is laid out again.
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        """Fill the table again if its new size changes the column widths, keeping the cursor on its row."""
+        if not self.rows or self._fitted_widths() == self._widths:
+            return
+        table = self.query_one(DataTable)
+        cursor_row = table.cursor_row
+        self.fill_table()
+        table.move_cursor(row=cursor_row, animate=False)
+
+    def action_view(self) -> None:
+        row = self.highlighted_row()
+        if row is not None:
+            self.app.push_screen(MarkerView(row.kind.capitalize(), row.fields))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Posted by a click on the highlighted row. Enter does not post it, because this screen's priority binding
+        # takes Enter first.
+        event.stop()
+        self.action_view()
 
     def action_delete(self) -> None:
         row = self.highlighted_row()
