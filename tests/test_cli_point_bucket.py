@@ -1,4 +1,6 @@
-"""``--point WHEN`` inside a bucket picks that bucket and says so on stderr; a bucket start says nothing.
+"""``--point WHEN`` inside a bucket picks that bucket and names it on stderr, after ``loupe COMMAND:``.
+
+A bucket start prints nothing.
 
 Los Angeles moves to daylight time at 02:00 on 2024-03-10, so that day's
 bucket is [03-10 00:00 -08:00, 03-11 00:00 -07:00), 23 hours long.
@@ -54,7 +56,7 @@ def users(tmp_path, project_path, capsys, when: str, chart=CHART, *options) -> t
     output = capsys.readouterr()
     assert code == 0, output.err
     ids = sorted(row["user_id"] for row in csv.DictReader(io.StringIO(output.out)))
-    return ids, [line for line in output.err.splitlines() if line.startswith("--point")]
+    return ids, [line for line in output.err.splitlines() if line.startswith("loupe users: --point")]
 
 
 @pytest.mark.parametrize("when", ["2024-03-10", "2024-03-10T00:00:00", "2024-03-10T08:00:00+00:00"])
@@ -68,7 +70,7 @@ def test_bucket_start_prints_nothing(tmp_path, project_path, capsys, when):
 def test_time_inside_bucket_named(tmp_path, project_path, capsys, when):
     ids, err = users(tmp_path, project_path, capsys, when)
     assert ids == ["ann", "bo"]
-    assert err == [f"--point {when}: not a bucket start, so the bucket containing it is used: {MARCH_10}"]
+    assert err == [f"loupe users: --point {when}: not a bucket start, so the bucket containing it is used: {MARCH_10}"]
 
 
 def test_previous_day_bucket_named(tmp_path, project_path, capsys):
@@ -83,4 +85,6 @@ def test_retention_cohort_named(tmp_path, project_path, capsys):
     ids, err = users(tmp_path, project_path, capsys, "2024-03-10T15:00", RETENTION, "--period", "1")
     # ann came back on 03-11; bo did not.
     assert ids == ["ann"]
-    assert err == [f"--point 2024-03-10T15:00: not a bucket start, so the bucket containing it is used: {MARCH_10}"]
+    assert err == [
+        f"loupe users: --point 2024-03-10T15:00: not a bucket start, so the bucket containing it is used: {MARCH_10}"
+    ]

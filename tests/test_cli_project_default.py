@@ -52,7 +52,7 @@ def test_settings_change_goes_to_demo(demo_path, capsys):
     status = main(["settings", "--week-start", "sunday", "--format", "csv"])
 
     assert status == 0
-    assert capsys.readouterr().err.splitlines() == [notice("settings", demo_path)]
+    assert capsys.readouterr().err.splitlines() == [notice("settings", demo_path), "week_start: monday -> sunday"]
     with open_project(demo_path) as project:
         assert project.setting("week_start") == "sunday"
 

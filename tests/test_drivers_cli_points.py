@@ -78,3 +78,24 @@ def test_bad_point_rejected(tmp_path, capsys, text):
 
     assert status == 2
     assert f"--point: {text!r} is not a date or timestamp" in capsys.readouterr().err
+
+
+def test_point_inside_bucket_named_after_drivers(tmp_path, capsys):
+    status = loupe_drivers(
+        tmp_path, ENTRY_EVENTS, FUNNEL, "--step", "2", "--point", "2024-03-02T12:00", "--format", "csv"
+    )
+
+    output = capsys.readouterr()
+    assert status == 0
+    assert csv_rows(output.out) == {"help": ("0", "1"), "chat": ("1", "1")}
+    assert output.err.splitlines()[0] == (
+        "loupe drivers: --point 2024-03-02T12:00: not a bucket start, so the bucket containing it is used: "
+        "[2024-03-02T00:00:00+00:00, 2024-03-03T00:00:00+00:00) UTC"
+    )
+
+
+def test_point_errors_share_prefix(tmp_path, capsys):
+    status = loupe_drivers(tmp_path, ENTRY_EVENTS, FUNNEL, "--step", "2", "--point", "2024-04-01")
+
+    assert status == 2
+    assert capsys.readouterr().err.startswith("loupe drivers: --point: '2024-04-01' is outside the chart's range")

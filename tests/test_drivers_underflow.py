@@ -94,7 +94,7 @@ def test_table_writes_three_digits(tmp_path, split_path, capsys):
     assert header.split()[-2:] == ["p_value", "q_value"]
     values = {line.split()[0]: line.split()[-2:] for line in lines}
     assert values["Help"] == ["5.04e-360", "1.01e-359"]
-    assert values["Chat"] == [scientific_text(CHAT_LOG10_P, 3)] * 2
+    assert values["Chat"] == [scientific_text(CHAT_LOG10_P, 3, trailing_zeros=True)] * 2
 
 
 def test_table_keeps_float_text(tmp_path, capsys):
@@ -107,7 +107,7 @@ def test_table_keeps_float_text(tmp_path, capsys):
     header, line = capsys.readouterr().out.splitlines()
     expected = 2 / math.comb(80, 40)
     assert status == 0
-    assert line.split()[-2:] == [f"{expected:.3g}"] * 2
+    assert line.split()[-2:] == [f"{expected:#.3g}"] * 2
 
 
 async def test_app_shows_exponents(tmp_path):
@@ -115,8 +115,9 @@ async def test_app_shows_exponents(tmp_path):
         screen = await open_drivers(app, pilot, "l", "k")
         rows = {row[0]: row for row in driver_rows(screen)}
 
-        assert rows["Help"][-2:] == ("5e-360", "1e-359")
-        assert rows["Chat"][-2:] == (scientific_text(CHAT_LOG10_P, 2),) * 2
+        # A trailing zero stays, so both columns show 2 significant digits.
+        assert rows["Help"][-2:] == ("5.0e-360", "1.0e-359")
+        assert rows["Chat"][-2:] == (scientific_text(CHAT_LOG10_P, 2, trailing_zeros=True),) * 2
         assert rows["Chat"][-1].endswith("e-339")
 
 

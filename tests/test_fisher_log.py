@@ -195,3 +195,15 @@ def test_driver_table_log_columns():
 ])
 def test_scientific_text(log10_value, digits, expected):
     assert scientific_text(log10_value, digits) == expected
+
+
+@pytest.mark.parametrize(("log10_value", "digits", "expected"), [
+    (-223 + math.log10(3), 2, "3.0e-223"),
+    (-223 + math.log10(1.1), 2, "1.1e-223"),
+    (-412, 3, "1.00e-412"),
+    # The carry into the exponent keeps the zeros too.
+    (-300 + math.log10(9.9996), 3, "1.00e-299"),
+    (-5, 1, "1e-05"),
+])
+def test_scientific_text_trailing_zeros(log10_value, digits, expected):
+    assert scientific_text(log10_value, digits, trailing_zeros=True) == expected

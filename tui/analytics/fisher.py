@@ -155,10 +155,13 @@ def _log_rest_bound(before_last, last) -> np.ndarray:
     return last + log_ratio - np.log(-np.expm1(log_ratio))
 
 
-def scientific_text(log10_value: float, significant_digits: int) -> str:
+def scientific_text(log10_value: float, significant_digits: int, trailing_zeros: bool = False) -> str:
     """Return ``10 ** log10_value`` as Python's ``g`` format writes small floats, such as ``3.2e-412``.
 
     It works past the float range, where ``10 ** log10_value`` would be 0.0.
+    With ``trailing_zeros`` every value shows ``significant_digits`` digits
+    (``3.0e-412`` beside ``3.2e-412``), so the values of a table column read
+    alike.
     """
     if log10_value == -math.inf:
         return "0"
@@ -168,4 +171,6 @@ def scientific_text(log10_value: float, significant_digits: int) -> str:
     if float(f"{mantissa:.{significant_digits}g}") >= 10:
         mantissa /= 10
         exponent += 1
-    return f"{mantissa:.{significant_digits}g}e{exponent:+03d}"
+    # The mantissa is from 1 to below 10 here, so ``significant_digits - 1`` decimals are that many digits.
+    mantissa_format = f".{significant_digits - 1}f" if trailing_zeros else f".{significant_digits}g"
+    return f"{mantissa:{mantissa_format}}e{exponent:+03d}"

@@ -66,6 +66,8 @@ def _run_command(name: str, argv: list[str]) -> int:
         parser.epilog = "commands: " + ", ".join(f"{key} ({text})" for key, (_, text) in COMMANDS.items())
         parser.add_argument("--version", action="version", version=f"loupe {installed_version()}")
     module.add_arguments(parser)
+    # Messages printed on stderr while a command runs start with ``loupe NAME:``, as its errors do.
+    parser.set_defaults(command=name)
     args = parser.parse_args(argv)
     try:
         if name != "open":

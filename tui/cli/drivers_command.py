@@ -90,8 +90,8 @@ def print_drivers(frame: pd.DataFrame, output_format: str | None) -> None:
     pandas (3.1) writes JSON numbers with at most 10 decimals and shows floats
     in a text table with 6, so a p-value of 3.2e-12 would read 0.0 there. The
     JSON is written with Python's ``json`` module instead, whose numbers keep
-    every digit (``3.2e-12``), and the table shows 3 significant digits. CSV
-    already writes each float in full.
+    every digit (``3.2e-12``), and the table shows 3 significant digits,
+    trailing zeros included (``3.00e-12``). CSV already writes each float in full.
 
     ``frame`` has the log10 columns of the drivers frame too. A p- or q-value
     below ``LOG_SPACE_BELOW`` (1e-250), which a float holds with fewer digits
@@ -118,14 +118,19 @@ def print_drivers(frame: pd.DataFrame, output_format: str | None) -> None:
 
 def _p_value_text(value: float, log10_value: float, digits: int, output_format: str):
     """Return how one p- or q-value is printed: text in the table, a ``NumberText`` or the float in CSV and JSON."""
+    table = output_format == "table"
     if value < LOG_SPACE_BELOW:
-        return NumberText(scientific_text(log10_value, digits))
-    return p_value_text(value) if output_format == "table" else value
+        # Only the table keeps trailing zeros, because in CSV and JSON the text is a number, where they add nothing.
+        return NumberText(scientific_text(log10_value, digits, trailing_zeros=table))
+    return p_value_text(value) if table else value
 
 
 def p_value_text(value: float) -> str:
-    """Return a p- or q-value with 3 significant digits, in scientific notation below 0.0001: ``3.2e-12``."""
-    return f"{value:.3g}"
+    """Return a p- or q-value with 3 significant digits, in scientific notation below 0.0001: ``3.20e-12``.
+
+    Trailing zeros stay (``0.0500``, ``3.00e-12``), so every value of the column shows 3 digits.
+    """
+    return f"{value:#.3g}"
 
 
 class NumberText(str):

@@ -77,7 +77,7 @@ def point_from_args(args, definition: ChartDefinition, project: Any) -> Point:
     _check_unused(args, "--step", "--dropped", "--period", reason="it picks a point of a funnel or a retention chart")
     _check_series(args.series, definition)
     _check_chart_cohort(definition, project)
-    bucket = _bucket_index(args.point, chart_buckets(definition, project))
+    bucket = _bucket_index(args.point, chart_buckets(definition, project), args.command)
     segment = _checked_segment(args.segment, args.series, definition, project)
     point = Point(definition=definition, series=args.series, segment=segment, bucket=bucket)
     cursor = project.cursor()
@@ -219,7 +219,7 @@ def _funnel_point(args, definition: ChartDefinition, project: Any) -> Point:
     segment = checked_frame_segment(args.segment, definition, project, funnel)
     if args.point is None:
         return Point(definition=definition, step=args.step, dropped=args.dropped, segment=segment)
-    bucket = _bucket_index(args.point, chart_buckets(definition, project))
+    bucket = _bucket_index(args.point, chart_buckets(definition, project), args.command)
     return Point(
         definition=definition, step=args.step, dropped=args.dropped, segment=segment, bucket=bucket, over_time=True
     )
@@ -266,7 +266,7 @@ def _retention_point(args, definition: ChartDefinition, project: Any) -> Point:
     if args.period > definition.periods:
         raise CommandError(f"--period: no period {args.period}. This chart has periods 0 to {definition.periods}.")
     _check_chart_cohort(definition, project)
-    bucket = _bucket_index(args.point, retention_query(definition, project).cohorts)
+    bucket = _bucket_index(args.point, retention_query(definition, project).cohorts, args.command)
     segment = checked_frame_segment(args.segment, definition, project, retention)
     return Point(definition=definition, bucket=bucket, period=args.period, dropped=args.dropped, segment=segment)
 
@@ -298,11 +298,12 @@ def _check_chart_cohort(definition: ChartDefinition, project: Any) -> None:
         cursor.close()
 
 
-def _bucket_index(text: str, buckets: Buckets) -> int:
+def _bucket_index(text: str, buckets: Buckets, command: str) -> int:
     """Return the index of the bucket ``--point`` names; one not at a bucket start picks the bucket containing it.
 
-    That choice is printed on stderr, so the user of a script that passed a
-    time inside a bucket can tell which whole bucket its output covers.
+    That choice is printed on stderr after ``loupe COMMAND:``, so the user of
+    a script that passed a time inside a bucket can tell which whole bucket
+    its output covers.
     """
     when = parse_when(text)
     try:
@@ -321,7 +322,7 @@ def _bucket_index(text: str, buckets: Buckets) -> int:
         instant = instant.tz_localize(buckets.timezone, ambiguous=True, nonexistent="shift_forward")
     if instant != pd.Timestamp(start):
         print(
-            f"--point {text}: not a bucket start, so the bucket containing it is used: "
+            f"loupe {command}: --point {text}: not a bucket start, so the bucket containing it is used: "
             f"[{start.isoformat()}, {buckets.end(index).isoformat()}) {buckets.timezone}",
             file=sys.stderr,
         )

@@ -15,8 +15,14 @@ from tui.store.project import GAP_CHANGES_SETTING, check_timezone, open_project
 from tui.store.importing.keys import FINGERPRINT_SETTING
 from tui.store.schema import ROLES
 from tui.store.session_gap import GapChange, change_session_gap
+from tui.text import printable
 
 WEEK_STARTS = ("monday", "sunday")
+# Upper bounds no real use reaches, so a mistyped number fails with a message instead of being stored.
+# 36,500 days is about 100 years of events, and the session gap's bound is the same span in minutes.
+MAX_PATH_DAYS = 36_500
+MAX_GAP_MINUTES = MAX_PATH_DAYS * 24 * 60
+MAX_EXPORT_CAP = 1_000_000_000
 
 
 def add_arguments(parser) -> None:
@@ -26,15 +32,16 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--session-gap", type=int, metavar="MINUTES",
         help="minutes without events that end a session when events carry no session id "
-        "(a change re-keys the sessions of the events already imported)",
+        f"(a change re-keys the sessions of the events already imported; at most {MAX_GAP_MINUTES:,})",
     )
     parser.add_argument(
-        "--export-cap", type=int, metavar="USERS", help="maximum number of users in a users download"
+        "--export-cap", type=int, metavar="USERS",
+        help=f"maximum number of users in a users download (at most {MAX_EXPORT_CAP:,})",
     )
     parser.add_argument(
         "--path-max-days", type=positive_int, metavar="DAYS",
         help="maximum days of events that the paths of a data point's users may read, in the microscope "
-        "and in loupe paths (a whole number of at least 1)",
+        f"and in loupe paths (a whole number from 1 to {MAX_PATH_DAYS:,})",
     )
     parser.add_argument(
         "--member", action="append", default=[], metavar="NAME=ROLE",
@@ -55,17 +62,19 @@ def _apply_changes(project, args) -> None:
     """Check every requested change, then re-key sessions for a new gap first and make the quick changes after.
 
     So a bad option fails before a long re-keying starts, and Ctrl-C during
-    the re-keying leaves every setting as it was.
+    the re-keying leaves every setting as it was. Each change is printed on
+    stderr, the gap's by ``describe_gap_change`` and the others as
+    ``name: old -> new``.
     """
     members = [_parse_member(item) for item in args.member]
     if args.timezone is not None:
         check_timezone(args.timezone)
-    gap = _positive(args.session_gap, "--session-gap")
+    gap = _checked_whole_number(args.session_gap, "--session-gap", MAX_GAP_MINUTES, "minutes")
     changes = {
         "timezone": args.timezone,
         "week_start": args.week_start,
-        "export_user_cap": _positive(args.export_cap, "--export-cap"),
-        "path_max_days": args.path_max_days,
+        "export_user_cap": _checked_whole_number(args.export_cap, "--export-cap", MAX_EXPORT_CAP, "users"),
+        "path_max_days": _checked_whole_number(args.path_max_days, "--path-max-days", MAX_PATH_DAYS, "days"),
         "current_member": args.current_member,
     }
 
@@ -75,11 +84,44 @@ def _apply_changes(project, args) -> None:
 
     if gap is not None:
         _change_session_gap(project, gap)
+    lines = _set_settings(project, changes) + _set_members(project, members)
+    for line in lines:
+        print(printable(line), file=sys.stderr)
+
+
+def _set_settings(project, changes: dict) -> list[str]:
+    """Store each setting of ``changes`` that is not None, and return a ``change_line`` for each."""
+    lines = []
     for key, value in changes.items():
-        if value is not None:
-            project.set_setting(key, value)
+        if value is None:
+            continue
+        old = project.setting(key)
+        project.set_setting(key, value)
+        lines.append(change_line(key, old, value))
+    return lines
+
+
+def _set_members(project, members: list[tuple[str, str]]) -> list[str]:
+    """Give each member in ``members`` their role, and return a ``change_line`` for each."""
+    lines = []
     for name, role in members:
+        # Read one at a time, because --member may name the same person twice.
+        old = project.role_of(name)
         project.set_member(name, role)
+        lines.append(change_line(f"member {name}", old, role))
+    return lines
+
+
+def change_line(name: str, old, new) -> str:
+    """Return the line printed for one changed setting: ``path_max_days: 30 -> 60``.
+
+    A setting set to the value it had reads ``name: value (unchanged)``, and
+    one that was never set has ``(not set)`` as its old value.
+    """
+    if old == new:
+        return f"{name}: {new} (unchanged)"
+    old_text = "(not set)" if old is None else old
+    return f"{name}: {old_text} -> {new}"
 
 
 def _parse_member(item: str) -> tuple[str, str]:
@@ -138,9 +180,12 @@ def _no_gap_events_text(change: GapChange) -> str:
     )
 
 
-def _positive(value: int | None, option: str) -> int | None:
+def _checked_whole_number(value: int | None, option: str, maximum: int, unit: str) -> int | None:
+    """Return ``value`` after checking it is from 1 to ``maximum``, else raise CommandError naming the range."""
     if value is not None and value <= 0:
         raise CommandError(f"{option} {value}: use a positive whole number.")
+    if value is not None and value > maximum:
+        raise CommandError(f"{option} {value}: use a whole number of {unit} from 1 to {maximum:,}.")
     return value
 
 

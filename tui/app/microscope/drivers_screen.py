@@ -325,12 +325,13 @@ def _driver_row(row) -> Row:
 
 
 def p_value_text(value: float, log10_value: float) -> str:
-    """Return a p- or q-value with 3 decimals, or below 0.001 with 2 significant digits: ``3.2e-12``.
+    """Return a p- or q-value with 3 decimals, or below 0.001 with 2 significant digits: ``3.2e-12``, ``3.0e-12``.
 
     The small ones are written from ``log10_value``, which stays exact where
-    the float ``value`` underflows to 0.0 (``3.2e-412``).
+    the float ``value`` underflows to 0.0 (``3.2e-412``). They keep a trailing
+    zero, so a p of ``1.1e-223`` and a q of ``3.0e-223`` show the same digits.
     """
-    return f"{value:.3f}" if value >= 0.001 else scientific_text(log10_value, 2)
+    return f"{value:.3f}" if value >= 0.001 else scientific_text(log10_value, 2, trailing_zeros=True)
 
 
 def fit_columns(rows: list[Row]) -> tuple[list[Column], list[Row]]:
