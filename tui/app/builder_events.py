@@ -58,7 +58,11 @@ class EventListActions:
         row = self._current_row()
         if row is None or row.filter_index is not None or row.key == CHART_FILTERS:
             return
-        self.app.push_screen(event_picker(), lambda chosen: self._event_changed(row, chosen))
+
+        # The picker starts on the row's event, so Enter twice keeps it. A retention row not set yet has none.
+        spec = drafts.event_spec(self.draft, row)
+        current = spec["event"] if spec is not None else None
+        self.app.push_screen(event_picker(current), lambda chosen: self._event_changed(row, chosen))
 
     def _event_changed(self, row: SeriesRow, event: str | None) -> None:
         if event is None:

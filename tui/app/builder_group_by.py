@@ -15,6 +15,7 @@ from tui.analytics.definition import COHORT_SEGMENT_TYPES, GROUP_BY_COHORTS, GRO
 from tui.analytics.segmentation_groups import group_types, has_user_cohorts
 from tui.app.builder_draft import chart_type
 from tui.app.choice_screen import Choice, ChoiceScreen
+from tui.app.describe import event_name
 from tui.app.pickers import PropertyChoice, property_picker
 from tui.text import printable
 
@@ -26,6 +27,26 @@ GROUP_KIND = "group"
 ID_COLUMNS = ("user_id", "device_id")
 # Splits only a chart of any event: the events of one event type all share it.
 EVENT_TYPE_COLUMN = "event_type"
+# Picker titles of the chart types whose segments split the whole chart rather than one event:
+# the users of a funnel or retention chart, and the sessions of a sessions chart.
+WHOLE_CHART_TITLES = {
+    "funnel": "Group funnel by",
+    "retention": "Group retention by",
+    "sessions": "Group sessions by",
+}
+
+
+def group_by_title(chart_type: str, first_event: str | None) -> str:
+    """Return the group-by picker's title for a ``chart_type`` chart whose first event is ``first_event``.
+
+    A segmentation title names the first event, whose properties the picker
+    lists. Any event (``*``) or no event yet reads as ``Group events by``.
+    """
+    if chart_type in WHOLE_CHART_TITLES:
+        return WHOLE_CHART_TITLES[chart_type]
+    if first_event in (None, "*"):
+        return "Group events by"
+    return f"Group {event_name(first_event)} by"
 
 
 def group_by_picker(chart_type: str, event_type: str | None, title: str, current: str | None = None) -> ChoiceScreen:

@@ -23,7 +23,7 @@ from tui.analytics.definition import (
 from tui.app import builder_draft as drafts
 from tui.app.background import run_in_background
 from tui.app.builder_events import EventListActions
-from tui.app.builder_group_by import drop_unaccepted_group_by, group_by_picker
+from tui.app.builder_group_by import drop_unaccepted_group_by, group_by_picker, group_by_title
 from tui.app.builder_panels import (
     PANELS,
     RetentionSettings,
@@ -37,7 +37,7 @@ from tui.app.chart_saving import replace_question
 from tui.app.cohort_picker import ALL_USERS_LABEL, CohortChoice, cohort_picker
 from tui.app.confirm import ConfirmScreen
 from tui.app.default_chart import days_ending
-from tui.app.describe import INTERVAL_NAMES, event_name, segments_text
+from tui.app.describe import INTERVAL_NAMES, segments_text
 from tui.app.footer import SteadyFooter
 from tui.app.pickers import PropertyChoice
 from tui.app.series_list import SeriesList
@@ -285,8 +285,7 @@ class BuilderScreen(EventListActions, Screen):
         elif button == "group-by":
             first = self._first_event()
             kind = drafts.chart_type(self.draft)
-            # A funnel's or retention's segments split the whole chart, not only its first event.
-            title = f"Group {kind} by" if kind in ("funnel", "retention") else f"Group {event_name(first or '*')} by"
+            title = group_by_title(kind, first)
             picker = group_by_picker(kind, first, title, self.draft.get("group_by"))
             self.app.push_screen(picker, self._group_by_chosen)
         elif button == "segments":

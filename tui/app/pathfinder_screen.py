@@ -85,7 +85,9 @@ class PathfinderScreen(PathOptions, Screen):
     # Picking the event and the dates -------------------------------------------
 
     def action_pick_event(self, direction: str) -> None:
-        self.app.push_screen(event_picker(), lambda event: self._event_chosen(direction, event))
+        # A second pick starts on the event the report shows now.
+        current = self.event if direction == self.direction else None
+        self.app.push_screen(event_picker(current=current), lambda event: self._event_chosen(direction, event))
 
     def _event_chosen(self, direction: str, event: str | None) -> None:
         if event is None:

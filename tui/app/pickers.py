@@ -32,27 +32,44 @@ class PropertyChoice(NamedTuple):
     kind: str | None
 
 
-def event_picker() -> ChoiceScreen:
-    """Return a dialog listing the project's event types, the most frequent first."""
-    return ChoiceScreen("Choose an event", _event_choices, "Loading event types failed")
+def event_picker(current: str | None = None) -> CurrentChoiceScreen:
+    """Return a dialog listing the project's event types, the most frequent first.
+
+    The cursor starts on ``current``, the event chosen now (``*``: any event), when the list has it.
+    """
+    return CurrentChoiceScreen("Choose an event", _event_choices, "Loading event types failed", current)
 
 
-class PropertyChoiceScreen(ChoiceScreen):
-    """A property picker that opens with the cursor on ``current``, the property the chart uses now.
+class CurrentChoiceScreen(ChoiceScreen):
+    """A picker that opens with the cursor on ``current``, the value the chart uses now.
 
     Without ``current``, or when the list does not have it, the cursor starts
     on the first row.
     """
 
-    def __init__(self, title: str, load, failure: str, current: str | None = None):
+    def __init__(self, title: str, load, failure: str, current=None):
         super().__init__(title, load, failure)
         self.current = current
 
     def set_choices(self, choices: list[Choice]) -> None:
         super().set_choices(choices)
-        index = current_index(self.matching, self.current)
+        index = self.find_current(self.matching)
         if index is not None:
             self.query_one("#choice-list", OptionList).highlighted = index
+
+    def find_current(self, choices: list[Choice]) -> int | None:
+        """Return the index of the choice whose value is ``current``, or None when none is."""
+        if self.current is None:
+            return None
+        return next((index for index, choice in enumerate(choices) if choice.value == self.current), None)
+
+
+class PropertyChoiceScreen(CurrentChoiceScreen):
+    """A property picker that opens with the cursor on ``current``, the name of the property the chart uses now."""
+
+    def find_current(self, choices: list[Choice]) -> int | None:
+        # A choice's value is a ``PropertyChoice``, so the name alone does not match it.
+        return current_index(choices, self.current)
 
 
 def current_index(choices: list[Choice], current: str | None) -> int | None:
