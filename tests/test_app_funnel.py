@@ -174,7 +174,7 @@ async def test_dropped_part_menu_actions(tmp_path):
         menu = app.screen
         assert isinstance(menu, MicroscopeMenu)
         header = menu.query_one("#point-header").plain()
-        assert header.startswith("Step 3 buy, dropped off (window 1d, this order) · [2024-03-01 00:00, 2024-03-04 00:00) UTC\n")
+        assert header.startswith("Step 3 buy, dropped off · [2024-03-01 00:00, 2024-03-04 00:00) UTC · window 1d, this order\n")
         assert "point = 3, list = 3" in header
 
         reasons = menu.reasons
@@ -235,8 +235,8 @@ async def test_why_here_lists_step_events(tmp_path):
 async def test_compare_two_funnel_parts(tmp_path):
     async with running(make_shop(tmp_path)) as (app, pilot):
         await press(app, pilot, "l", "m")
-        assert readout(app).endswith("\nmarked: Step 2 cart, converted (window 1d, this order) · "
-                                     "[2024-03-01 00:00, 2024-03-04 00:00) UTC")
+        assert readout(app).endswith("\nmarked: Step 2 cart, converted · "
+                                     "[2024-03-01 00:00, 2024-03-04 00:00) UTC · window 1d, this order")
         await press(app, pilot, "l", "k", "enter", "C")
         compare = app.screen
         assert isinstance(compare, CompareScreen)

@@ -125,7 +125,7 @@ async def test_why_shows_segment_value(tmp_path):
         rows = [row.plain()[:3] for row in table.loaded_rows()]
         assert rows == [("2024-03-02 10:00:00", "buy", "iOS"), ("2024-03-02 11:00:00", "buy", "iOS")]
         line = why.query_one("#why-segment").content.plain
-        assert line == "Grouped by platform, segment iOS: the user's platform on these events is iOS."
+        assert line == "Segment iOS (platform): the user's platform on these events is iOS."
 
 
 async def test_why_shows_missing_segment_value(tmp_path):
@@ -138,4 +138,4 @@ async def test_why_shows_missing_segment_value(tmp_path):
             ("2024-03-02 14:00:00", "buy", "")
         ]
         line = why.query_one("#why-segment").content.plain
-        assert line == "Grouped by platform, segment (none): these events have no platform value."
+        assert line == "Segment (none) (platform): these events have no platform value."

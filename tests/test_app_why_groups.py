@@ -52,8 +52,8 @@ async def test_why_on_funnel_grouped_by_account(tmp_path):
             ("2024-03-01 11:00:00", "buy", ""),
         ]
         assert segment_line(why) == (
-            "Grouped by group:account, segment A: the step-1 event that starts the counted conversion "
-            "(view at 2024-03-01 10:00:00) names account A."
+            "Segment A (group:account): decided by the step-1 event that starts the counted conversion, "
+            "view at 2024-03-01 10:00:00."
         )
         assert error_messages(app) == []
 
@@ -68,7 +68,7 @@ async def test_why_on_segmentation_grouped_by_account(tmp_path):
         assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
             ("2024-03-01 10:30:00", "view", "B"),
         ]
-        assert segment_line(why) == "Grouped by group:account, segment B: these events name account B."
+        assert segment_line(why) == "Segment B (group:account): these events name account B."
         assert error_messages(app) == []
 
 
@@ -84,7 +84,7 @@ async def test_why_on_sessions_grouped_by_account(tmp_path):
             ("2024-03-01 10:30:00", "view", "B"),
             ("2024-03-01 11:00:00", "buy", "A, B"),
         ]
-        assert segment_line(why) == "Grouped by group:account, segment B: these events name account A, B."
+        assert segment_line(why) == "Segment B (group:account): these events name account A, B."
         assert error_messages(app) == []
 
 
@@ -101,7 +101,7 @@ async def test_why_on_segmentation_grouped_by_cohorts(tmp_path):
             ("2024-03-01 10:30:00", "view"),
         ]
         assert segment_line(why) == (
-            "Grouped by cohorts, segment Buyers: the user is in the cohort Buyers, and also in Early."
+            "Segment Buyers (cohorts): the user is in the cohort Buyers, and also in Early."
         )
         assert error_messages(app) == []
 
@@ -145,5 +145,5 @@ async def test_why_shows_group_names_as_text(tmp_path):
         assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
             ("2024-03-01 10:00:00", "view", shown),
         ]
-        assert segment_line(why) == f"Grouped by group:account, segment {shown}: these events name account {shown}."
+        assert segment_line(why) == f"Segment {shown} (group:account): these events name account {shown}."
         assert error_messages(app) == []

@@ -48,8 +48,8 @@ async def test_why_on_grouped_funnel_point(tmp_path):
         ]
         line = why.query_one("#why-segment").content.plain
         assert line == (
-            "Grouped by source, segment ads: the step-1 event that starts the counted conversion "
-            "(view at 2024-03-01 10:00:00) has source ads."
+            "Segment ads (source): decided by the step-1 event that starts the counted conversion, "
+            "view at 2024-03-01 10:00:00."
         )
         assert why.query_one("#why-status").content.plain.startswith("u1 is here because of these 2 events")
         assert error_messages(app) == []
@@ -61,14 +61,12 @@ async def test_why_on_grouped_retention_point(tmp_path):
         why = await open_why(app, pilot)
 
         # The list contains the return event, and the line names the start event that decided the segment.
-        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
-            ("2024-03-02 10:00:00", "buy", "")
-        ]
+        # No listed event decided it, so the table has no source column.
+        table = why.query_one("#why-table")
+        assert [column.title for column in table.columns] == ["Time", "Event", "Session", "Event properties"]
+        assert [row.plain()[:2] for row in table.loaded_rows()] == [("2024-03-02 10:00:00", "buy")]
         line = why.query_one("#why-segment").content.plain
-        assert line == (
-            "Grouped by source, segment ads: the first start event in the range "
-            "(view at 2024-03-01 10:00:00) has source ads."
-        )
+        assert line == "Segment ads (source): decided by the first start event in the range, view at 2024-03-01 10:00:00."
         assert error_messages(app) == []
 
 
@@ -84,5 +82,5 @@ async def test_why_on_grouped_sessions_point(tmp_path):
             ("2024-03-01 18:00:00", "view", "ads"),
         ]
         line = why.query_one("#why-segment").content.plain
-        assert line == "Grouped by source, segment ads: the first events of the user's 2 sessions have source ads."
+        assert line == "Segment ads (source): decided by the first events of the user's 2 sessions."
         assert error_messages(app) == []

@@ -18,6 +18,8 @@ import logging
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.text import Text
 from textual.widgets import Static
 
@@ -30,12 +32,21 @@ from tui.analytics.point import (
     OPEN_RANGE,
     OPEN_WINDOW,
     Point,
+    PointLabel,
     bucket_open_reason,
     open_reason_reads_events,
     point_label,
     point_open_reason,
 )
-from tui.app.describe import counted_unit, describe_chart, line_name, value_text
+from tui.app.describe import (
+    counted_unit,
+    describe_chart,
+    event_name,
+    line_name,
+    part_name,
+    value_text,
+    window_text,
+)
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_number, quantity_text
 from tui.app.microscope.jobs import Job, start_job
 from tui.app.microscope.selection import chart_value
@@ -44,6 +55,12 @@ from tui.store.project import Project
 from tui.text import printable
 
 log = logging.getLogger(__name__)
+
+# The rows the banner's subject and its note may each take when it wraps.
+WRAPPED_ROWS = 2
+# The minimum terminal height, in rows, at which the banner wraps. Below it each line keeps to one row, because
+# the microscope menu needs every row for its list of actions (at 24 rows it has none to spare, at 28 it has two).
+WRAP_MIN_HEIGHT = 28
 
 @dataclass(frozen=True)
 class Banner:
@@ -88,18 +105,70 @@ class Banner:
             counts += " (they differ: the data changed since the chart ran; press r on the chart)"
         return counts
 
-    def text(self, list_count: int | None, noun: str = "users") -> Text:
+    def lines(self, list_count: int | None, noun: str = "users") -> list[Text]:
         """Return the banner's lines: the subject, then the counts and the chart, then the note if there is one."""
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.subject, style="bold")
-        text.append("\n")
-        text.append(self.counts(list_count, noun))
+        counts = Text(self.counts(list_count, noun))
         if self.chart:
-            text.append(SEPARATOR + self.chart, style="dim")
+            counts.append(SEPARATOR + self.chart, style="dim")
+        lines = [Text(self.subject, style="bold"), counts]
         if self.note:
-            text.append("\n")
-            text.append(self.note, style="italic")
-        return text
+            lines.append(Text(self.note, style="italic"))
+        return lines
+
+    def text(self, list_count: int | None, noun: str = "users") -> Text:
+        """Return the banner's lines as one text, the way they read before the screen fits them to its width."""
+        return Text("\n").join(self.lines(list_count, noun))
+
+    def drawn(self, list_count: int | None, noun: str = "users", wrap: bool = True) -> Group:
+        """Return the banner as the screen draws it: with ``wrap``, the subject and the note take two rows each.
+
+        The subject names the point, and its bucket may come last, so a cut
+        there would lose what identifies the point. The note is a sentence
+        that means little without its end. The counts lead their row, and only
+        the chart's description after them gives way to the width. Without
+        ``wrap``, every line keeps to one row and ends in ``…`` where cut.
+        """
+        subject, counts, *note = self.lines(list_count, noun)
+        if not wrap:
+            return Group(*(_one_row(line) for line in (subject, counts, *note)))
+        return Group(SeparatedLine(subject, WRAPPED_ROWS), _one_row(counts), *note)
+
+
+def _one_row(line: Text) -> Text:
+    """Return ``line`` set to keep to one row, ending in ``…`` where the width cuts it."""
+    line.no_wrap = True
+    line.overflow = "ellipsis"
+    return line
+
+
+class SeparatedLine:
+    """A line of parts joined by `` · `` that wraps between parts, so a part such as a bucket stays on one row.
+
+    A row that wraps ends in ``·``, so the rows joined by spaces read as the
+    line. The last of ``max_rows`` rows takes the parts left and ends in
+    ``…`` where cut. A first part wider than a row wraps inside itself.
+    """
+
+    def __init__(self, text: Text, max_rows: int):
+        self.text = text
+        self.max_rows = max_rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        parts = self.text.split(SEPARATOR, allow_blank=True)
+        rows = [parts[0]]
+        for index, part in enumerate(parts[1:], start=1):
+            # The row keeps room for the ``·`` it ends with when a later part goes to the next row.
+            mark = SEPARATOR.rstrip() if index < len(parts) - 1 else ""
+            fits = cell_len(rows[-1].plain + SEPARATOR + part.plain + mark) <= options.max_width
+            if fits or len(rows) == self.max_rows:
+                rows[-1].append(SEPARATOR)
+                rows[-1].append_text(part)
+            else:
+                rows[-1].append(SEPARATOR.rstrip())
+                rows.append(part)
+        if len(rows) > 1:
+            _one_row(rows[-1])
+        yield from rows
 
 
 @dataclass(frozen=True)
@@ -132,17 +201,36 @@ def chart_types(target: Target | GroupSet) -> tuple[str, ...]:
 
 def point_banner(app, point: Point, settings: Any) -> Banner:
     """Return the banner of ``point``, with its value from the app's chart when that chart is shown."""
-    label = point_label(point, settings)
     definition = point.definition
-    line = line_name(definition, point.series, label.series_name, point.segment)
     chart_name = shown_chart_name(app, definition)
     return Banner(
-        subject=f"{line}{SEPARATOR}{label.bucket_text()}",
+        subject=point_subject(point, point_label(point, settings)),
         chart=describe_chart(definition, chart_name),
         value=chart_value(app, point),
         measure=definition.measure,
         unit=counted_unit(definition),
     )
+
+
+def point_subject(point: Point, label: PointLabel) -> str:
+    """Return the first line of ``point``'s banner: series, segment, bucket ``[start, end)`` with its zone.
+
+    A funnel point's line ends with the conversion window and step order.
+    """
+    definition = point.definition
+    if definition.type != "funnel":
+        line = line_name(definition, point.series, label.series_name, point.segment)
+        return f"{line}{SEPARATOR}{label.bucket_text()}"
+
+    # The window and order come last: the bucket identifies a point of conversion over time, so a cut must spare it.
+    step_event = definition.steps[point.step - 1].event
+    parts = [f"Step {point.step} {event_name(step_event)}, {part_name(point.dropped)}"]
+    if point.segment is not None:
+        parts.append(printable(point.segment))
+    bucket = label.bucket_text()
+    parts.append(f"entered in {bucket}" if point.over_time else bucket)
+    parts.append(window_text(definition))
+    return SEPARATOR.join(parts)
 
 
 def open_point_note(point: Point, reason: str | None) -> str | None:
@@ -212,10 +300,13 @@ class PointHeader(Static):
         self.job: Job | None = None
         # The job deciding whether the point can still change, which needs the project's last event.
         self.note_job: Job | None = None
+        # Whether the banner is drawn wrapped, which it is on a terminal of at least WRAP_MIN_HEIGHT rows.
+        self.wraps = True
 
     def on_mount(self) -> None:
         self.banner = target_banner(self.app, self.target, self.settings)
         self._draw()
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._fit_height)
         target, settings = self.target, self.settings
         if self.count_list:
             self.job = start_job(
@@ -247,8 +338,14 @@ class PointHeader(Static):
         return self.banner.text(self.list_count, self.noun).plain if self.banner else ""
 
     def _draw(self) -> None:
+        self.wraps = self.app.size.height >= WRAP_MIN_HEIGHT
         if self.banner is not None:
-            self.update(self.banner.text(self.list_count, self.noun))
+            self.update(self.banner.drawn(self.list_count, self.noun, self.wraps))
+
+    def _fit_height(self, screen) -> None:
+        # A change of the terminal's height alone does not resize the banner, but it may change whether it wraps.
+        if self.wraps != (self.app.size.height >= WRAP_MIN_HEIGHT):
+            self._draw()
 
     def _set_open_reason(self, reason: str | None) -> None:
         if self.banner is not None and isinstance(self.target, Point):

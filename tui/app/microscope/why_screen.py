@@ -5,7 +5,9 @@ property on the events that put the user in the segment. Those are every
 listed event of an event segmentation, the step-1 event of a funnel's
 conversion, the first start event of a retention cohort, and the first event
 of each session. A retained user's start event is not in the list, so only
-the line names it.
+the line names it, and the table drops the column that no listed event
+would fill. The line leads with the segment's value, so a narrow screen
+cuts the reason rather than the value.
 
 Grouped by ``group:TYPE``, the column and the line show the names of the
 groups of that type the deciding events name. A session is in the segment
@@ -106,6 +108,10 @@ class WhyScreen(MicroscopeScreen):
         # Each listed event's ``seq`` with its group-by values, and with the names of the groups it counts for.
         self.segment_values: dict[int, list[Any]] = {}
         self.counted_names: dict[int, list[Any]] = {}
+        # False once the list shows that none of its events decided the segment, as with a retained user's return
+        # events. The table then drops the column, which would be empty on every row and read as "no value", and
+        # the line alone names the deciding event.
+        self.rows_decide_segment = True
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Why {printable(self.display_id)} is here", style="bold"), classes="screen-title")
@@ -121,6 +127,8 @@ class WhyScreen(MicroscopeScreen):
 
     def _segment_column(self) -> str | None:
         """Return the title of the column of group-by values, or None when the table has none."""
+        if not self.rows_decide_segment:
+            return None
         if self.segment_property is not None:
             return self.segment_property
         if self.segment_group_type is not None and self.segment_group_type != self.counted_type:
@@ -163,6 +171,7 @@ class WhyScreen(MicroscopeScreen):
         self.deciding_events = deciding
         if deciding is not None:
             self.segment_values = _values_by_event(deciding["seq"], deciding["segment_value"])
+            self._drop_segment_column(events)
         if result.counted is not None:
             self.counted_names = _values_by_event(result.counted["seq"], result.counted["group_name"])
         rows = [Row(self._cells(event), key=int(event.seq)) for event in events.itertuples(index=False)]
@@ -172,6 +181,13 @@ class WhyScreen(MicroscopeScreen):
             self.query_one("#why-segment", Static).update(Text(self._segment_summary(events, deciding)))
         if result.cohorts is not None:
             self.query_one("#why-segment", Static).update(Text(self._cohort_summary(events, result.cohorts)))
+
+    def _drop_segment_column(self, events: pd.DataFrame) -> None:
+        """Drop the column of group-by values when none of the listed ``events`` decided the segment."""
+        if self._segment_column() is None or any(int(seq) in self.segment_values for seq in events["seq"]):
+            return
+        self.rows_decide_segment = False
+        self.query_one(RowView).set_columns(self._columns())
 
     def _cells(self, event) -> tuple[Text, ...]:
         cells = [time_text(event.event_time, self.zone), data_text(event.event_type)]
@@ -185,35 +201,37 @@ class WhyScreen(MicroscopeScreen):
         return tuple(cells)
 
     def _segment_summary(self, events: pd.DataFrame, deciding: pd.DataFrame) -> str:
-        """Return the line naming the group-by values on the events in ``deciding``, which decided the segment."""
-        head = f"Grouped by {printable(self.target.definition.group_by)}, segment {printable(self.target.segment)}"
+        """Return the line naming the segment, then the events in ``deciding`` that decided it and their values."""
+        head = self._segment_head()
         if events.empty or deciding.empty:
             return f"{head}."
         values = [printable(value) for value in dict.fromkeys(deciding["segment_value"]) if not is_missing(value)]
-        if self.segment_group_type is not None:
-            return f"{head}: {self._group_names_text(deciding, values)}"
-        name = printable(self.segment_property)
-        if self.target.definition.type == "segmentation":
-            return f"{head}: {_listed_values_text(name, values)}"
-        subject = self._segment_source_text(deciding)
-        verb = "has" if deciding["seq"].nunique() == 1 else "have"
-        if not values:
-            return f"{head}: {subject} {verb} no {name} value."
-        return f"{head}: {subject} {verb} {name} {', '.join(values)}."
-
-    def _group_names_text(self, deciding: pd.DataFrame, values: list[str]) -> str:
-        """Return the end of the line for a point grouped by a group type: the groups the deciding events name."""
-        kind = printable(self.segment_group_type)
-        if self.target.definition.type in EVENT_LABELLED_TYPES:
+        chart_type = self.target.definition.type
+        if self.segment_group_type is not None and chart_type in EVENT_LABELLED_TYPES:
             # Each listed event puts the user in the segment of every group it names (through its session on a
             # sessions chart).
-            subject, verb = "these events", "name"
-        else:
-            subject = self._segment_source_text(deciding)
-            verb = "names" if deciding["seq"].nunique() == 1 else "name"
+            kind = printable(self.segment_group_type)
+            return f"{head}: {_values_text('these events', 'name', kind, values)}."
+        if chart_type == "segmentation":
+            return f"{head}: {_listed_values_text(printable(self.segment_property), values)}"
+        return f"{head}: decided by {self._segment_source_text(deciding)}{self._values_tail(deciding, values)}."
+
+    def _segment_head(self) -> str:
+        """Return ``Segment VALUE (GROUP-BY)``, which leads the line so that a narrow screen still shows the value."""
+        return f"Segment {printable(self.target.segment)} ({printable(self.target.definition.group_by)})"
+
+    def _values_tail(self, deciding: pd.DataFrame, values: list[str]) -> str:
+        """Return ``, which has NAME VALUES`` for the deciding events, or nothing when they have just the segment's."""
+        if values == [printable(self.target.segment)]:
+            return ""
+        one = deciding["seq"].nunique() == 1
+        if self.segment_group_type is not None:
+            return ", " + _values_text("which", "names" if one else "name", printable(self.segment_group_type), values)
+        name = printable(self.segment_property)
+        verb = "has" if one else "have"
         if not values:
-            return f"{subject} {verb} no {kind}."
-        return f"{subject} {verb} {kind} {', '.join(values)}."
+            return f", which {verb} no {name} value"
+        return f", which {verb} {name} {', '.join(values)}"
 
     def _segment_source_text(self, deciding: pd.DataFrame) -> str:
         """Return the phrase naming the events that decided the segment, with the type and time of a single one."""
@@ -222,11 +240,11 @@ class WhyScreen(MicroscopeScreen):
         if count > 1:
             return several.format(count=count)
         event = deciding.iloc[0]
-        return f"{one} ({printable(event.event_type)} at {format_moment(event.event_time, self.zone)})"
+        return f"{one}, {printable(event.event_type)} at {format_moment(event.event_time, self.zone)}"
 
     def _cohort_summary(self, events: pd.DataFrame, cohorts: list[str]) -> str:
         """Return the line naming the user's cohorts of users that make up the point's segment."""
-        head = f"Grouped by cohorts, segment {printable(self.target.segment)}"
+        head = self._segment_head()
         if events.empty:
             return f"{head}."
         return f"{head}: {cohort_segment_text(self.target.segment, cohorts)}"
@@ -247,6 +265,13 @@ class WhyScreen(MicroscopeScreen):
         focus_seq = row.key if row is not None else None
         profile = ProfileScreen(self.project, self.target, self.settings, self.actor_id, self.list_count, focus_seq)
         self.app.push_screen(profile)
+
+
+def _values_text(subject: str, verb: str, kind: str, values: list[str]) -> str:
+    """Return ``SUBJECT VERB KIND VALUES``, such as ``these events name account A, B``, or ``… no KIND``."""
+    if not values:
+        return f"{subject} {verb} no {kind}"
+    return f"{subject} {verb} {kind} {', '.join(values)}"
 
 
 def _listed_values_text(name: str, values: list[str]) -> str:
