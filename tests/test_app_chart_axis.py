@@ -103,15 +103,33 @@ ONBOARDING = {
 }
 
 
+# An event name longer than a legend entry's 32 cells, counted by platform.
+LONG_EVENT = "Invite Teammate From Settings Page"
+
+
+def invites_events() -> list[dict]:
+    """One invite each on 2025-09-02: 3 users on iOS, 2 on Web and 1 on Android."""
+    events = []
+    for platform, users in (("iOS", 3), ("Web", 2), ("Android", 1)):
+        for user in range(users):
+            row = event(LONG_EVENT, "2025-09-02T12:00:00Z", f"{platform}-{user}")
+            row["platform"] = platform
+            events.append(row)
+    return events
+
+
+INVITES_BY_PLATFORM = {**opens_chart(1), "events": [{"event": LONG_EVENT}], "group_by": "platform"}
+
+
 async def test_legend_entry_alone_uncut(tmp_path):
-    path = make_project(tmp_path, "Onboarding", ONBOARDING, onboarding_events())
+    path = make_project(tmp_path, "Invites", INVITES_BY_PLATFORM, invites_events())
     async with running(path, size=(100, 30)) as (app, pilot):
-        await press(app, pilot, "T")
         rows = app.home.query_one(Legend).render().plain.splitlines()
 
-        # The iOS and Web entries take 67 of the 100 cells, so Android's entry starts a row of its own.
+        # The iOS and Web entries, cut to 32 cells each, take 71 of the 100 cells, so Android's starts a row.
         assert len(rows) == 2
-        assert rows[1] == "x Conversion to step 4 (%) · Android"
+        assert rows[0] == "• Invite Teammate From Sett… · iOS   + Invite Teammate From Sett… · Web"
+        assert rows[1] == f"x {LONG_EVENT} · Android"
 
 
 async def test_cut_title_keeps_range(tmp_path):
@@ -121,8 +139,7 @@ async def test_cut_title_keeps_range(tmp_path):
         full = describe_chart(app.definition, app.chart_name)
         visible = title.render_line(0).text.strip()
 
-        # The steps are cut with "…", and the range with the group-by after it stays whole.
+        # The steps are cut to "…", then the window's order, so the name, chart type, window and range stay.
         assert len(full) > 80
         assert visible == title.content.plain
-        assert visible.startswith("Onboarding · Funnel: Sign Up → ")
-        assert visible.endswith("… · 2025-09-02 … 2025-09-04 · by platform")
+        assert visible == "Onboarding · Funnel: … · window 7d, this o… · 2025-09-02 … 09-04 · by platform"

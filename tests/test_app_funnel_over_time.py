@@ -71,8 +71,7 @@ async def test_microscope_lists_entry_bucket_users(tmp_path):
 
         assert user_ids(users) == {"u1"}
         header = users.query_one("#point-header").plain()
-        assert "[2024-03-01 00:00, 2024-03-02 00:00) UTC" in header
-        assert "entered in the bucket" in header
+        assert "entered in [2024-03-01 00:00, 2024-03-02 00:00) UTC" in header
         assert "point = 1, list = 1" in header
 
 

@@ -80,9 +80,15 @@ def legend(app) -> str:
 
 
 def line_markers(app) -> dict[str, str]:
-    """Return each line's segment -> its marker, as the legend lists them (``• view · Web``)."""
+    """Return each line's segment -> its marker, as the legend lists them.
+
+    A line's entry reads ``• view · Web``, or ``• Web`` after a heading that
+    names the measure of every line, as on a conversion over time.
+    """
     entries = legend(app).replace("\n", "   ").split("   ")
-    return {entry.split(" · ")[-1]: entry.split(" ", 1)[0] for entry in entries if " · " in entry}
+    headed = entries[0].endswith(":")
+    lines = entries[1:] if headed else [entry for entry in entries if " · " in entry]
+    return {entry.split(" · ")[-1].split(" ", 1)[-1]: entry.split(" ", 1)[0] for entry in lines}
 
 
 def title(app) -> str:
@@ -198,8 +204,9 @@ async def test_zoom_keeps_line_markers(tmp_path):
 
 NOTE = "Unsaved, with a line excluded from “Views by pla…” · "
 CUT_TITLES = {
-    # The range's end gives up its repeated year first, then the filter its words, then the title its end.
-    100: NOTE + "… · Unique users · Daily · 2024-03-01 … 03-0…",
+    # The range's end gives up its repeated year first, then the filter its words, then the interval, then
+    # the title its end: the measure's least keeps the whole range on screen.
+    100: NOTE + "… · Unique users · … · 2024-03-01 … 03-03 · …",
     110: NOTE + "… · Unique users · … · 2024-03-01 … 03-03 · by platform",
     120: NOTE + "view w… · Unique users · Daily · 2024-03-01 … 03-03 · by platform",
 }

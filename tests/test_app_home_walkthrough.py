@@ -205,10 +205,10 @@ async def test_zoom_on_conversion_over_time(shop):
         # The zoomed funnel opens on its conversion over time, as the chart it was zoomed from.
         assert isinstance(app.points, FunnelOverTimePoints)
         assert len(app.points.bucket_starts) == 24
-        # At 80 columns the title still ends with the zoomed range, after the chart's origin.
+        # At 80 columns the title still ends with the zoomed day, after the chart's origin, type and window.
         title = app.home.query_one("#chart-title").content.plain
         assert title.startswith("Unsaved, zoomed in from ")
-        assert title.endswith(" · 2024-03-01 … 2024-03-01")
+        assert title.endswith(" · Funnel: … · window 1d … · 2024-03-01")
 
 
 async def test_annotation_on_conversion_over_time(shop):

@@ -28,7 +28,8 @@ MAX_SESSION_TAIL = timedelta(days=1)
 # The reasons a point can still change, as ``point_open_reason`` returns them. A segmentation or sessions
 # bucket that has not ended yet:
 OPEN_BUCKET = "bucket"
-# A funnel's range that has not ended yet, so more actors may still enter it:
+# A funnel's range, or the entry bucket of a point of its conversion over time, that has not ended yet, so
+# more actors may still enter it:
 OPEN_RANGE = "range"
 # A conversion window of an actor who entered the funnel that had not ended by the end of the data:
 OPEN_WINDOW = "window"
@@ -206,13 +207,16 @@ def point_open_reason(
     """Return why later events can still change ``point`` (one of the ``OPEN_`` values), or None when they cannot.
 
     A segmentation or sessions bucket is open until it ends. A bucket the
-    range cuts is partial on the chart, but over, so it is not open. A
-    funnel's step 1 is open until the range ends. A later step is open while
-    the last entrant's window runs past the end of the data (``data_end``),
-    the rule by which ``funnel_over_time`` marks open entry buckets. A
-    retention cell is open while the last period it counts
-    (``retention.last_counted_period``) has not ended for every cohort actor
-    by the project's last event, which is when ``retention`` marks it incomplete.
+    range cuts is partial on the chart, but over, so it is not open. Every
+    step of a funnel is open until the range ends, or for a point of its
+    conversion over time until the entry bucket ends, because more actors may
+    enter and then convert or drop off. After that, step 1 is over, and a
+    later step is open while the last entrant's window runs past the end of
+    the data (``data_end``), the rule by which ``funnel_over_time`` marks
+    open entry buckets. A retention cell is open while the last period it
+    counts (``retention.last_counted_period``) has not ended for every cohort
+    actor by the project's last event, which is when ``retention`` marks it
+    incomplete.
     """
     now = now or datetime.now(timezone.utc)
     definition = point.definition
@@ -236,12 +240,15 @@ def bucket_open_reason(point: Point, settings: Any, now: datetime | None = None)
 
 
 def _funnel_open_reason(cursor: duckdb.DuckDBPyConnection, point: Point, settings: Any, now: datetime) -> str | None:
-    """Return why a funnel point can still change: its range runs on, or a window of its entrants is open."""
+    """Return why a funnel point can still change: its range (or entry bucket) runs on, or a window is open."""
     buckets = chart_buckets(point.definition, settings)
     entry_end = buckets.boundaries[point.bucket + 1] if point.over_time else buckets.range_end
+    if entry_end > now:
+        # The windows are then open too (the data ends by now), but the actors still to enter are the reason to name.
+        return OPEN_RANGE
     if point.step == 1:
         # Step 1 counts the actors who entered, and windows do not change who entered.
-        return OPEN_RANGE if entry_end > now else None
+        return None
     window = timedelta(seconds=point.definition.window_seconds)
     return OPEN_WINDOW if entry_end + window > data_end(cursor, now) else None
 

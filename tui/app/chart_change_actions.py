@@ -46,6 +46,8 @@ def follow_points(points: Points | None, previous: Points | None, keeps_cursor: 
         follow_points(points.bars, previous.bars, keeps_cursor)
     elif isinstance(points, FunnelPoints):
         points.move_to(previous.step_index, previous.dropped, previous.segment_index)
+        # T on these bars then shows lines with the look of those last shown from the previous bars.
+        points.over_time = previous.over_time
     elif isinstance(points, RetentionPoints):
         _keep_retention_cursor(points, previous)
 

@@ -35,8 +35,9 @@ CHART_QUERIES = {
     "retention": ("tui.analytics.retention", "retention"),
 }
 DRAWN_TYPES = tuple(CHART_QUERIES)
-# Chart types with a time axis, where annotations and releases are drawn.
-TIME_TYPES = ("segmentation", "sessions")
+# Chart types that draw annotations and releases: the time charts, and funnels on their conversion over time.
+# A funnel's markers are loaded with its bars, which do not draw them, so T shows them without another query.
+MARKED_TYPES = ("segmentation", "sessions", "funnel")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class ChartResult:
 def run_chart(cursor, definition: ChartDefinition, name: str | None, settings: dict) -> ChartResult:
     """Query the data points of ``definition`` (saved as ``name``, or unsaved)."""
     frame = chart_query(definition.type)(cursor, definition, settings)
-    markers = load_markers(cursor, definition, name) if definition.type in TIME_TYPES else ()
+    markers = load_markers(cursor, definition, name) if definition.type in MARKED_TYPES else ()
     span = max_session_span_us(cursor) if definition.type == "sessions" else None
     warning = None
     if definition.measure_property is not None:

@@ -16,7 +16,7 @@ from tui.analytics.definition import GROUP_PREFIX, ChartDefinition, SegmentChoic
 from tui.app.chart_history import ChartOrigin
 from tui.app.chart_points import Point, bucket_is_partial
 from tui.app.formatting import PARTIAL_NOTE, SEPARATOR, format_bucket, format_number, format_value, quantity_text, shorten
-from tui.app.funnel_over_time import EntryBucketPart
+from tui.app.funnel_over_time import EntryBucketPart, open_note
 from tui.app.funnel_points import FunnelPart
 from tui.app.retention_points import RetentionPart, cohort_label, counted_periods_text, not_begun_text
 from tui.text import printable
@@ -46,6 +46,9 @@ MIN_TITLE_HEAD_CELLS = 12
 MIN_NOTE_NAME_CELLS = 13
 # A title cuts a chart's measure and interval to no fewer cells than this, as in "Session length d…".
 MIN_KEY_CELLS = 16
+# The chart type's label at the start of a funnel's or a retention chart's title, which cuts keep.
+FUNNEL_KIND = "Funnel: "
+RETENTION_KIND = "Retention: "
 RETENTION_MODES = {"on": "return on", "on_or_after": "return on or after"}
 ROLLING_PERIODS = {"day": "rolling 24-hour days", "week": "rolling 7-day weeks"}
 
@@ -80,56 +83,75 @@ def series_name(spec) -> str:
 
 
 def describe_chart(definition: ChartDefinition, name: str | None) -> str:
-    """Return the chart's title line: its name (if saved), measure, interval, range, group-by."""
+    """Return the chart's title line: its name (if saved), what it counts and how, range, group-by."""
+    return chart_title(definition, name).text()
+
+
+def chart_title(definition: ChartDefinition, name: str | None) -> ChartTitle:
+    """Return the title of any chart in the parts that ``fit_title`` cuts."""
     if definition.type == "funnel":
-        return describe_funnel(definition, name)
+        return funnel_title(definition, name)
     if definition.type == "retention":
-        return describe_retention(definition, name)
-    return measure_title(definition, name).text()
+        return retention_title(definition, name)
+    return measure_title(definition, name)
 
 
 @dataclass(frozen=True)
-class MeasureTitle:
-    """The title line of a chart with a measure (event segmentation, user sessions), in the parts a cut treats apart."""
+class ChartTitle:
+    """A chart's title line, in the parts a cut treats apart."""
 
-    # The chart's name, if saved, then what it counts: its events or "User sessions", and its filters.
+    # The chart's name, if saved.
+    name: str | None
+    # The counted events ("User sessions", a funnel's steps, a retention's start and return events), then the filters.
     lead: list[str]
-    # The measure and the interval, which a cut keeps whole as long as it can.
+    # The facts of how they are counted: the measure and interval, a funnel's window and order, or a
+    # retention's periods and rules. A cut keeps them whole as long as it can.
     key: list[str]
     range: str
     # The range written shorter without losing a fact: ``2024-03-01 … 03-05``, or one day alone.
     short_range: str
     # The group-by, the segments key, the cohort and what the chart counts.
     tail: list[str]
+    # The chart type's label that starts the lead, such as "Funnel: ". A cut of the lead keeps it.
+    kind: str = ""
+    # The minimum number of cells of the key that a cut keeps before it cuts the title's end.
+    least_key_cells: int = MIN_KEY_CELLS
+
+    def lead_parts(self) -> list[str]:
+        """Return the name, if saved, and the lead's parts: everything before the key."""
+        return ([self.name] if self.name else []) + self.lead
 
     def text(self, lead: str | None = None, short: bool = False) -> str:
-        """Return the title with ``lead`` in place of the lead's parts if given, and the short range if ``short``."""
-        parts = [SEPARATOR.join(self.lead) if lead is None else lead]
+        """Return the title, ``lead`` (if given) in place of the name and lead, with the short range if ``short``."""
+        parts = [SEPARATOR.join(self.lead_parts()) if lead is None else lead]
         parts += [*self.key, self.short_range if short else self.range, *self.tail]
         return SEPARATOR.join(part for part in parts if part)
 
 
-def measure_title(definition: ChartDefinition, name: str | None) -> MeasureTitle:
+def measure_title(definition: ChartDefinition, name: str | None) -> ChartTitle:
     """Return the title of an event segmentation or user sessions chart in parts.
 
     A sessions chart's title reads: name, ``User sessions``, filters, measure, interval, range, group-by, cohort.
     """
-    lead = [printable(name)] if name else []
     tail = grouping_text(definition)
     if definition.type == "sessions":
-        lead.append("User sessions")
+        lead = ["User sessions"]
         measure = SESSION_MEASURE_NAMES.get(definition.measure, printable(definition.measure))
         if definition.measure == "per_user" and definition.count_by:
             measure = "Sessions per group"
         if definition.cohort:
             tail.append(f"cohort {printable(definition.cohort)}")
     else:
-        lead.append(", ".join(series_name(spec) for spec in definition.events) or "No events")
+        lead = [", ".join(series_name(spec) for spec in definition.events) or "No events"]
         measure = measure_name(definition.measure, counted_unit(definition))
     lead.extend(filters_text(definition))
     key = [measure, *interval_text(definition, name)]
     tail.extend(counting_text(definition))
-    return MeasureTitle(lead, key, range_text(definition), short_range_text(definition), tail)
+    return ChartTitle(_title_name(name), lead, key, range_text(definition), short_range_text(definition), tail)
+
+
+def _title_name(name: str | None) -> str | None:
+    return printable(name) if name else None
 
 
 def interval_text(definition: ChartDefinition, name: str | None) -> list[str]:
@@ -143,91 +165,127 @@ def interval_text(definition: ChartDefinition, name: str | None) -> list[str]:
 def fit_chart_title(
     definition: ChartDefinition, name: str | None, cells: int, min_head_cells: int = MIN_TITLE_HEAD_CELLS
 ) -> str:
-    """Return the chart's title line cut to ``cells`` terminal cells, keeping the range and what follows it.
+    """Return the chart's title line cut to ``cells`` terminal cells, keeping its key facts and its range.
 
-    The parts before the range are cut first, so the range end stays on
-    screen. When that leaves fewer than ``min_head_cells`` of them, the title
-    is cut at its end instead. A chart with a measure keeps its measure
-    whole as long as it can (see ``fit_measure_title``).
+    ``min_head_cells`` is the minimum number of cells the name and the lead keep before
+    the key is cut (see ``fit_title``).
     """
-    title = describe_chart(definition, name)
-    if cell_len(title) <= cells:
-        return title
-    if definition.type not in ("funnel", "retention"):
-        return fit_measure_title(measure_title(definition, name), cells, min_head_cells)
-    start = range_start(title, definition)
-    tail = title[start:]
-    head_cells = cells - cell_len(tail)
-    if start < 0 or head_cells < min_head_cells:
-        return shorten(title, cells)
-    return shorten(title[:start], head_cells) + tail
+    return fit_title(chart_title(definition, name), cells, min_head_cells)
 
 
-def fit_measure_title(title: MeasureTitle, cells: int, min_lead_cells: int = MIN_TITLE_HEAD_CELLS) -> str:
-    """Return ``title`` in ``cells`` cells, giving up first what costs least, so the measure stays readable.
+def fit_title(title: ChartTitle, cells: int, min_lead_cells: int = MIN_TITLE_HEAD_CELLS) -> str:
+    """Return ``title`` in ``cells`` cells, giving up first what costs least, so the key stays readable.
 
-    In order: the range drops the end's repeated year (a one-day range is
-    written as its day), the chart's name is cut to ``MIN_NOTE_NAME_CELLS``,
-    the events and filters are cut to no fewer than ``min_lead_cells``, and
-    the measure and interval to no fewer than ``MIN_KEY_CELLS``. A title
-    still too long is cut at its end, with the events and filters cut to
-    ``min_lead_cells`` and the measure whole. Every cut ends in "…".
+    A title that fits is returned whole. Else the range drops the end's
+    repeated year (a one-day range is written as its day). Next the chart's
+    name is cut to ``MIN_NOTE_NAME_CELLS``, the lead to no fewer than
+    ``min_lead_cells``, and then the key to no fewer than the title's
+    ``least_key_cells``. A title still too long is cut at its end, with the
+    lead at its least and the key whole, unless the key's least shows more
+    of the range. Every cut ends in "…". Only that end cut can drop the chart
+    type's label.
     """
+    if cell_len(title.text()) <= cells:
+        return title.text()
     short = title.text(short=True)
     if cell_len(short) <= cells:
         return short
 
-    # A saved chart's name comes first in the lead, before what the chart counts.
-    lead = list(title.lead)
-    if len(lead) > 1:
-        lead[0] = shorten(lead[0], max(MIN_NOTE_NAME_CELLS, cell_len(lead[0]) - (cell_len(short) - cells)))
-    lead_text = SEPARATOR.join(lead)
+    # The first part gives up cells first: a saved chart's name, else the events before their filters.
+    parts = title.lead_parts()
+    if len(parts) > 1:
+        parts[0] = shorten(parts[0], max(MIN_NOTE_NAME_CELLS, cell_len(parts[0]) - (cell_len(short) - cells)))
+    lead_text = SEPARATOR.join(parts)
     lead_cells = cells - (cell_len(title.text(lead_text, short=True)) - cell_len(lead_text))
-    least_lead = min(min_lead_cells, cell_len(lead_text))
+    least_lead = least_lead_cells(title, parts, min_lead_cells)
     if lead_cells >= least_lead:
-        return title.text(cut_parts(lead_text, lead_cells), short=True)
+        return title.text(cut_lead(title, parts, lead_cells), short=True)
 
-    cut_lead = cut_parts(lead_text, least_lead)
-    key_cells = cells - (cell_len(title.text(cut_lead, short=True)) - cell_len(SEPARATOR.join(title.key)))
-    if key_cells >= MIN_KEY_CELLS:
-        return _with_key(title, cut_lead, cut_parts(SEPARATOR.join(title.key), key_cells))
-    return cut_parts(title.text(cut_lead, short=True), cells)
+    cut = cut_lead(title, parts, least_lead)
+    key = SEPARATOR.join(title.key)
+    key_cells = cells - (cell_len(title.text(cut, short=True)) - cell_len(key))
+    if key_cells >= title.least_key_cells:
+        return _with_key(title, cut, cut_parts(key, key_cells))
+
+    # The end is cut. The key is cut to its least too when that shows more of the range: its start day, or all of it.
+    least_key = cut_parts(key, title.least_key_cells)
+    if _range_days_shown(cut, least_key, title, cells) > _range_days_shown(cut, key, title, cells):
+        key = least_key
+    return cut_parts(_with_key(title, cut, key), cells)
+
+
+def _range_days_shown(lead: str, key: str, title: ChartTitle, cells: int) -> int:
+    """Return how much of the range a title cut at its end to ``cells`` shows: 2 all, 1 its start day, 0 less."""
+    start = title.short_range.split(" ")[0]
+    before = cell_len(SEPARATOR.join(part for part in (lead, key) if part) + SEPARATOR)
+    # A title that goes on after the range or its start day takes one more cell for the "…" of its cut.
+    more = 1 if title.tail else 0
+    if before + cell_len(title.short_range) + more <= cells:
+        return 2
+    return 1 if before + cell_len(start) + 1 <= cells else 0
+
+
+def least_lead_cells(title: ChartTitle, parts: list[str], min_lead_cells: int) -> int:
+    """Return the minimum number of cells a cut leaves of the lead's ``parts``, at most their whole length.
+
+    That is ``min_lead_cells``, or on a title with a type's label, the label
+    with one "…" after it, after up to ``min_lead_cells`` of the name, as in
+    "Weekly chec… · Funnel: …".
+    """
+    lead_cells = cell_len(SEPARATOR.join(parts))
+    if not title.kind:
+        return min(min_lead_cells, lead_cells)
+    kind_cells = cell_len(title.kind) + 1
+    if title.name:
+        kind_cells += min(min_lead_cells, cell_len(parts[0])) + cell_len(SEPARATOR)
+    return min(kind_cells, lead_cells)
+
+
+def cut_lead(title: ChartTitle, parts: list[str], cells: int) -> str:
+    """Return the lead's ``parts`` joined and cut to ``cells``.
+
+    A title with a type's label gives up its events first, then its name,
+    and keeps the label with one cell after it.
+    """
+    text = SEPARATOR.join(parts)
+    if not title.kind or not title.name or cell_len(text) <= cells:
+        # Cut from the end, so the label that starts an unnamed lead goes last.
+        return cut_parts(text, cells)
+
+    name, counted = parts[0], SEPARATOR.join(parts[1:])
+    counted_cells = cells - cell_len(name + SEPARATOR)
+    least_counted = cell_len(title.kind) + 1
+    if counted_cells >= least_counted:
+        return name + SEPARATOR + cut_parts(counted, counted_cells)
+    # Too little room for the name whole: the name is cut, down to its "…", and the label stays.
+    name_cells = max(cells - least_counted - cell_len(SEPARATOR), 1)
+    return shorten(name, name_cells) + SEPARATOR + cut_parts(counted, least_counted)
 
 
 def cut_parts(text: str, cells: int) -> str:
-    """Return ``text``, parts joined by ``SEPARATOR``, cut to ``cells`` with "…", never ending in a bare separator dot."""
+    """Return ``text``, parts joined by ``SEPARATOR``, cut to ``cells`` with "…", never after a bare dot or comma."""
     cut = shorten(text, cells)
-    dangling = SEPARATOR.rstrip() + "…"
-    if cut != text and cut.endswith(dangling):
-        # "Purchases ·…" reads as a cut dot. "Purchases …" shows that more parts follow.
-        return cut[: -len(dangling)] + " …"
+    for dangling in (SEPARATOR.rstrip() + "…", ",…"):
+        if cut != text and cut.endswith(dangling):
+            # "Purchases ·…" reads as a cut dot, "window 1d,…" as a cut comma. "Purchases …" shows more follows.
+            return cut[: -len(dangling)] + " …"
     return cut
 
 
-def _with_key(title: MeasureTitle, lead: str, key: str) -> str:
+def _with_key(title: ChartTitle, lead: str, key: str) -> str:
     return SEPARATOR.join(part for part in (lead, key, title.short_range, *title.tail) if part)
 
 
 def least_title_cells(definition: ChartDefinition) -> int:
     """Return the fewest cells the title of an unsaved ``definition`` takes after an origin note before its end is cut.
 
-    That is one cell of the parts before the range, then the range and
-    what follows it. On a chart with a measure it is the least that
-    ``fit_measure_title`` keeps without cutting the end.
+    That is the least that ``fit_title`` keeps without cutting the end, when
+    the lead may be cut to one cell (or to its type's label and "…").
     """
-    if definition.type not in ("funnel", "retention"):
-        title = measure_title(definition, None)
-        key = SEPARATOR.join(title.key)
-        return cell_len(_with_key(title, "…", cut_parts(key, MIN_KEY_CELLS)))
-    title = describe_chart(definition, None)
-    start = range_start(title, definition)
-    return cell_len(title[start:]) + 1 if start >= 0 else cell_len(title)
-
-
-def range_start(title: str, definition: ChartDefinition) -> int:
-    """Return where the separator before the range starts in ``title``, or -1 when the title has no range."""
-    # The last match, because an event name or a filter value before the range could contain the same text.
-    return title.rfind(SEPARATOR + range_text(definition))
+    title = chart_title(definition, None)
+    parts = title.lead_parts()
+    lead = cut_lead(title, parts, least_lead_cells(title, parts, 1))
+    return cell_len(_with_key(title, lead, cut_parts(SEPARATOR.join(title.key), title.least_key_cells)))
 
 
 def fit_origin_note(origin: ChartOrigin, definition: ChartDefinition, cells: int) -> str:
@@ -235,13 +293,11 @@ def fit_origin_note(origin: ChartOrigin, definition: ChartDefinition, cells: int
 
     The title follows the note after a separator. The name of the chart it
     came from is cut first. Next ``fit_chart_title`` cuts the title's parts
-    before the range (and those before the measure), and only then is a typed
+    before the range (and those before the key), and only then is a typed
     name cut. Neither name is cut below ``MIN_NOTE_NAME_CELLS``.
     """
-    title = describe_chart(definition, None)
-    if definition.type not in ("funnel", "retention"):
-        # The short range loses no fact, so it goes before any name is cut.
-        title = measure_title(definition, None).text(short=True)
+    # The short range loses no fact, so it goes before any name is cut.
+    title = chart_title(definition, None).text(short=True)
     note_cells = cells - cell_len(SEPARATOR) - cell_len(title)
     base_cells = _cut_name_cells(origin.base_name, cell_len(origin.text()) - note_cells)
     note = origin.text(base_cells)
@@ -374,19 +430,26 @@ def describe_filter(item: dict) -> str:
 # Funnels ---------------------------------------------------------------------------
 
 
-def describe_funnel(definition: ChartDefinition, name: str | None) -> str:
-    """Return a funnel's title line: name, steps, filters, exclusions, window and order, range, what it counts."""
-    parts = [printable(name)] if name else []
-    parts.append("Funnel: " + " → ".join(series_name(spec) for spec in definition.steps))
-    parts.extend(filters_text(definition))
+def funnel_title(definition: ChartDefinition, name: str | None) -> ChartTitle:
+    """Return a funnel's title in parts: name, steps, filters, exclusions, window and order, range, what it counts."""
+    lead = [FUNNEL_KIND + " → ".join(series_name(spec) for spec in definition.steps)]
+    lead.extend(filters_text(definition))
     for exclusion in definition.exclude:
         first, last = exclusion.between
-        parts.append(f"excluding {series_name(exclusion.event)} between steps {first} and {last}")
-    parts.append(window_text(definition))
-    parts.append(range_text(definition))
-    parts.extend(grouping_text(definition))
-    parts.extend(counting_text(definition))
-    return SEPARATOR.join(parts)
+        lead.append(f"excluding {series_name(exclusion.event)} between steps {first} and {last}")
+    tail = grouping_text(definition) + counting_text(definition)
+    # A cut key keeps the window whole, then " …" in place of the comma: "window 1d …".
+    least_key_cells = cell_len(f"window {definition.window},") + 1
+    return ChartTitle(
+        _title_name(name),
+        lead,
+        [window_text(definition)],
+        range_text(definition),
+        short_range_text(definition),
+        tail,
+        kind=FUNNEL_KIND,
+        least_key_cells=least_key_cells,
+    )
 
 
 def window_text(definition: ChartDefinition) -> str:
@@ -435,8 +498,8 @@ def describe_entry_bucket(part: EntryBucketPart, definition: ChartDefinition, zo
     converted to the last step, and the rate. The second names the part the
     microscope opens, the other part, and the window. A bucket is partial when
     the range cuts it or it has not ended. It is also partial when an
-    entrant's window had not ended by the end of the data, which the second
-    line then names first.
+    entrant's window had not ended by the end of the data. The second line
+    then names first why the counts can still change (``open_note``).
     """
     bucket = format_bucket(part.bucket_start, part.bucket_end, zone)
     if part.window_open or bucket_is_partial(part.bucket_start, part.bucket_end, definition.interval):
@@ -451,8 +514,9 @@ def describe_entry_bucket(part: EntryBucketPart, definition: ChartDefinition, zo
     dropped = f"dropped off at step {last}: {format_number(part.dropped)}"
     selected, other = (dropped, converted) if part.on_dropped else (converted, dropped)
     details = [f"microscope on {selected}", f"t for {other}", window_text(definition)]
-    if part.window_open:
-        details.insert(0, "partial: window not over for every entrant")
+    note = open_note(part, counted_unit(definition))
+    if note is not None:
+        details.insert(0, note)
     return first_line + "\n" + SEPARATOR.join(details)
 
 
@@ -474,22 +538,32 @@ def duration(seconds: float) -> str:
 # Retention -------------------------------------------------------------------------
 
 
-def describe_retention(definition: ChartDefinition, name: str | None) -> str:
-    """Return a retention chart's title line: name, start and return events, filters, periods and rules, range."""
-    parts = [printable(name)] if name else []
-    parts.append(f"Retention: {series_name(definition.start)} then {series_name(definition.return_event)}")
-    parts.extend(filters_text(definition))
-    periods = f"{definition.period}s 0–{definition.periods}, {retention_rules(definition)}"
+def retention_title(definition: ChartDefinition, name: str | None) -> ChartTitle:
+    """Return a retention chart's title in parts: name, start and return events, filters, periods and rules, range."""
+    lead = [f"{RETENTION_KIND}{series_name(definition.start)} then {series_name(definition.return_event)}"]
+    lead.extend(filters_text(definition))
+    periods = f"{definition.period}s 0–{definition.periods}"
     if definition.interval != definition.period:
         # Cohorts as long as the periods need no mention. Others are named, as in "weekly cohorts, days 0–7".
         periods = f"{INTERVAL_NAMES[definition.interval].lower()} cohorts, {periods}"
-    parts.append(periods)
-    parts.append(range_text(definition))
-    parts.extend(grouping_text(definition))
+    mode = RETENTION_MODES.get(definition.mode, definition.mode)
+    key = f"{periods}, {retention_rules(definition)}"
+    tail = grouping_text(definition)
     if definition.cohort:
-        parts.append(f"cohort {printable(definition.cohort)}")
-    parts.extend(counting_text(definition))
-    return SEPARATOR.join(parts)
+        tail.append(f"cohort {printable(definition.cohort)}")
+    tail.extend(counting_text(definition))
+    # A cut key keeps the periods and the mode whole, then " …" in place of the comma: "days 0–7, return on …".
+    least_key_cells = cell_len(f"{periods}, {mode},") + 1
+    return ChartTitle(
+        _title_name(name),
+        lead,
+        [key],
+        range_text(definition),
+        short_range_text(definition),
+        tail,
+        kind=RETENTION_KIND,
+        least_key_cells=least_key_cells,
+    )
 
 
 def retention_rules(definition: ChartDefinition) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from tui.app.background import run_in_background
@@ -32,6 +32,10 @@ OVER_TIME_KEY_DESCRIPTIONS = {
     "last_bucket": "Last entry bucket",
     "toggle_part": "Switch between the users who converted and those who dropped off at the last step",
 }
+
+# Why an entry bucket can still gain entrants: the values of ``EntryBucketPart.entry_open``.
+NOT_BEGUN = "not begun"
+NOT_OVER = "not over"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,9 @@ class EntryBucketPart:
     on_dropped: bool
     # Whether some entrant's conversion window had not ended by the end of the data, so the counts can still grow.
     window_open: bool = False
+    # NOT_BEGUN or NOT_OVER when the bucket had not begun or not ended when the point was read, so more actors may
+    # still enter in it. None when it had ended.
+    entry_open: str | None = None
 
     @property
     def value(self) -> int:
@@ -116,6 +123,25 @@ class FunnelOverTimePoints(ChartPoints):
         """Return whether bucket ``index`` is partial as a time bucket, or can still change because a window is open."""
         return self.window_open[index] or super().is_partial(index, interval, now)
 
+    def entry_open(self, index: int, now: datetime | None = None) -> str | None:
+        """Return NOT_BEGUN or NOT_OVER when bucket ``index`` had not begun or not ended at ``now``, else None."""
+        now = now or datetime.now(timezone.utc)
+        if self.bucket_starts[index] > now:
+            return NOT_BEGUN
+        return NOT_OVER if self.bucket_ends[index] > now else None
+
+    def keep_look(self, previous: FunnelOverTimePoints) -> None:
+        """Give each line its marker in ``previous``, and the cursor the point and part it was on there.
+
+        The cursor stays where it is when this chart lacks the bucket it was on.
+        """
+        self.keep_styles(previous)
+        self.keep_cursor(previous)
+        self.on_dropped = previous.on_dropped
+        if self.bucket_starts == previous.bucket_starts:
+            # The same buckets scroll to where they were, not just far enough to show the cursor.
+            self.view_start = previous.view_start
+
     def first_open_bucket(self) -> int | None:
         """Return the first bucket whose windows were still open; every later bucket's were too."""
         return next((index for index, is_open in enumerate(self.window_open) if is_open), None)
@@ -138,11 +164,30 @@ class FunnelOverTimePoints(ChartPoints):
             rate=counts.rate,
             on_dropped=self.on_dropped,
             window_open=self.window_open[self.bucket_index],
+            entry_open=self.entry_open(self.bucket_index),
         )
 
     def counts(self, segment: str | None, bucket: int) -> BucketCounts | None:
         """Return the counts of ``bucket`` in ``segment``, None when the chart has no such point."""
         return self._counts.get((segment, bucket))
+
+
+def open_note(part: EntryBucketPart, unit: str) -> str | None:
+    """Return the readout's note on why the counts of ``part`` can still change, or None when they cannot.
+
+    ``unit`` is what the chart counts, such as ``users``. A bucket that has
+    not ended can still gain entrants, so the note names that rather than the
+    windows of the actors who entered, which are then open too.
+    """
+    # NOTE: a bucket with no entrant that ended after the last event still gets the window note, because
+    # windows are judged against the last event and not the clock.
+    if part.entry_open == NOT_BEGUN:
+        return f"partial: bucket not begun yet, {unit} may still enter"
+    if part.entry_open == NOT_OVER:
+        return f"partial: bucket not over yet, more {unit} may still enter"
+    if part.window_open:
+        return "partial: window not over for every entrant"
+    return None
 
 
 def analytics_point(part: EntryBucketPart, definition: Any) -> Point:
@@ -172,13 +217,15 @@ def switch_over_time(screen, prepare: Callable[[FunnelOverTimePoints], None] | N
     """Switch the home screen's funnel between its bars and its conversion over time.
 
     The lines are queried in the background each time they are shown. A
-    result that arrives after the chart changed is dropped. ``prepare`` gets
-    the loaded lines before they are drawn, such as to keep the markers of the
-    chart they were made from.
+    result that arrives after the chart changed is dropped. Lines shown again
+    keep the look of those last shown from the same bars: each line's marker
+    and the cursor's point. ``prepare`` then gets the loaded lines before they
+    are drawn, such as to keep the markers of the chart they were made from.
     """
     app = screen.app
     points = app.points
     if isinstance(points, FunnelOverTimePoints):
+        points.bars.over_time = points
         app.points = points.bars
         screen.redraw()
         return
@@ -195,9 +242,12 @@ def switch_over_time(screen, prepare: Callable[[FunnelOverTimePoints], None] | N
     def loaded(frame: pd.DataFrame) -> None:
         if app.points is not points or app.definition is not definition:
             return
-        app.points = FunnelOverTimePoints(frame, len(definition.steps), bars=points)
+        lines = FunnelOverTimePoints(frame, len(definition.steps), bars=points)
+        if points.over_time is not None:
+            lines.keep_look(points.over_time)
         if prepare is not None:
-            prepare(app.points)
+            prepare(lines)
+        app.points = lines
         screen.redraw()
 
     run_in_background(screen, load, loaded, "Loading the conversion over time failed")

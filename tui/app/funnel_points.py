@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tui.app.funnel_over_time import FunnelOverTimePoints
+
 
 @dataclass(frozen=True)
 class FunnelStep:
@@ -66,6 +68,8 @@ class FunnelPoints:
         self.segment_index = 0
         # The part chosen with up and down; step 1 shows its converted part whatever this is.
         self.dropped = False
+        # The conversion over time shown last from these bars (set when T switches back), whose look the next one keeps.
+        self.over_time: FunnelOverTimePoints | None = None
 
     @property
     def steps(self) -> list[FunnelStep]:

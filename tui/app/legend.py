@@ -1,8 +1,9 @@
 """The legend under the chart: each line's marker and name, the cursor's line highlighted, then annotations and releases.
 
-A funnel's legend gives the fill of each part, then each step's number and
-event. A grouped funnel's legend starts with each segment's fill. A retention table's legend gives the cursor's mark for each part of a
-cell, the incomplete mark and what the average row averages.
+A funnel's conversion over time by segment names its measure once, first,
+and each line by its segment alone. A funnel's legend gives the fill of
+each part, then each step's number and event. A grouped funnel's legend starts with each segment's fill. A retention table's legend gives the cursor's mark for each part of a
+cell, the incomplete cell's mark and what the average row averages.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tui.app.chart_markers import Marker
 from tui.app.chart_points import ChartPoints
 from tui.app.describe import line_name, part_name, retention_part_name, series_name
 from tui.app.formatting import SEPARATOR, shorten
+from tui.app.funnel_over_time import FunnelOverTimePoints
 from tui.app.funnel_points import FunnelPoints
 from tui.app.plotting import CONVERTED_COLOR, CONVERTED_FILL, DROPPED_COLOR, DROPPED_FILL, line_style
 from tui.app.retention_points import RetentionPoints
@@ -31,6 +33,7 @@ SHOWN_MARKERS = 3
 
 # An entry: its symbol and the symbol's style, then its name uncut, the name's style, and the name's kept end.
 # The kept end is the end of the name that a cut keeps, such as a line's segment after its series name, or empty.
+# A heading has an empty symbol, so it is written without one.
 Entry = tuple[tuple[str, str], tuple[str, str, str]]
 
 
@@ -44,19 +47,40 @@ def legend_text(
     """Return the legend laid out in rows of ``width`` cells, never breaking an entry.
 
     Each line's entry is ``marker name``, the selected line's name in reverse
-    video. Annotations and releases follow as ``symbol day label``.
+    video. When every line is one measure's segment, a heading names the
+    measure and each line is named by its segment. Annotations and releases
+    follow as ``symbol day label``.
     """
     entries: list[Entry] = []
+    measure = shared_measure(points)
+    if measure is not None:
+        entries.append((("", ""), (f"{measure}:", "bold", "")))
     for index, (line, style) in enumerate(zip(points.lines, points.line_styles)):
         marker, line_color = line_style(style)
-        name = line_name(definition, line.series, line.series_name, line.segment)
-        # The segment distinguishes the lines of one series, so a cut takes the series name first.
-        segment_end = "" if line.segment is None else SEPARATOR + printable(line.segment)
+        if measure is None:
+            name = line_name(definition, line.series, line.series_name, line.segment)
+            # The segment distinguishes the lines of one series, so a cut takes the series name first.
+            segment_end = "" if line.segment is None else SEPARATOR + printable(line.segment)
+        else:
+            name, segment_end = printable(line.segment), ""
         name_style = "reverse" if index == points.line_index else ""
         entries.append(((marker, line_color if color else ""), (name, name_style, segment_end)))
     for chart_marker in markers:
         entries.append(((chart_marker.symbol, ""), (chart_marker.legend_label(), "dim", "")))
     return _lay_out(entries, width)
+
+
+def shared_measure(points: ChartPoints) -> str | None:
+    """Return the measure of a conversion over time whose lines are all its segments, else None.
+
+    Such lines differ only by segment, so the legend names the measure once.
+    """
+    if not isinstance(points, FunnelOverTimePoints) or not points.lines:
+        return None
+    names = {line.series_name for line in points.lines}
+    if len(names) > 1 or any(line.segment is None for line in points.lines):
+        return None
+    return printable(names.pop())
 
 
 def funnel_legend_text(points: FunnelPoints, definition: ChartDefinition, color: bool, width: int) -> Text:
@@ -100,7 +124,8 @@ def retention_legend_text(points: RetentionPoints, width: int) -> Text:
     entries.append((("t", "bold"), ("switches part", "dim", "")))
     if points.grouped:
         entries.append(((SEGMENT_KEYS, "bold"), ("switch segment", "dim", "")))
-    entries.append(((INCOMPLETE_MARK, "bold"), ("incomplete period", "dim", "")))
+    # In mode "on or after" a marked cell's own period may be over, but later periods still add returns to it.
+    entries.append(((INCOMPLETE_MARK, "bold"), ("incomplete: can still change", "dim", "")))
     entries.append(((AVERAGE_LABEL, "bold"), ("of complete cells", "dim", "")))
     return _lay_out(entries, width)
 
@@ -116,7 +141,7 @@ def _lay_out(entries: list[Entry], width: int) -> Text:
     rows: list[list[Entry]] = [[]]
     row_cells = 0
     for symbol, name in entries:
-        entry_cells = cell_len(symbol[0]) + 1 + cell_len(_cut_name(name, name_cells))
+        entry_cells = _symbol_cells(symbol[0]) + cell_len(_cut_name(name, name_cells))
         if rows[-1] and row_cells + len(GAP) + entry_cells > width:
             rows.append([])
             row_cells = 0
@@ -128,13 +153,19 @@ def _lay_out(entries: list[Entry], width: int) -> Text:
         if row_index:
             legend.append("\n")
         for entry_index, (symbol, name) in enumerate(row):
-            cells = max(width - cell_len(symbol[0]) - 1, 1) if len(row) == 1 else name_cells
+            cells = max(width - _symbol_cells(symbol[0]), 1) if len(row) == 1 else name_cells
             if entry_index:
                 legend.append(GAP)
-            legend.append(symbol[0], style=symbol[1])
-            legend.append(" ")
+            if symbol[0]:
+                legend.append(symbol[0], style=symbol[1])
+                legend.append(" ")
             legend.append(_cut_name(name, cells), style=name[1])
     return legend
+
+
+def _symbol_cells(symbol: str) -> int:
+    """Return the cells of an entry's symbol and the space after it, none for a heading's empty symbol."""
+    return cell_len(symbol) + 1 if symbol else 0
 
 
 def _cut_name(name: tuple[str, str, str], cells: int) -> str:
