@@ -18,6 +18,7 @@ from tui.analytics.microscope.actor_set import ActorSet
 from tui.app.chart_view import ChartView
 from tui.app.loupe_app import LoupeApp
 from tui.app.microscope.menu import MicroscopeMenu
+from tui.app.plotting import CURSOR_MARKER
 from tui.store.project import open_project
 from tui.store.saved_charts import save_chart
 
@@ -93,6 +94,18 @@ def line_values(app: LoupeApp) -> dict[tuple[int, str | None], tuple[float, ...]
 def chart_lines(app: LoupeApp) -> list[str]:
     """Return the chart canvas as plain text lines."""
     return app.home.query_one(ChartView).render().plain.split("\n")
+
+
+def columns_of(app: LoupeApp, symbol: str) -> list[int]:
+    """Return the canvas columns where ``symbol`` appears, on any row of the chart."""
+    return sorted({column for line in chart_lines(app) for column, text in enumerate(line) if text == symbol})
+
+
+async def cursor_column(app: LoupeApp, pilot, bucket: int) -> int:
+    """Move the chart cursor to ``bucket`` and return the canvas column of its marker."""
+    await press(app, pilot, "g", *["l"] * bucket)
+    (column,) = columns_of(app, CURSOR_MARKER)
+    return column
 
 
 def messages(app: LoupeApp, severity: str | None = None) -> list[str]:

@@ -3,7 +3,7 @@
 from rich.style import Style
 from textual.widgets import Button, DataTable
 
-from ecom_app import VIEWS_BY_PLATFORM, chart_lines, messages, run_menu_action, with_chart
+from ecom_app import VIEWS_BY_PLATFORM, columns_of, cursor_column, messages, run_menu_action, with_chart
 from microscope_app import ecom, ecom_template, error_messages, press, running, settle
 from tui.app.chart_view import ChartView
 from tui.app.confirm import ConfirmScreen
@@ -14,7 +14,6 @@ from tui.app.microscope.markers_screen import MarkersScreen
 from tui.app.microscope.menu import MicroscopeMenu
 from tui.app.microscope.release_dialog import ReleaseDialog
 from tui.app.microscope.selection import current_point
-from tui.app.plotting import CURSOR_MARKER
 from tui.store.annotations import add_release, list_annotations, list_releases
 from tui.store.project import open_project
 
@@ -29,11 +28,6 @@ def act_as(path, name: str, role: str) -> None:
         project.set_setting("current_member", name)
 
 
-def columns_of(app, symbol: str) -> list[int]:
-    """Return the canvas columns where ``symbol`` appears, on any row of the chart."""
-    return sorted({column for line in chart_lines(app) for column, text in enumerate(line) if text == symbol})
-
-
 def legend_text(app) -> str:
     return app.home.query_one(Legend).render().plain
 
@@ -41,13 +35,6 @@ def legend_text(app) -> str:
 def table_cells(screen) -> list[list[str]]:
     table = screen.query_one(DataTable)
     return [[cell.plain for cell in table.get_row_at(row)] for row in range(table.row_count)]
-
-
-async def cursor_column(app, pilot, bucket: int) -> int:
-    """Move the chart cursor to ``bucket`` and return the canvas column of its marker."""
-    await press(app, pilot, "g", *["l"] * bucket)
-    (column,) = columns_of(app, CURSOR_MARKER)
-    return column
 
 
 async def test_annotation_by_admin_marks_chart(ecom):

@@ -16,6 +16,7 @@ from test_app_builder_types import (
     MARKUP_EVENT,
     RANGE,
     checkout_events,
+    exclude_refund,
     make_checkout,
     open_builder,
     pick_event,
@@ -162,15 +163,7 @@ async def test_retention_picker_starts_on_event(tmp_path):
 async def test_exclusion_picker_starts_on_event(tmp_path):
     async with running(make_checkout(tmp_path), size=(120, 40)) as (app, pilot):
         await open_builder(app, pilot)
-        await switch_type(app, pilot, "funnel")
-        await pilot.press("a")
-        await pick_event(app, pilot, "purch")
-        await pilot.press("e")
-        await pick_event(app, pilot, "refund")
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen.draft["exclude"] == [{"event": "Refund", "between": [1, 3]}]
+        await exclude_refund(app, pilot)
 
         # The exclusion's row is last, and its picker opens on Refund, not on the last step's event.
         picker = await open_event_picker(app, pilot, "G")

@@ -22,14 +22,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from builders import build_project
-from ecom_app import chart_lines
+from ecom_app import chart_lines, columns_of, cursor_column
 from funnel_app import event, readout
 from microscope_app import error_messages, press, running
 from tui.app.funnel_over_time import FunnelOverTimePoints
 from tui.app.funnel_points import FunnelPoints
 from tui.app.legend import Legend
 from tui.app.microscope.menu import MicroscopeMenu
-from tui.app.plotting import CURSOR_MARKER
 from tui.store.annotations import add_annotation, add_release
 from tui.store.saved_charts import save_chart
 
@@ -75,16 +74,6 @@ def make_project(tmp_path):
 
 def legend(app) -> str:
     return app.home.query_one(Legend).render().plain
-
-
-def columns_of(app, symbol: str) -> list[int]:
-    return sorted({column for line in chart_lines(app) for column, text in enumerate(line) if text == symbol})
-
-
-async def cursor_column(app, pilot, bucket: int) -> int:
-    await press(app, pilot, "g", *["l"] * bucket)
-    (column,) = columns_of(app, CURSOR_MARKER)
-    return column
 
 
 def bucket_text(day: date) -> str:

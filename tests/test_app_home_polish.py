@@ -22,7 +22,6 @@ from microscope_app import error_messages, press, readout, running
 from tui.app.funnel_over_time import FunnelOverTimePoints
 from tui.app.legend import Legend
 from tui.app.microscope.markers_screen import MarkersScreen
-from tui.app.microscope.menu import MicroscopeMenu
 from tui.store.annotations import add_annotation
 from tui.store.project import open_project
 from tui.store.saved_charts import save_chart
@@ -99,6 +98,15 @@ def notices(app) -> list[str]:
     return [note.message for note in app._notifications]
 
 
+async def readout_across_rerun(app, pilot, *keys: str) -> str:
+    """Press ``keys``, then r, check that running the chart again keeps the readout, and return that readout."""
+    await press(app, pilot, *keys)
+    readout_before = readout(app)
+    await press(app, pilot, "r")
+    assert readout(app) == readout_before
+    return readout_before
+
+
 # Exclude and filter on a funnel's conversion over time ----------------------------------
 
 
@@ -163,23 +171,15 @@ async def test_rerun_in_project_zone(tmp_path):
 
 async def test_rerun_keeps_over_time_view(tmp_path):
     async with running(make_shop(tmp_path, "Shop funnel", FUNNEL_BY_PLATFORM), size=(120, 30)) as (app, pilot):
-        await press(app, pilot, "T", "g", "j", "t")
-        readout_before = readout(app)
-
-        await press(app, pilot, "r")
+        await readout_across_rerun(app, pilot, "T", "g", "j", "t")
         assert isinstance(app.points, FunnelOverTimePoints)
-        assert readout(app) == readout_before
         assert notices(app)[-1].startswith("Ran the chart again at ")
 
 
 async def test_rerun_keeps_funnel_step(tmp_path):
     async with running(make_shop(tmp_path, "Shop funnel", FUNNEL_BY_PLATFORM), size=(120, 30)) as (app, pilot):
-        await press(app, pilot, "l", "j")
-        readout_before = readout(app)
-        assert readout_before.startswith("Step 2 of 2")
-
-        await press(app, pilot, "r")
-        assert readout(app) == readout_before
+        kept_readout = await readout_across_rerun(app, pilot, "l", "j")
+        assert kept_readout.startswith("Step 2 of 2")
 
 
 # Zoom keeps each line's marker ------------------------------------------------------------
@@ -273,9 +273,5 @@ async def test_rerun_keeps_retention_cell(tmp_path):
     }
     async with running(make_shop(tmp_path, "Views retention", retention), size=(120, 30)) as (app, pilot):
         # Web's March 2 cohort, day 1, on its not-retained users.
-        await press(app, pilot, "j", "t")
-        readout_before = readout(app)
-        assert readout_before.startswith("Cohort 2024-03-02 (4 users) · Web · Day 1 · not retained: 4")
-
-        await press(app, pilot, "r")
-        assert readout(app) == readout_before
+        kept_readout = await readout_across_rerun(app, pilot, "j", "t")
+        assert kept_readout.startswith("Cohort 2024-03-02 (4 users) · Web · Day 1 · not retained: 4")

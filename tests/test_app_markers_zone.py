@@ -1,9 +1,8 @@
 """Markers on a chart with its own time zone sit on the chart's days, not on the project's."""
 
 from builders import build_project
-from ecom_app import chart_lines
-from microscope_app import error_messages, press, running
-from tui.app.plotting import CURSOR_MARKER
+from ecom_app import columns_of, cursor_column
+from microscope_app import error_messages, running
 from tui.store.annotations import add_annotation
 from tui.store.saved_charts import save_chart
 
@@ -34,16 +33,6 @@ def zone_project(tmp_path, chart: dict):
     path = project.path
     project.close()
     return path
-
-
-def columns_of(app, symbol: str) -> list[int]:
-    return sorted({column for line in chart_lines(app) for column, text in enumerate(line) if text == symbol})
-
-
-async def cursor_column(app, pilot, bucket: int) -> int:
-    await press(app, pilot, "g", *["l"] * bucket)
-    (column,) = columns_of(app, CURSOR_MARKER)
-    return column
 
 
 async def test_daily_marker_on_chart_day(tmp_path):

@@ -18,10 +18,10 @@ import pytest
 
 from builders import build_project
 from microscope_app import error_messages, press, running
-from test_app_why_segments import open_why
 from tui.app.funnel_over_time import FunnelOverTimePoints
 from tui.app.microscope.menu import MicroscopeMenu
 from tui.store.saved_charts import save_chart
+from why_app import column_titles, open_why, why_rows
 
 OVER_TIME_BUCKET = "entered in [2024-03-04 00:00, 2024-03-11 00:00) UTC"
 RANGE = {"from": "2024-03-04", "to": "2024-03-05"}
@@ -179,10 +179,8 @@ async def test_why_funnel_line_leads_with_value(tmp_path, size, line_rows):
         # The segment's value leads, and the line wraps rather than losing its end.
         assert segment_rows(why) == line_rows
         # The step-1 event is listed, so the column shows its platform.
-        table = why.query_one("#why-table")
-        titles = [column.title for column in table.columns]
-        assert titles == ["Time", "Event", "platform", "Session", "Event properties"]
-        assert [row.plain()[:3] for row in table.loaded_rows()] == [
+        assert column_titles(why) == ["Time", "Event", "platform", "Session", "Event properties"]
+        assert why_rows(why) == [
             ("2024-03-04 10:00:00", "Sign Up", "Android"),
             ("2024-03-05 11:00:00", "Invite Teammate", ""),
         ]
@@ -214,9 +212,8 @@ async def test_why_retention_drops_empty_column(tmp_path, size, line_rows):
 
         assert segment_rows(why) == line_rows
         # Only the return event is listed, and it did not decide the segment, so the table has no platform column.
-        table = why.query_one("#why-table")
-        assert [column.title for column in table.columns] == ["Time", "Event", "Session", "Event properties"]
-        assert [row.plain()[:3] for row in table.loaded_rows()] == [("2024-03-05 11:00:00", "Invite Teammate", "2")]
+        assert column_titles(why) == ["Time", "Event", "Session", "Event properties"]
+        assert why_rows(why) == [("2024-03-05 11:00:00", "Invite Teammate", "2")]
         assert error_messages(app) == []
 
 
@@ -244,9 +241,8 @@ async def test_why_sessions_line_leads_with_value(tmp_path, size, line_rows):
         why = await open_why(app, pilot, "u1", "h")
 
         assert segment_rows(why) == line_rows
-        table = why.query_one("#why-table")
-        assert [column.title for column in table.columns] == ["Time", "Event", "country", "Session", "Event properties"]
-        assert [row.plain()[:3] for row in table.loaded_rows()] == [("2024-03-04 10:00:00", "Sign Up", "United States")]
+        assert column_titles(why) == ["Time", "Event", "country", "Session", "Event properties"]
+        assert why_rows(why) == [("2024-03-04 10:00:00", "Sign Up", "United States")]
         assert error_messages(app) == []
 
 

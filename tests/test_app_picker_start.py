@@ -47,6 +47,14 @@ def make_project(tmp_path):
     return tmp_path / "p.duckdb"
 
 
+async def loaded_picker(app, pilot) -> PropertyChoiceScreen:
+    """Wait until the property picker that the last key or click opened has loaded, and return it."""
+    await settle(app, pilot)
+    picker = app.screen
+    assert isinstance(picker, PropertyChoiceScreen)
+    return picker
+
+
 def highlighted_name(picker: PropertyChoiceScreen) -> str | None:
     index = picker.query_one("#choice-list", OptionList).highlighted
     return picker.matching[index].value.name
@@ -60,9 +68,7 @@ async def test_group_by_picker_starts_on_current(tmp_path):
     async with running(make_project(tmp_path), size=(120, 40)) as (app, pilot):
         await open_builder(app, pilot)
         await pilot.click("#group-by")
-        await settle(app, pilot)
-        picker = app.screen
-        assert isinstance(picker, PropertyChoiceScreen)
+        picker = await loaded_picker(app, pilot)
         assert names(picker).index("plan") > 0
         assert highlighted_name(picker) == "plan"
 
@@ -78,9 +84,7 @@ async def test_group_by_picker_without_group_by(tmp_path):
         await open_builder(app, pilot)
         app.screen.draft.pop("group_by")
         await pilot.click("#group-by")
-        await settle(app, pilot)
-        picker = app.screen
-        assert isinstance(picker, PropertyChoiceScreen)
+        picker = await loaded_picker(app, pilot)
         # The first row is "(none)", which is the chart's group-by now.
         assert picker.query_one("#choice-list", OptionList).highlighted == 0
         assert highlighted_name(picker) is None
@@ -94,9 +98,7 @@ async def test_filter_property_picker_starts_on_chosen(tmp_path):
         # Choosing the property again opens the list on the one chosen.
         app.screen.query_one("#filter-property").focus()
         await pilot.press("enter")
-        await settle(app, pilot)
-        picker = app.screen
-        assert isinstance(picker, PropertyChoiceScreen)
+        picker = await loaded_picker(app, pilot)
         assert names(picker).index("zeta") > 0
         assert highlighted_name(picker) == "zeta"
 
@@ -106,9 +108,7 @@ async def test_filter_property_picker_first_time(tmp_path):
         await pilot.press("b", "f")
         assert isinstance(app.screen, FilterEditor)
         await pilot.press("enter")
-        await settle(app, pilot)
-        picker = app.screen
-        assert isinstance(picker, PropertyChoiceScreen)
+        picker = await loaded_picker(app, pilot)
         assert picker.query_one("#choice-list", OptionList).highlighted == 0
 
 

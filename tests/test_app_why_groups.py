@@ -6,10 +6,11 @@ The project and its hand-computed segments are described in ``why_groups_data``.
 from __future__ import annotations
 
 from builders import build_project
-from funnel_app import open_users, readout
-from microscope_app import error_messages, press, running, table_rows
-from tui.app.microscope.why_screen import WhyScreen, cohort_segment_text
+from funnel_app import readout
+from microscope_app import error_messages, press, running
+from tui.app.microscope.why_screen import cohort_segment_text
 from tui.store.saved_charts import save_chart
+from why_app import column_titles, open_why, segment_line, why_rows
 from why_groups_data import BY_COHORTS, COUNTED_FUNNEL, FUNNEL, SEGMENTATION, SESSIONS, build_accounts, event
 
 
@@ -21,24 +22,6 @@ def make_accounts(tmp_path, chart: dict):
     return tmp_path / "p.duckdb"
 
 
-async def open_why(app, pilot, user_id: str, *keys: str) -> WhyScreen:
-    """Move the chart cursor with ``keys``, open the point's user ``user_id`` and press ``w``."""
-    users = await open_users(app, pilot, *keys)
-    ids = [row.plain()[0] for row in table_rows(users.table)]
-    users.table.move_cursor(ids.index(user_id))
-    await press(app, pilot, "w")
-    assert isinstance(app.screen, WhyScreen)
-    return app.screen
-
-
-def column_titles(why: WhyScreen) -> list[str]:
-    return [column.title for column in why.query_one("#why-table").columns]
-
-
-def segment_line(why: WhyScreen) -> str:
-    return why.query_one("#why-segment").content.plain
-
-
 async def test_why_on_funnel_grouped_by_account(tmp_path):
     async with running(make_accounts(tmp_path, FUNNEL)) as (app, pilot):
         await press(app, pilot, "l")
@@ -47,7 +30,7 @@ async def test_why_on_funnel_grouped_by_account(tmp_path):
 
         assert column_titles(why) == ["Time", "Event", "account", "Session", "Event properties"]
         # Only the step-1 event decided the segment, so the buy has no account in the column.
-        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
+        assert why_rows(why) == [
             ("2024-03-01 10:00:00", "view", "A"),
             ("2024-03-01 11:00:00", "buy", ""),
         ]
@@ -65,7 +48,7 @@ async def test_why_on_segmentation_grouped_by_account(tmp_path):
         why = await open_why(app, pilot, "v1")
 
         # v1's 10:00 view names A, so only the 10:30 view is in segment B.
-        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
+        assert why_rows(why) == [
             ("2024-03-01 10:30:00", "view", "B"),
         ]
         assert segment_line(why) == "Segment B (group:account): these events name account B."
@@ -79,7 +62,7 @@ async def test_why_on_sessions_grouped_by_account(tmp_path):
         why = await open_why(app, pilot, "v1")
 
         # Session 1 is in segment B because its 10:30 view and its buy name B. The buy also names A.
-        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
+        assert why_rows(why) == [
             ("2024-03-01 10:00:00", "view", "A"),
             ("2024-03-01 10:30:00", "view", "B"),
             ("2024-03-01 11:00:00", "buy", "A, B"),
@@ -96,7 +79,7 @@ async def test_why_on_segmentation_grouped_by_cohorts(tmp_path):
 
         # Cohorts are per user, so no column names them on the events.
         assert column_titles(why) == ["Time", "Event", "Session", "Event properties"]
-        assert [row.plain()[:2] for row in why.query_one("#why-table").loaded_rows()] == [
+        assert why_rows(why, 2) == [
             ("2024-03-01 10:00:00", "view"),
             ("2024-03-01 10:30:00", "view"),
         ]
@@ -114,7 +97,7 @@ async def test_why_on_funnel_counted_by_account(tmp_path):
 
         assert column_titles(why) == ["Time", "Event", "Counted account", "Session", "Event properties"]
         # Group A converts with the 10:00 view, group B with the 10:30 view, and both with the buy.
-        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
+        assert why_rows(why) == [
             ("2024-03-01 10:00:00", "view", "A"),
             ("2024-03-01 10:30:00", "view", "B"),
             ("2024-03-01 11:00:00", "buy", "A, B"),
@@ -142,7 +125,7 @@ async def test_why_shows_group_names_as_text(tmp_path):
         why = await open_why(app, pilot, "v1")
 
         shown = "[b]A\\x1b[2J"
-        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
+        assert why_rows(why) == [
             ("2024-03-01 10:00:00", "view", shown),
         ]
         assert segment_line(why) == f"Segment {shown} (group:account): these events name account {shown}."

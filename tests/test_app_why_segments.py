@@ -5,10 +5,10 @@ The project and its hand-computed segments are described in ``why_segments_data`
 
 from __future__ import annotations
 
-from funnel_app import open_users, readout, user_ids
-from microscope_app import error_messages, press, running, table_rows
-from tui.app.microscope.why_screen import WhyScreen
+from funnel_app import readout
+from microscope_app import error_messages, press, running
 from tui.store.saved_charts import save_chart
+from why_app import column_titles, open_why, segment_line, why_rows
 from why_segments_data import FUNNEL, RETENTION, SESSIONS, build_sources
 
 
@@ -20,34 +20,19 @@ def make_sources(tmp_path, chart: dict):
     return tmp_path / "p.duckdb"
 
 
-async def open_why(app, pilot, user_id: str = "", *keys: str) -> WhyScreen:
-    """Move the chart cursor with ``keys``, open the point's user ``user_id`` (default: its only one), press ``w``."""
-    users = await open_users(app, pilot, *keys)
-    ids = [row.plain()[0] for row in table_rows(users.table)]
-    if not user_id:
-        assert len(ids) == 1
-        user_id = ids[0]
-    users.table.move_cursor(ids.index(user_id))
-    await press(app, pilot, "w")
-    assert isinstance(app.screen, WhyScreen)
-    return app.screen
-
-
 async def test_why_on_grouped_funnel_point(tmp_path):
     async with running(make_sources(tmp_path, FUNNEL)) as (app, pilot):
         await press(app, pilot, "l")
         assert readout(app).startswith("Step 2 of 2 · buy · ads · converted: 1 user")
         why = await open_why(app, pilot)
 
-        table = why.query_one("#why-table")
-        assert [column.title for column in table.columns] == ["Time", "Event", "source", "Session", "Event properties"]
+        assert column_titles(why) == ["Time", "Event", "source", "Session", "Event properties"]
         # Only the step-1 event decided the segment, so the buy has no value in the column.
-        assert [row.plain()[:3] for row in table.loaded_rows()] == [
+        assert why_rows(why) == [
             ("2024-03-01 10:00:00", "view", "ads"),
             ("2024-03-01 12:00:00", "buy", ""),
         ]
-        line = why.query_one("#why-segment").content.plain
-        assert line == (
+        assert segment_line(why) == (
             "Segment ads (source): decided by the step-1 event that starts the counted conversion, "
             "view at 2024-03-01 10:00:00."
         )
@@ -62,11 +47,9 @@ async def test_why_on_grouped_retention_point(tmp_path):
 
         # The list contains the return event, and the line names the start event that decided the segment.
         # No listed event decided it, so the table has no source column.
-        table = why.query_one("#why-table")
-        assert [column.title for column in table.columns] == ["Time", "Event", "Session", "Event properties"]
-        assert [row.plain()[:2] for row in table.loaded_rows()] == [("2024-03-02 10:00:00", "buy")]
-        line = why.query_one("#why-segment").content.plain
-        assert line == "Segment ads (source): decided by the first start event in the range, view at 2024-03-01 10:00:00."
+        assert column_titles(why) == ["Time", "Event", "Session", "Event properties"]
+        assert why_rows(why, 2) == [("2024-03-02 10:00:00", "buy")]
+        assert segment_line(why) == "Segment ads (source): decided by the first start event in the range, view at 2024-03-01 10:00:00."
         assert error_messages(app) == []
 
 
@@ -77,10 +60,9 @@ async def test_why_on_grouped_sessions_point(tmp_path):
         why = await open_why(app, pilot, "u4")
 
         # Each of u4's two sessions has one event, the first, which decided its segment.
-        assert [row.plain()[:3] for row in why.query_one("#why-table").loaded_rows()] == [
+        assert why_rows(why) == [
             ("2024-03-01 15:00:00", "view", "ads"),
             ("2024-03-01 18:00:00", "view", "ads"),
         ]
-        line = why.query_one("#why-segment").content.plain
-        assert line == "Segment ads (source): decided by the first events of the user's 2 sessions."
+        assert segment_line(why) == "Segment ads (source): decided by the first events of the user's 2 sessions."
         assert error_messages(app) == []

@@ -18,6 +18,7 @@ from tui.analytics.microscope.why import (
     why_here,
 )
 from tui.analytics.point import with_session_span
+from why_common import DAILY_SESSIONS, deciding, listed, users_of
 from why_groups_data import (
     BY_COHORTS,
     COUNTED_FUNNEL,
@@ -34,21 +35,6 @@ from why_groups_data import (
 def project(tmp_path):
     with build_accounts(tmp_path) as project:
         yield project
-
-
-def listed(frame) -> list[tuple[str, str]]:
-    """Return the frame's rows as (UTC time ``MM-DD HH:MM``, event type)."""
-    return [(moment.strftime("%m-%d %H:%M"), kind) for moment, kind in zip(frame["event_time"], frame["event_type"])]
-
-
-def deciding(frame) -> list[tuple[str, str, str | None]]:
-    """Return ``segment_events``'s rows as (UTC time ``MM-DD HH:MM``, event type, segment value)."""
-    values = [None if value is None else str(value) for value in frame["segment_value"]]
-    return [(when, kind, value) for (when, kind), value in zip(listed(frame), values)]
-
-
-def users_of(project, point) -> set[str]:
-    return set(point_users(project.cursor(), point, project, limit=None)["user_id"])
 
 
 def test_funnel_group_segment_from_step_one(project):
@@ -167,9 +153,7 @@ def test_counted_groups_per_event(project):
 def test_counted_groups_of_session_events(project):
     # A session counts for every account its events name, but an event shows only the accounts it names.
     cursor = project.cursor()
-    chart = {"type": "sessions", "measure": "sessions", "interval": "day", "range": SESSIONS["range"],
-             "count_by": "group:account"}
-    point = with_session_span(cursor, bucket_point(chart, 0, None))
+    point = with_session_span(cursor, bucket_point(dict(DAILY_SESSIONS, count_by="group:account"), 0, None))
     v2 = find_actor(cursor, "v2")
 
     events = why_here(cursor, point, project, v2)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from tui.analytics.microscope import find_actor, point_users
+from tui.analytics.microscope import find_actor
 from tui.analytics.microscope.why import segment_events, segment_property, why_here
 from tui.analytics.point import with_session_span
+from why_common import deciding, listed, users_of
 from why_segments_data import build_sources, funnel_point, retention_point, sessions_point
 
 ACCOUNTS = {"count_by": "group:account"}
@@ -19,21 +20,6 @@ ACCOUNTS = {"count_by": "group:account"}
 def project(tmp_path):
     with build_sources(tmp_path) as project:
         yield project
-
-
-def listed(frame) -> list[tuple[str, str]]:
-    """Return the frame's rows as (UTC time ``MM-DD HH:MM``, event type)."""
-    return [(moment.strftime("%m-%d %H:%M"), kind) for moment, kind in zip(frame["event_time"], frame["event_type"])]
-
-
-def deciding(frame) -> list[tuple[str, str, str | None]]:
-    """Return ``segment_events``'s rows as (UTC time ``MM-DD HH:MM``, event type, segment value)."""
-    values = [None if value is None else str(value) for value in frame["segment_value"]]
-    return [(when, kind, value) for (when, kind), value in zip(listed(frame), values)]
-
-
-def users_of(project, point) -> set[str]:
-    return set(point_users(project.cursor(), point, project, limit=None)["user_id"])
 
 
 def test_funnel_segment_from_step_one(project):

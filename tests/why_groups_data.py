@@ -41,31 +41,15 @@ from tui.analytics.definition import parse_chart
 from tui.analytics.point import Point
 from tui.store.cohorts import save_cohort
 from tui.store.project import Project
+from why_common import DAILY_SESSIONS, RANGE, VIEW_BUY_FUNNEL, VIEW_BUY_RETENTION
 
-RANGE = {"from": "2024-03-01", "to": "2024-03-02"}
 ACCOUNT = "group:account"
-FUNNEL = {
-    "type": "funnel",
-    "steps": [{"event": "view"}, {"event": "buy"}],
-    "window": "1d",
-    "range": RANGE,
-    "group_by": ACCOUNT,
-}
-COUNTED_FUNNEL = {"type": "funnel", "steps": [{"event": "view"}, {"event": "buy"}], "window": "1d", "range": RANGE,
-                  "count_by": ACCOUNT}
+FUNNEL = dict(VIEW_BUY_FUNNEL, group_by=ACCOUNT)
+COUNTED_FUNNEL = dict(VIEW_BUY_FUNNEL, count_by=ACCOUNT)
 SEGMENTATION = {"type": "segmentation", "events": [{"event": "view"}], "interval": "day", "range": RANGE,
                 "group_by": ACCOUNT}
-SESSIONS = {"type": "sessions", "measure": "sessions", "interval": "day", "range": RANGE, "group_by": ACCOUNT}
-RETENTION = {
-    "type": "retention",
-    "start": {"event": "view"},
-    "return": {"event": "buy"},
-    "period": "day",
-    "periods": 2,
-    "interval": "day",
-    "range": RANGE,
-    "group_by": ACCOUNT,
-}
+SESSIONS = dict(DAILY_SESSIONS, group_by=ACCOUNT)
+RETENTION = dict(VIEW_BUY_RETENTION, group_by=ACCOUNT)
 BY_COHORTS = dict(SEGMENTATION, group_by="cohorts")
 
 

@@ -32,26 +32,11 @@ from builders import build_project
 from tui.analytics.definition import parse_chart
 from tui.analytics.point import Point
 from tui.store.project import Project
+from why_common import DAILY_SESSIONS, VIEW_BUY_FUNNEL, VIEW_BUY_RETENTION
 
-RANGE = {"from": "2024-03-01", "to": "2024-03-02"}
-FUNNEL = {
-    "type": "funnel",
-    "steps": [{"event": "view"}, {"event": "buy"}],
-    "window": "1d",
-    "range": RANGE,
-    "group_by": "source",
-}
-RETENTION = {
-    "type": "retention",
-    "start": {"event": "view"},
-    "return": {"event": "buy"},
-    "period": "day",
-    "periods": 2,
-    "interval": "day",
-    "range": RANGE,
-    "group_by": "source",
-}
-SESSIONS = {"type": "sessions", "measure": "sessions", "interval": "day", "range": RANGE, "group_by": "source"}
+FUNNEL = dict(VIEW_BUY_FUNNEL, group_by="source")
+RETENTION = dict(VIEW_BUY_RETENTION, group_by="source")
+SESSIONS = dict(DAILY_SESSIONS, group_by="source")
 
 
 def event(user: str, when: str, event_type: str, session: int, source: str | None = None, groups=None) -> dict:
