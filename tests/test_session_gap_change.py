@@ -241,7 +241,7 @@ def test_failed_change_leaves_file_unchanged(minutes_apart, monkeypatch, failure
     assert sessions(minutes_apart) == [["A", "B", "C"], ["D", "E"]]
 
 
-@pytest.mark.parametrize("minutes", [0, -5, math.nan, math.inf, True, "30"])
+@pytest.mark.parametrize("minutes", [0, -5, math.nan, math.inf, True, "30", 52_560_001])
 def test_invalid_gap_rejected(minutes_apart, minutes):
     before = file_state(minutes_apart.path)
 

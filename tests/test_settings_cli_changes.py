@@ -9,7 +9,7 @@ import pytest
 
 from builders import file_state
 from tui.cli import main
-from tui.cli.settings_command import MAX_EXPORT_CAP, MAX_GAP_MINUTES, MAX_PATH_DAYS
+from tui.store.project import MAX_EXPORT_CAP, MAX_GAP_MINUTES, MAX_PATH_DAYS
 from tui.store.project import create_project, open_project
 
 HUGE = "99999999999999999999"

@@ -11,18 +11,20 @@ from tui.cli.import_command import ProgressBar
 from tui.cli.output import add_format_argument, print_frame
 from tui.cli.point_options import positive_int
 from tui.cli.project_option import add_project_argument, require_writable
-from tui.store.project import GAP_CHANGES_SETTING, check_timezone, open_project
+from tui.store.project import (
+    GAP_CHANGES_SETTING,
+    MAX_EXPORT_CAP,
+    MAX_GAP_MINUTES,
+    MAX_PATH_DAYS,
+    check_timezone,
+    open_project,
+)
 from tui.store.importing.keys import FINGERPRINT_SETTING
 from tui.store.schema import ROLES
 from tui.store.session_gap import GapChange, change_session_gap
 from tui.text import printable
 
 WEEK_STARTS = ("monday", "sunday")
-# Upper bounds no real use reaches, so a mistyped number fails with a message instead of being stored.
-# 36,500 days is about 100 years of events, and the session gap's bound is the same span in minutes.
-MAX_PATH_DAYS = 36_500
-MAX_GAP_MINUTES = MAX_PATH_DAYS * 24 * 60
-MAX_EXPORT_CAP = 1_000_000_000
 
 
 def add_arguments(parser) -> None:

@@ -27,8 +27,14 @@ GAP_SETTING = "session_gap_minutes"
 # from sessions compare it, because a re-key to the gap already stored leaves the gap setting as it was.
 GAP_CHANGES_SETTING = "session_gap_changes"
 
-# Settings that take a whole number of at least 1.
-POSITIVE_WHOLE_SETTINGS = ("export_user_cap", "path_max_days")
+# Upper bounds no real use reaches, so a mistyped number fails with a message instead of being stored.
+# 36,500 days is about 100 years of events, and the session gap's bound is the same span in minutes.
+MAX_PATH_DAYS = 36_500
+MAX_GAP_MINUTES = MAX_PATH_DAYS * 24 * 60
+MAX_EXPORT_CAP = 1_000_000_000
+
+# Settings that take a whole number from 1 to their maximum.
+WHOLE_SETTING_MAXIMUMS = {"export_user_cap": MAX_EXPORT_CAP, "path_max_days": MAX_PATH_DAYS}
 
 
 def stored_setting(cursor: duckdb.DuckDBPyConnection, key: str):
@@ -141,14 +147,15 @@ def check_setting(key: str, value) -> None:
         )
     if key == "timezone":
         check_timezone(value)
-    if key in POSITIVE_WHOLE_SETTINGS:
-        check_positive_whole(key, value)
+    if key in WHOLE_SETTING_MAXIMUMS:
+        check_whole_setting(key, value)
 
 
-def check_positive_whole(key: str, value) -> None:
-    """Raise ProjectError unless ``value`` is a whole number of at least 1 (a bool is not)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ProjectError(f"Invalid value {value!r} for the setting {key}: use a whole number of at least 1.")
+def check_whole_setting(key: str, value) -> None:
+    """Raise ProjectError unless ``value`` is a whole number from 1 to the setting's maximum (a bool is not)."""
+    maximum = WHOLE_SETTING_MAXIMUMS[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ProjectError(f"Invalid value {value!r} for the setting {key}: use a whole number from 1 to {maximum:,}.")
 
 
 def check_timezone(name: str) -> None:

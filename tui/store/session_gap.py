@@ -36,7 +36,7 @@ from tui.store.importing.sessions import (
     split_gap_sessions,
     update_stored_gap_keys,
 )
-from tui.store.project import GAP_CHANGES_SETTING, GAP_SETTING, Project, ProjectError, stored_setting
+from tui.store.project import GAP_CHANGES_SETTING, GAP_SETTING, MAX_GAP_MINUTES, Project, ProjectError, stored_setting
 from tui.store.statements import is_interrupt, run
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ def change_session_gap(project: Project, minutes: float, progress: Progress | No
 def _check_gap(minutes: float) -> None:
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not math.isfinite(minutes) or minutes <= 0:
         raise ProjectError(f"Invalid session gap {minutes!r}: use a positive number of minutes.")
+    if minutes > MAX_GAP_MINUTES:
+        raise ProjectError(f"Invalid session gap {minutes!r}: use at most {MAX_GAP_MINUTES:,} minutes.")
 
 
 def _rekey_all(cur: duckdb.DuckDBPyConnection, minutes: float, report: Progress) -> GapChange:
