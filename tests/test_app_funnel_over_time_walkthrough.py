@@ -115,12 +115,12 @@ async def test_buckets_still_to_come(tmp_path):
 
         details = "microscope on converted to step 2: 0 · t for dropped off at step 2: 0 · window 1d, this order"
         assert readout(app) == (
-            f"Web · entered in {bucket_text(D4)} (partial): 0 users · converted to step 2: 0 · no entries\n"
+            f"Web · entered in {bucket_text(D4)} (partial): 0 users · converted to step 2: 0 · no entries yet\n"
             f"partial: bucket not begun yet, users may still enter · {details}"
         )
         await press(app, pilot, "h")
         assert readout(app) == (
-            f"Web · entered in {bucket_text(D3)} (partial): 0 users · converted to step 2: 0 · no entries\n"
+            f"Web · entered in {bucket_text(D3)} (partial): 0 users · converted to step 2: 0 · no entries yet\n"
             f"partial: bucket not over yet, more users may still enter · {details}"
         )
         await press(app, pilot, "h")

@@ -506,7 +506,9 @@ def describe_entry_bucket(part: EntryBucketPart, definition: ChartDefinition, zo
         bucket = f"{bucket} {PARTIAL_NOTE}"
     segment = [] if part.segment is None else [shorten(printable(part.segment), READOUT_EVENT_CELLS)]
     last = part.step_count
-    rate = "no entries" if part.entered == 0 else f"{percent(part.rate)} converted"
+    # A bucket still open may gain its first entrants, so its lack of entries is for now.
+    no_entries = "no entries yet" if part.entry_open is not None else "no entries"
+    rate = no_entries if part.entered == 0 else f"{percent(part.rate)} converted"
     entered = f"entered in {bucket}: {quantity_text(part.entered, counted_unit(definition))}"
     first_line = SEPARATOR.join([*segment, entered, f"converted to step {last}: {format_number(part.converted)}", rate])
 
