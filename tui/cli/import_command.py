@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from tui.cli import CommandError
+from tui.cli.interrupts import InterruptGuard
 from tui.cli.project_option import require_writable
 from tui.store.importing import ImportFailed, ImportSummary, import_files
 from tui.store.importing.detect import FORMATS
@@ -37,10 +38,17 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     mapping = parse_mapping(args.map)
-    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     created = not args.project.exists()
-    with open_project(args.project, create=True) as project:
+    with open_project(args.project, create=True) as project, InterruptGuard() as guard:
         require_writable(project)
+
+        def progress(done: int, total: int) -> None:
+            # Called between the import's steps, where a Ctrl-C that DuckDB swallowed still cancels.
+            guard.check()
+            if bar:
+                bar(done, total)
+
         try:
             summary = import_files(
                 project, args.files, format=args.format, mapping=mapping,
@@ -51,8 +59,8 @@ def run(args) -> int:
         else:
             failure = None
         finally:
-            if progress:
-                progress.finish()
+            if bar:
+                bar.finish()
     if failure is not None:
         # A project made only for this import would be left empty; remove it.
         if created:

@@ -46,7 +46,8 @@ def import_files(
     only). ``progress(done, total)`` is called from this thread: ``total`` is
     the input size in bytes, ``done`` the bytes of the files staged so far,
     and during the write phase it is called with ``done == total`` after each
-    step. Raises ImportFailed, with the project unchanged, when a file cannot
+    step and before the commit; a KeyboardInterrupt raised there cancels the
+    import. Raises ImportFailed, with the project unchanged, when a file cannot
     be imported at all.
     """
     files = [Path(file) for file in files]
@@ -155,6 +156,8 @@ def _write(cur, project: Project, summary: ImportSummary, started_at: datetime, 
     cur.execute("BEGIN TRANSACTION")
     try:
         write_events(cur, summary, gap_minutes, started_at, step_done)
+        # Once more just before the commit, so a caller can still cancel after the last statements.
+        step_done()
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
