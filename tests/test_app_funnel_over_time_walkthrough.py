@@ -121,7 +121,7 @@ async def test_buckets_still_to_come(tmp_path):
         await press(app, pilot, "h")
         assert readout(app) == (
             f"Web · entered in {bucket_text(D3)} (partial): 0 users · converted to step 2: 0 · no entries yet\n"
-            f"partial: bucket not over yet, more users may still enter · {details}"
+            f"partial: bucket not over yet, users may still enter · {details}"
         )
         await press(app, pilot, "h")
         assert readout(app) == (

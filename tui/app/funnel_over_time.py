@@ -184,7 +184,8 @@ def open_note(part: EntryBucketPart, unit: str) -> str | None:
     if part.entry_open == NOT_BEGUN:
         return f"partial: bucket not begun yet, {unit} may still enter"
     if part.entry_open == NOT_OVER:
-        return f"partial: bucket not over yet, more {unit} may still enter"
+        more = "more " if part.entered else ""
+        return f"partial: bucket not over yet, {more}{unit} may still enter"
     if part.window_open:
         return "partial: window not over for every entrant"
     return None
