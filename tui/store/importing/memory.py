@@ -10,8 +10,8 @@ The cap is a quarter of DuckDB's own limit (a fifth of the machine's
 memory by default), kept between 1.5 and 3 GB. The same 10 million event
 import (DuckDB 2.0.1, 2 cores, 23 GB of memory) took 76 CPU seconds and
 41 s under a 1.5 GB cap, where it spilled most of its staging table, and
-about 52 CPU seconds and 27 s under 3 or 4 GB; 6 GB saved little more.
-Its peak was 3.1 GB under the 3 GB cap.
+about 52 CPU seconds and 27 to 30 s under 3 or 4 GB; 6 GB saved little
+more. Its process peaked at 3.1 to 3.4 GB under the 3 GB cap.
 """
 
 from __future__ import annotations
