@@ -382,7 +382,7 @@ class LoupeApp(ChartChanges, App):
         self.open_saved_chart(name)
 
     def action_reload_chart(self) -> None:
-        """Run the chart shown now again, keeping its view and cursor, and say when it is done."""
+        """Run the chart shown now again, keeping its view and cursor, and notify the user when it finishes."""
         if self.definition is None:
             return
         definition, name = self.definition, self.chart_name

@@ -56,7 +56,7 @@ def run(args) -> int:
         except ExportError as error:
             raise CommandError(str(error)) from None
         print_not_begun_line(cursor, point, project, result.total, result.noun)
-        # The download dialog's note, which on a chart counted by groups also says what a row is.
+        # The download dialog's note, which on a chart counted by groups also describes what a row contains.
         notice = users_notice(point) if args.kind == "users" else None
         return result, notice
 

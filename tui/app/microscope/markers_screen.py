@@ -25,8 +25,8 @@ from tui.store.annotations import (
 )
 from tui.text import printable
 
-# The fewest cells a column is cut to, where that is more than its header's width (the minimum of the other
-# columns). Kind keeps "annotation" whole, Days keeps the first day whole ("2024-03-05…").
+# Minimum widths in cells for the columns that need more than their header. Other columns are never cut
+# below their header's width. Kind keeps "annotation" whole, and Days keeps the first day ("2024-03-05…").
 MIN_COLUMN_CELLS = {"Kind": 10, "Days": 11, "Label": 6}
 # Columns shown whole when the room allows, because a cut date range reads worse than a cut sentence.
 WHOLE_COLUMNS = ("Kind", "Days")
